@@ -1,0 +1,123 @@
+/**
+ * NumPy `.npy` files (format versions 1-3), as the reference dataset builders
+ * write them with `np.save`. Our own reader so that every malformed file ends in
+ * one clear error (never a hang or a partial result).
+ * @module
+ */
+import {
+  decodeLittleEndian,
+  type DType,
+  DTYPE_SIZE,
+  type HostTensor,
+  numel,
+  typedArrayBytes,
+} from "./dtypes.ts";
+import { writeFileAtomic } from "./atomic.ts";
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+const DESCR_TO_DTYPE: Record<string, DType> = {
+  "<f8": "f64",
+  "<f4": "f32",
+  "<f2": "f16",
+  "<i8": "i64",
+  "<i4": "i32",
+  "<i2": "i16",
+  "|i1": "i8",
+  "|u1": "u8",
+  "|b1": "bool",
+};
+const DTYPE_TO_DESCR: Partial<Record<DType, string>> = Object.fromEntries(
+  Object.entries(DESCR_TO_DTYPE).map(([d, t]) => [t, d]),
+);
+
+/** Parses `.npy` bytes. `name` is used in error messages (usually the file path). */
+export function parseNpy(bytes: Uint8Array, name = "<npy>"): HostTensor {
+  const fail = (why: string): never => {
+    throw new Error(`${name}: not a valid .npy file: ${why}`);
+  };
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail("missing \\x93NUMPY magic");
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLen: number, headerStart: number;
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    headerStart = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) fail("truncated header");
+    headerLen = view.getUint32(8, true);
+    headerStart = 12;
+  } else {
+    return fail(`unsupported format version ${major}`);
+  }
+  if (headerStart + headerLen > bytes.length) fail(`header length ${headerLen} exceeds file size`);
+  const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLen));
+  const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) {
+    fail("header lacks descr, fortran_order or shape");
+  }
+  const dtype = DESCR_TO_DTYPE[descr!];
+  if (!dtype) {
+    fail(
+      `unsupported dtype '${descr}' (expected one of ${Object.keys(DESCR_TO_DTYPE).join(", ")})`,
+    );
+  }
+  if (fortran === "True") fail("Fortran-order arrays are not supported (save with C order)");
+  const parts = shapeText!.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const shape = parts.map((p) => {
+    if (!/^\d+$/.test(p)) fail(`bad shape entry '${p}'`);
+    return Number(p);
+  });
+  const count = numel(shape);
+  const dataStart = headerStart + headerLen;
+  const need = count * DTYPE_SIZE[dtype];
+  if (!Number.isSafeInteger(need) || dataStart + need > bytes.length) {
+    fail(
+      `shape (${shape.join(", ")}) needs ${need} data bytes, file has ${bytes.length - dataStart}`,
+    );
+  }
+  return { dtype, shape, data: decodeLittleEndian(bytes, dataStart, dtype, count) };
+}
+
+/** Reads a `.npy` file; errors name the path. */
+export async function readNpy(path: string): Promise<HostTensor> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
+    throw err;
+  }
+  return parseNpy(bytes, path);
+}
+
+/** Serialises a host tensor as a version-1 `.npy` (C order), byte-identical to `np.save`. */
+export function encodeNpy(t: HostTensor): Uint8Array {
+  const descr = DTYPE_TO_DESCR[t.dtype];
+  if (!descr) throw new Error(`cannot write dtype ${t.dtype} to .npy`);
+  if (numel(t.shape) !== t.data.length) {
+    throw new Error(`shape (${t.shape.join(", ")}) does not match ${t.data.length} elements`);
+  }
+  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  // Pad with spaces so that magic + version + length + header + '\n' is a multiple of 64.
+  const total = 10 + header.length + 1;
+  header = header + " ".repeat((64 - (total % 64)) % 64) + "\n";
+  const headerBytes = new TextEncoder().encode(header);
+  const body = typedArrayBytes(t.data);
+  const out = new Uint8Array(10 + headerBytes.length + body.length);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, headerBytes.length, true);
+  out.set(headerBytes, 10);
+  out.set(body, 10 + headerBytes.length);
+  return out;
+}
+
+/** Writes a `.npy` file atomically. */
+export function writeNpy(path: string, t: HostTensor): Promise<void> {
+  return writeFileAtomic(path, encodeNpy(t));
+}
