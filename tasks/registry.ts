@@ -1,0 +1,6 @@
+/**
+ * Imports every task module so that each registers itself; import this (not
+ * the task modules one by one) wherever tasks are looked up by name.
+ * @module
+ */
+export { getTask, listTasks } from "./task.ts";
