@@ -74,6 +74,12 @@ const IS_CELL = Uint8Array.from([1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0]
 // Scratch for boxRestrict's inner loop: nothing recursive runs inside that loop.
 const elimBuf = new Uint16Array(16);
 const assertBuf = new Uint16Array(16);
+const orBuf = new Uint16Array(3);
+const orBuf2 = new Uint16Array(3);
+const asserting = new Uint16Array(9);
+/** Triads of each pending bandEliminate call, a stack since calls nest. */
+const triadStack = new Uint16Array(9 * 8192);
+let triadTop = 0;
 
 /** Outcome of a solve. */
 export interface RateResult {
@@ -89,28 +95,49 @@ class Search {
   solutions = 0;
   guesses = 0;
   solution: Grid | null = null;
-  constructor(readonly limit: number) {}
+  constructor(readonly limit: number, readonly wantSolution = true) {}
 
   boxRestrict(s: Uint16Array, box: number, t0: number, t1: number, t2: number, vertical: boolean) {
     const base = box * 16;
     const elim = elimBuf;
+    // Candidates the band allows: its triads for the minirows (minicolumns) and,
+    // for each negative triad, the digits that may still sit in the other two.
+    const o0 = t1 | t2, o1 = t2 | t0, o2 = t0 | t1;
     let any = 0;
-    for (let l = 0; l < 16; l++) {
-      const r = l >> 2, c = l & 3;
-      let cand = ALL;
-      if (!vertical) {
-        if (r < 3) {
-          if (c < 3) cand = r === 0 ? t0 : r === 1 ? t1 : t2;
-          else cand = r === 0 ? (t1 | t2) : r === 1 ? (t2 | t0) : (t0 | t1);
-        }
-      } else if (c < 3) {
-        if (r < 3) cand = c === 0 ? t0 : c === 1 ? t1 : t2;
-        else cand = c === 0 ? (t1 | t2) : c === 1 ? (t2 | t0) : (t0 | t1);
+    if (!vertical) {
+      any |= elim[0] = s[base] & ~t0;
+      any |= elim[1] = s[base + 1] & ~t0;
+      any |= elim[2] = s[base + 2] & ~t0;
+      any |= elim[3] = s[base + 3] & ~o0;
+      any |= elim[4] = s[base + 4] & ~t1;
+      any |= elim[5] = s[base + 5] & ~t1;
+      any |= elim[6] = s[base + 6] & ~t1;
+      any |= elim[7] = s[base + 7] & ~o1;
+      any |= elim[8] = s[base + 8] & ~t2;
+      any |= elim[9] = s[base + 9] & ~t2;
+      any |= elim[10] = s[base + 10] & ~t2;
+      any |= elim[11] = s[base + 11] & ~o2;
+      elim[12] = elim[13] = elim[14] = elim[15] = 0;
+    } else {
+      for (let r = 0; r < 3; r++) {
+        any |= elim[r * 4] = s[base + r * 4] & ~t0;
+        any |= elim[r * 4 + 1] = s[base + r * 4 + 1] & ~t1;
+        any |= elim[r * 4 + 2] = s[base + r * 4 + 2] & ~t2;
+        elim[r * 4 + 3] = 0;
       }
-      elim[l] = s[base + l] & ~cand;
-      any |= elim[l];
+      any |= elim[12] = s[base + 12] & ~o0;
+      any |= elim[13] = s[base + 13] & ~o1;
+      any |= elim[14] = s[base + 14] & ~o2;
+      elim[15] = 0;
     }
     if (any === 0) return true;
+    return this.boxUpdate(s, box, vertical);
+  }
+
+  /** Applies the eliminations in `elimBuf` to a box and propagates to a fixpoint. */
+  boxUpdate(s: Uint16Array, box: number, vertical: boolean): boolean {
+    const base = box * 16;
+    const elim = elimBuf;
     const boxI = (box / 3) | 0, boxJ = box % 3;
     const hb = ELIM + boxI * 6, vb = ELIM + (3 + boxJ) * 6;
     const asrt = assertBuf;
@@ -127,15 +154,17 @@ class Search {
         onceInLine(s, base, asrt, k * 4, 1);
         onceInLine(s, base, asrt, k, 4);
       }
-      let allCells = 0;
-      const rowOr = [0, 0, 0], colOr = [0, 0, 0];
-      for (let l = 0; l < 12; l++) {
-        if (!IS_CELL[l]) continue;
-        const a = asrt[l];
-        allCells |= a;
-        rowOr[l >> 2] |= a;
-        colOr[l & 3] |= a;
-      }
+      const r0 = asrt[0] | asrt[1] | asrt[2], r1 = asrt[4] | asrt[5] | asrt[6];
+      const r2 = asrt[8] | asrt[9] | asrt[10];
+      const allCells = r0 | r1 | r2;
+      const rowOr = orBuf;
+      rowOr[0] = r0;
+      rowOr[1] = r1;
+      rowOr[2] = r2;
+      const colOr = orBuf2;
+      colOr[0] = asrt[0] | asrt[4] | asrt[8];
+      colOr[1] = asrt[1] | asrt[5] | asrt[9];
+      colOr[2] = asrt[2] | asrt[6] | asrt[10];
       for (let l = 0; l < 12; l++) {
         if (IS_CELL[l]) elim[l] |= asrt[l] ? 0xffff ^ asrt[l] : allCells;
         else elim[l] |= rowOr[l >> 2];
@@ -165,10 +194,12 @@ class Search {
     for (let c = 0; c < 6; c++) hit |= s[cb + c] & s[eb + c];
     if (hit === 0) return true;
     for (let c = 0; c < 6; c++) s[cb + c] &= ~s[eb + c];
-    let t = triads(s, cb);
+    const t = triadStack;
+    const tb = triadTop;
+    triads(s, cb, t, tb);
     // A minirow whose positive triad is down to three digits holds exactly those:
     // drop configurations putting them elsewhere in the same box (applied once).
-    const asserting = t.map((x) => (POP[x] === 3 ? x : 0));
+    for (let k = 0; k < 9; k++) asserting[k] = POP[t[tb + k]] === 3 ? t[tb + k] : 0;
     for (let c = 0; c < 6; c++) {
       let rm = 0;
       for (let p = 0; p < 3; p++) {
@@ -177,14 +208,17 @@ class Search {
       }
       s[cb + c] &= ~rm;
     }
-    t = triads(s, cb);
+    triads(s, cb, t, tb);
+    triadTop += 9;
     const vertical = band >= 3, idx = band % 3;
-    for (let k = 1; k <= 3; k++) {
+    let ok = true;
+    for (let k = 1; k <= 3 && ok; k++) {
       const q = (fromPeer + k) % 3;
       const box = vertical ? idx + 3 * q : 3 * idx + q;
-      if (!this.boxRestrict(s, box, t[q * 3], t[q * 3 + 1], t[q * 3 + 2], vertical)) return false;
+      ok = this.boxRestrict(s, box, t[tb + q * 3], t[tb + q * 3 + 1], t[tb + q * 3 + 2], vertical);
     }
-    return true;
+    triadTop = tb;
+    return ok;
   }
 
   /** Counts solutions below this state, stopping at the limit (tdoku's recursion). */
@@ -200,7 +234,7 @@ class Search {
     }
     if (best < 0) {
       this.solutions++;
-      if (this.solution === null) this.solution = extract(s);
+      if (this.solution === null && this.wantSolution) this.solution = extract(s);
       return;
     }
     const cb = CONF + best * 6;
@@ -240,13 +274,19 @@ function onceInLine(s: Uint16Array, base: number, asrt: Uint16Array, start: numb
 }
 
 /** Positive triads of a band: t[p*3+e] = digits that may sit in minirow e of peer p. */
-function triads(s: Uint16Array, cb: number): number[] {
-  const t = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  for (let c = 0; c < 6; c++) {
-    const x = s[cb + c];
-    for (let p = 0; p < 3; p++) t[p * 3 + ELEM[c * 3 + p]] |= x;
-  }
-  return t;
+function triads(s: Uint16Array, cb: number, t: Uint16Array, tb: number): void {
+  const c0 = s[cb], c1 = s[cb + 1], c2 = s[cb + 2], c3 = s[cb + 3], c4 = s[cb + 4];
+  const c5 = s[cb + 5];
+  // Spelled out from ELEM: peer p sits in minirow e in these two configurations.
+  t[tb] = c0 | c4;
+  t[tb + 1] = c1 | c5;
+  t[tb + 2] = c2 | c3;
+  t[tb + 3] = c2 | c5;
+  t[tb + 4] = c0 | c3;
+  t[tb + 5] = c1 | c4;
+  t[tb + 6] = c1 | c3;
+  t[tb + 7] = c2 | c4;
+  t[tb + 8] = c0 | c5;
 }
 
 function extract(s: Uint16Array): Grid {
@@ -295,12 +335,50 @@ function initialState(search: Search, puzzle: Grid): Uint16Array | null {
  */
 export function solveTdoku(puzzle: Grid, limit = 1): RateResult {
   const search = new Search(limit);
+  triadTop = 0;
   const s = initialState(search, puzzle);
   if (s) search.count(s);
   return { solutions: search.solutions, guesses: search.guesses, solution: search.solution };
 }
 
+/**
+ * True when `puzzle` with the given at `cell` removed still has a unique
+ * solution, knowing `puzzle` itself has exactly one: that holds exactly when no
+ * solution of the relaxed puzzle puts another digit in `cell`, which one
+ * search stopping at the first solution decides (often far sooner than
+ * looking for a second solution).
+ */
+export function clueIsRedundant(puzzle: Grid, cell: number): boolean {
+  const v = puzzle[cell];
+  if (v === 0) throw new Error(`clueIsRedundant: cell ${cell} is blank`);
+  const relaxed = puzzle.slice();
+  relaxed[cell] = 0;
+  const search = new Search(1, false);
+  triadTop = 0;
+  const s = initialState(search, relaxed);
+  if (!s) return true;
+  const r = (cell / 9) | 0, c = cell % 9;
+  const box = ((r / 3) | 0) * 3 + ((c / 3) | 0);
+  elimBuf.fill(0);
+  elimBuf[(r % 3) * 4 + (c % 3)] = 1 << (v - 1);
+  if (search.boxUpdate(s, box, false)) search.count(s);
+  return search.solutions === 0;
+}
+
+/** True when `puzzle` has exactly one solution (the search stops at the second). */
+export function hasUniqueSolution(puzzle: Grid): boolean {
+  const search = new Search(2, false);
+  triadTop = 0;
+  const s = initialState(search, puzzle);
+  if (s) search.count(s);
+  return search.solutions === 1;
+}
+
 /** The tdoku-scale rating: guesses made before the first solution. */
 export function rate(puzzle: Grid): number {
-  return solveTdoku(puzzle, 1).guesses;
+  const search = new Search(1, false);
+  triadTop = 0;
+  const s = initialState(search, puzzle);
+  if (s) search.count(s);
+  return search.guesses;
 }
