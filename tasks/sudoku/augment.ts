@@ -27,7 +27,9 @@ export function randomTransform(rng: Rng): Transform {
   for (let d = 1; d <= 9; d++) digits[d] = perm[d - 1] + 1;
   const transpose = rng.int(2) === 1;
   const rowPerm: number[] = [];
-  for (const band of rng.permutation(3)) for (const r of rng.permutation(3)) rowPerm.push(band * 3 + r);
+  for (const band of rng.permutation(3)) {
+    for (const r of rng.permutation(3)) rowPerm.push(band * 3 + r);
+  }
   const colPerm: number[] = [];
   for (const stack of rng.permutation(3)) {
     for (const c of rng.permutation(3)) colPerm.push(stack * 3 + c);

@@ -117,7 +117,11 @@ class Search {
       any |= elim[9] = s[base + 9] & ~t2;
       any |= elim[10] = s[base + 10] & ~t2;
       any |= elim[11] = s[base + 11] & ~o2;
-      elim[12] = elim[13] = elim[14] = elim[15] = 0;
+      elim[12] =
+        elim[13] =
+        elim[14] =
+        elim[15] =
+          0;
     } else {
       for (let r = 0; r < 3; r++) {
         any |= elim[r * 4] = s[base + r * 4] & ~t0;
