@@ -34,9 +34,9 @@ export interface BuildOptions {
 /** Default hard-search settings (see docs/sudoku.md for how they were chosen). */
 export const DEFAULT_HARD_SETTINGS: HardSettings = {
   poolSize: 16,
-  perJob: 20,
+  perJob: 100,
   threshold: 22,
-  maxIterations: 4000,
+  maxIterations: 40000,
 };
 
 const MINIMAL_PER_JOB = 50;

@@ -168,7 +168,7 @@ function randomGiven(puzzle: Grid, rng: Rng): number {
   return givens[rng.int(givens.length)];
 }
 
-function mutateAny(parent: Generated, rng: Rng): Generated {
+export function mutateAny(parent: Generated, rng: Rng): Generated {
   const drop = randomGiven(parent.puzzle, rng);
   let target = parent.solution;
   if (rng.int(2) === 1) {
@@ -201,11 +201,7 @@ export interface HarvestOptions {
  * until `count` are found (counts only: the result is a function of the seed).
  */
 export function harvest(rng: Rng, o: HarvestOptions, minDistance = 4): Generated[] {
-  const pool: Generated[] = [];
-  while (pool.length < o.size) {
-    const g = randomMinimal(rng);
-    pool.push({ ...g, fitness: fitness(g.puzzle, g.rating, rng), kind: "hard" });
-  }
+  const pool = seedPool(rng, o.size);
   const out: Generated[] = [];
   const farFromOut = (g: Grid) => out.every((h) => clueDistance(h.puzzle, g) >= minDistance);
   for (let it = 0; it < o.maxIterations && out.length < o.count; it++) {
@@ -241,6 +237,17 @@ export function fitness(puzzle: Grid, rating: number, rng: Rng): number {
     sum += rate(applyTransform(randomTransform(rng), puzzle));
   }
   return sum / (FITNESS_ORIENTATIONS + 1);
+}
+
+/** Seeds a pool with the fittest `size` of 8 x `size` random minimal puzzles. */
+export function seedPool(rng: Rng, size: number): Generated[] {
+  const cands: Generated[] = [];
+  for (let i = 0; i < 8 * size; i++) {
+    const g = randomMinimal(rng);
+    cands.push({ ...g, fitness: fitness(g.puzzle, g.rating, rng), kind: "hard" });
+  }
+  // Stable sort: ties keep generation order, so the pool is a function of the seed.
+  return cands.sort((a, b) => fit(b) - fit(a)).slice(0, size);
 }
 
 function fit(g: Generated): number {
