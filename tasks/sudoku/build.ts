@@ -234,7 +234,8 @@ export async function buildGenerated(o: BuildOptions): Promise<string[]> {
   const plans = [planSplit(o, 0, o.train), planSplit(o, 1, o.test)];
   const all = plans.flat();
   const progress = new Progress("sudoku generate", o.train + o.test);
-  const flat = await runJobs(all, o.workers, (_, r) => progress.add(r.ratings.length));
+  const flat = await runJobs(all, o.workers, () => {}, () => progress.add(1));
+  progress.add(o.train + o.test); // fallback fills send no ticks: show completion
   progress.stop();
   const results = [flat.slice(0, plans[0].length), flat.slice(plans[0].length)];
   const splits = assemble(o, plans, results);

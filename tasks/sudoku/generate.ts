@@ -200,14 +200,22 @@ export interface HarvestOptions {
  * `threshold` that differs in >= 4 clues from everything harvested so far,
  * until `count` are found (counts only: the result is a function of the seed).
  */
-export function harvest(rng: Rng, o: HarvestOptions, minDistance = 4): Generated[] {
+export function harvest(
+  rng: Rng,
+  o: HarvestOptions,
+  minDistance = 4,
+  onHarvest: () => void = () => {},
+): Generated[] {
   const pool = seedPool(rng, o.size);
   const out: Generated[] = [];
   const farFromOut = (g: Grid) => out.every((h) => clueDistance(h.puzzle, g) >= minDistance);
   for (let it = 0; it < o.maxIterations && out.length < o.count; it++) {
     const a = pool[rng.int(pool.length)], b = pool[rng.int(pool.length)];
     const child = mutateAny(fit(a) >= fit(b) ? a : b, rng);
-    if (fit(child) >= o.threshold && farFromOut(child.puzzle)) out.push(child);
+    if (fit(child) >= o.threshold && farFromOut(child.puzzle)) {
+      out.push(child);
+      onHarvest();
+    }
     let worst = 0;
     for (let i = 1; i < pool.length; i++) if (fit(pool[i]) < fit(pool[worst])) worst = i;
     if (fit(child) < fit(pool[worst])) continue;
