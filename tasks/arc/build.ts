@@ -47,6 +47,8 @@ export interface BuildOptions {
   progress?: boolean;
   /** Where summary lines go (default console.log). */
   log?: (line: string) => void;
+  /** Where warnings go, without the `warning: ` prefix (default: stderr with it). */
+  warn?: (line: string) => void;
 }
 
 /** What a build did (also written to `build.json`). */
@@ -147,15 +149,23 @@ async function writePlan(dir: string, plan: BuildPlan, opts: BuildOptions): Prom
 /** Runs a build; returns its summary. Errors are user-facing one-liners. */
 export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  const warn = opts.warn ?? ((l: string) => console.error(`warning: ${l}`));
   const showProgress = opts.progress !== false;
   if (!Number.isInteger(opts.aug) || opts.aug < 0) throw new Error(`--aug must be an integer >= 0`);
   await ensureFreshOut(opts.out, opts.force ?? false);
   const units: LoadedUnit[] = [];
   for (const unit of await presetUnits(opts.sources, opts.preset)) units.push(await loadUnit(unit));
   const skipped = units.flatMap((u) => u.problems);
-  for (const p of skipped) console.error(`${opts.strict ? "error" : "warning"}: ${p}`);
+  if (!opts.strict) { for (const p of skipped) warn(`skipping ${p}`); }
   if (skipped.length && opts.strict) {
-    throw new Error(`${skipped.length} malformed task file(s) (--strict); first: ${skipped[0]}`);
+    for (const p of skipped.slice(1)) warn(`malformed: ${p}`);
+    throw new Error(
+      `${skipped[0]}${
+        skipped.length > 1
+          ? ` (and ${skipped.length - 1} more malformed files, --strict)`
+          : " (--strict)"
+      }`,
+    );
   }
   const byName = new Map<string, string>();
   for (const t of units.flatMap((u) => u.tasks)) {
@@ -177,13 +187,15 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
         `this ${opts.preset} build's training data: do not score a model trained on it there`,
     );
   }
-  for (const w of leakWarnings) console.error(`warning: ${w}`);
+  for (const w of leakWarnings) warn(w);
   if (!leaks) {
     log(`leak check skipped: ${RIVAL[opts.preset].repo}/data not found under --source`);
+  } else if (!leaks.leaked.length) {
+    log(`leak check: no test input of ${leaks.label} appears in the training data`);
   }
   const shortAugmentation: Record<string, number> = {};
   for (const t of tasks) {
-    if (t.augs.length < opts.aug + 1) shortAugmentation[t.task.name] = t.augs.length - 1;
+    if (t.count < opts.aug + 1) shortAugmentation[t.task.name] = t.count - 1;
   }
   const { train, test } = plan.splits;
   const summary: BuildSummary = {
@@ -218,7 +230,7 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
         name: t.task.name,
         file: `${t.unit}/${t.task.file.replace(/^.*\//, "")}`,
         evaluation: t.evaluation,
-        augmentations: t.augs.length - 1,
+        augmentations: t.count - 1,
       })),
     });
     await Deno.remove(opts.out, { recursive: true }).catch(() => {});

@@ -21,7 +21,17 @@ export interface PlannedTask {
   task: ArcTask;
   unit: string;
   evaluation: boolean;
-  augs: Augmentation[];
+  /** Number of puzzles: the original plus its augmentations. */
+  count: number;
+  /** Dihedral id of each puzzle (packed: a million small objects would cost hundreds of MB). */
+  dihedral: Uint8Array;
+  /** Colour map of each puzzle, 10 entries each. */
+  maps: Uint8Array;
+}
+
+/** Augmentation `k` of a planned task (0 is the identity). */
+export function augOf(t: PlannedTask, k: number): Augmentation {
+  return { d: t.dihedral[k], map: t.maps.subarray(10 * k, 10 * k + 10) };
 }
 
 /** Everything a build writes, before writing. */
@@ -55,11 +65,16 @@ export function planTasks(
     rng.shuffle(shuffled);
     for (const task of shuffled) {
       // The reference hashes every pair of the task, demonstrations and tests together.
+      const augs = planAugmentations(allPairs(task), numAug, rng);
+      const maps = new Uint8Array(10 * augs.length);
+      augs.forEach((a, k) => maps.set(a.map, 10 * k));
       out.push({
         task,
         unit: unit.label,
         evaluation: unit.evaluation,
-        augs: planAugmentations(allPairs(task), numAug, rng),
+        count: augs.length,
+        dihedral: Uint8Array.from(augs, (a) => a.d),
+        maps,
       });
       progress.update(out.length);
     }
@@ -67,97 +82,92 @@ export function planTasks(
   return out;
 }
 
-interface SplitBuilder {
-  identifiers: number[];
-  puzzleIndices: number[];
-  groupIndices: number[];
-  bases: number[];
-  dihedral: number[];
-  maps: Uint8Array[];
-  pairs: Pair[][];
-}
-
-function emptySplit(): SplitBuilder {
-  return {
-    identifiers: [],
-    puzzleIndices: [0],
-    groupIndices: [0],
-    bases: [],
-    dihedral: [],
-    maps: [],
-    pairs: [],
-  };
+/** Puzzles of one split, in order: for each group, the base and the task's augmentations. */
+interface SplitGroups {
+  groups: { t: PlannedTask; base: number; pairs: Pair[] }[];
 }
 
 /**
  * Assembles both splits from the planned tasks and draws the translation
- * offsets of the train split (then the test split's unused draws are skipped:
- * nothing random follows them).
+ * offsets of the train split (the test split's draws of the untranslated
+ * example are skipped: nothing random follows them).
  */
 export function assemble(tasks: PlannedTask[], rng: NumpyLegacyRandom): BuildPlan {
   const basePairs: Pair[][] = [];
+  const splits: { train: SplitGroups; test: SplitGroups } = {
+    train: { groups: [] },
+    test: { groups: [] },
+  };
+  const add = (split: SplitGroups, t: PlannedTask, pairs: Pair[]) => {
+    split.groups.push({ t, base: basePairs.length, pairs });
+    basePairs.push(pairs);
+  };
+  for (const t of tasks) add(splits.train, t, t.evaluation ? t.task.train : allPairs(t.task));
+  for (const t of tasks) if (t.evaluation) add(splits.test, t, t.task.test);
+  // Identifiers in order of first appearance, train split first: the
+  // reference's train split comes first whenever a training folder is read first.
   const identifiers = ["<blank>"];
   const idOf = new Map<string, number>();
-  const splits = { train: emptySplit(), test: emptySplit() };
-  const addGroup = (split: SplitBuilder, t: PlannedTask, pairs: Pair[]) => {
-    const base = basePairs.length;
-    basePairs.push(pairs);
-    for (const aug of t.augs) {
-      const name = augmentName(t.task.name, aug);
-      let id = idOf.get(name);
-      if (id === undefined) {
-        id = identifiers.length;
-        identifiers.push(name);
-        idOf.set(name, id);
+  const ids = (split: SplitGroups) =>
+    split.groups.flatMap(({ t }) => {
+      const out: number[] = [];
+      for (let k = 0; k < t.count; k++) {
+        const name = augmentName(t.task.name, augOf(t, k));
+        let id = idOf.get(name);
+        if (id === undefined) {
+          id = identifiers.length;
+          identifiers.push(name);
+          idOf.set(name, id);
+        }
+        out.push(id);
       }
-      split.identifiers.push(id);
-      split.bases.push(base);
-      split.dihedral.push(aug.d);
-      split.maps.push(aug.map);
-      split.pairs.push(pairs);
-      split.puzzleIndices.push(split.puzzleIndices[split.puzzleIndices.length - 1] + pairs.length);
-    }
-    split.groupIndices.push(split.identifiers.length);
-  };
-  // Train first: the reference numbers identifiers in split order, and its
-  // train split comes first whenever a training folder is read first.
-  for (const t of tasks) addGroup(splits.train, t, t.evaluation ? t.task.train : allPairs(t.task));
-  for (const t of tasks) if (t.evaluation) addGroup(splits.test, t, t.task.test);
-  const train = finish(splits.train, rng, true);
-  const test = finish(splits.test, rng, false);
+      return out;
+    });
+  const trainIds = ids(splits.train), testIds = ids(splits.test);
+  const train = finish(splits.train, trainIds, rng, true);
+  const test = finish(splits.test, testIds, rng, false);
   return { tasks, identifiers, store: makeGridStore(basePairs), splits: { train, test } };
 }
 
-function finish(s: SplitBuilder, rng: NumpyLegacyRandom, translate: boolean): CompactSetArrays {
-  const nP = s.identifiers.length;
-  const nE = s.puzzleIndices[nP];
-  const examplePair = new Uint8Array(nE);
-  const exampleOffset = new Uint8Array(2 * nE);
-  const puzzleColourMap = new Uint8Array(10 * nP);
-  for (let p = 0; p < nP; p++) {
-    puzzleColourMap.set(s.maps[p], 10 * p);
-    const pairs = s.pairs[p], start = s.puzzleIndices[p];
-    const swap = swapsAxes(s.dihedral[p]);
-    const keep = translate ? rng.randint(0, pairs.length) : -1;
-    for (let j = 0; j < pairs.length; j++) {
-      if (j > 255) throw new Error("a task has more than 256 pairs");
-      examplePair[start + j] = j;
-      if (!translate || j === keep) continue;
-      const { input: a, output: b } = pairs[j];
-      const rows = swap ? Math.max(a.cols, b.cols) : Math.max(a.rows, b.rows);
-      const cols = swap ? Math.max(a.rows, b.rows) : Math.max(a.cols, b.cols);
-      exampleOffset[2 * (start + j)] = rng.randint(0, CANVAS - rows + 1);
-      exampleOffset[2 * (start + j) + 1] = rng.randint(0, CANVAS - cols + 1);
-    }
-  }
-  return {
-    puzzleIdentifiers: Int32Array.from(s.identifiers),
-    puzzleIndices: Int32Array.from(s.puzzleIndices),
-    groupIndices: Int32Array.from(s.groupIndices),
-    puzzleBase: Int32Array.from(s.bases),
-    puzzleDihedral: Uint8Array.from(s.dihedral),
-    puzzleColourMap,
-    examplePair,
-    exampleOffset,
+function finish(
+  s: SplitGroups,
+  ids: number[],
+  rng: NumpyLegacyRandom,
+  translate: boolean,
+): CompactSetArrays {
+  const nP = ids.length;
+  const nE = s.groups.reduce((n, g) => n + g.t.count * g.pairs.length, 0);
+  const a: CompactSetArrays = {
+    puzzleIdentifiers: Int32Array.from(ids),
+    puzzleIndices: new Int32Array(nP + 1),
+    groupIndices: new Int32Array(s.groups.length + 1),
+    puzzleBase: new Int32Array(nP),
+    puzzleDihedral: new Uint8Array(nP),
+    puzzleColourMap: new Uint8Array(10 * nP),
+    examplePair: new Uint8Array(nE),
+    exampleOffset: new Uint8Array(2 * nE),
   };
+  let p = 0, e = 0;
+  s.groups.forEach(({ t, base, pairs }, g) => {
+    if (pairs.length > 256) throw new Error(`${t.task.file}: more than 256 pairs`);
+    for (let k = 0; k < t.count; k++, p++) {
+      a.puzzleBase[p] = base;
+      a.puzzleDihedral[p] = t.dihedral[k];
+      a.puzzleColourMap.set(t.maps.subarray(10 * k, 10 * k + 10), 10 * p);
+      const swap = swapsAxes(t.dihedral[k]);
+      const keep = translate ? rng.randint(0, pairs.length) : -1;
+      for (let j = 0; j < pairs.length; j++, e++) {
+        a.examplePair[e] = j;
+        if (!translate || j === keep) continue;
+        const { input: x, output: y } = pairs[j];
+        const rows = swap ? Math.max(x.cols, y.cols) : Math.max(x.rows, y.rows);
+        const cols = swap ? Math.max(x.rows, y.rows) : Math.max(x.cols, y.cols);
+        a.exampleOffset[2 * e] = rng.randint(0, CANVAS - rows + 1);
+        a.exampleOffset[2 * e + 1] = rng.randint(0, CANVAS - cols + 1);
+      }
+      a.puzzleIndices[p + 1] = e;
+    }
+    a.groupIndices[g + 1] = p;
+  });
+  return a;
 }
