@@ -6,7 +6,6 @@
  *   deno run -A scripts/data_arc.ts verify DIR [--all]
  * @module
  */
-import { CommanderError } from "@commander-js/extra-typings";
 import { runBuildCli } from "../tasks/arc/build.ts";
 import { verifyArc } from "../tasks/arc/verify.ts";
 
@@ -27,7 +26,6 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (err) {
-    if (err instanceof CommanderError) Deno.exit(err.exitCode);
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     Deno.exit(1);
   }

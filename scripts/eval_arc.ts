@@ -25,8 +25,15 @@ async function main(args: string[]): Promise<void> {
     .requiredOption("--out <dir>", "report folder")
     .option("--ks <list>", "k values of pass@k", parseKs, DEFAULT_KS)
     .option("--no-render", "skip the HTML page and SVGs")
-    .exitOverride();
-  cmd.parse(args, { from: "user" });
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  try {
+    cmd.parse(args, { from: "user" });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === 0) return; // --help
+    throw new Error(err.message.replace(/^error: /, ""));
+  }
   const o = cmd.opts();
   const score = await evaluateArc({
     outputs: o.outputs,
@@ -44,7 +51,6 @@ if (import.meta.main) {
   try {
     await main(Deno.args);
   } catch (err) {
-    if (err instanceof CommanderError) Deno.exit(err.exitCode);
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     Deno.exit(1);
   }
