@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import "./mod.ts";
 import { getTask } from "../task.ts";
-import { buildArc } from "./build.ts";
 
 const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;
 
