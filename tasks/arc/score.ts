@@ -133,7 +133,7 @@ export async function readTruth(
   );
   const train = trainBytes <= MAX_DEMO_NPY_BYTES ? await openSplit(dir, "train") : null;
   const trainPuzzleOf = new Map<number, number>();
-  train?.sets.get("all")!.puzzleIdentifiers.forEach((id, p) => trainPuzzleOf.set(id, p));
+  train?.sets.get("all")?.puzzleIdentifiers.forEach((id, p) => trainPuzzleOf.set(id, p));
   const set = test.sets.get("all")!;
   const tasks: TruthTask[] = [];
   for (let g = 0; g + 1 < set.groupIndices.length; g++) {
