@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bfs, endpoints, labelledPath, passableOf, solve } from "./bfs.ts";
+import { bfs, countShortestPaths, endpoints, labelledPath, passableOf, solve } from "./bfs.ts";
 import { gridFromLines, gridToLines } from "./grid.ts";
 
 const MAZE_A = [
@@ -56,4 +56,17 @@ Deno.test("bfs: unreachable goal gives no path; missing S is an error", () => {
   assert.throws(() => endpoints(noStart.ids, 3), /no start cell S/);
   const twoGoals = gridFromLines(["S G", "   ", "  G"]);
   assert.throws(() => endpoints(twoGoals.ids, 3), /more than one goal/);
+});
+
+Deno.test("countShortestPaths: known counts", () => {
+  const count = (lines: string[]) => {
+    const { size, ids } = gridFromLines(lines);
+    const e = endpoints(ids, size);
+    return countShortestPaths(e.toGoal, size, e.start);
+  };
+  assert.equal(count(["S  ", "   ", "  G"]), 6); // C(4, 2)
+  assert.equal(count(["S   ", "    ", "    ", "   G"]), 20); // C(6, 3)
+  assert.equal(count(["S  ", " # ", "  G"]), 2);
+  assert.equal(count(MAZE_A), 1);
+  assert.equal(count(["S# ", "## ", "  G"]), 0);
 });

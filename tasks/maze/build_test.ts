@@ -43,6 +43,9 @@ Deno.test("build: same seed -> same bytes, whatever the worker count; verify pas
     );
     assert.equal(s1.counts.train.mazes, 12);
     assert.ok(s1.pathLength.train.min > 24 && s1.pathLength.test.min > 24);
+    assert.equal(s1.pathLength.train.count, 12);
+    const sp = s1.shortestPaths.train;
+    assert.ok(sp.min >= 1 && sp.min <= sp.median && sp.median <= sp.max && sp.unique <= 12);
     const report = await verifyMaze(`${tmp}/a`);
     assert.ok(report.ok, report.lines.join("\n"));
     assert.ok(report.lines.some((l) => l.includes("labelling rule picks the label 12/12")));
