@@ -113,6 +113,13 @@ export async function generateSplits(
 > {
   const [wallMin, wallMax] = defaultWallRange(opts.size);
   const params: MazeParams = { size: opts.size, minPath: opts.minPath, wallMin, wallMax };
+  // A path longer than minPath needs minPath + 2 open cells; fail now rather than search.
+  if (opts.minPath + 2 > opts.size * opts.size - wallMin) {
+    throw new Error(
+      `--min-path ${opts.minPath} is impossible on a ${opts.size}x${opts.size} grid with at least ` +
+        `${wallMin} walls (a longer path needs ${opts.minPath + 2} open cells)`,
+    );
+  }
   const counts: Record<SplitName, number> = { train: opts.train, test: opts.test };
   const keys: number[][] = [];
   for (const split of ["train", "test"] as const) {

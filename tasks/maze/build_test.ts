@@ -65,6 +65,10 @@ Deno.test("build: same seed -> same bytes, whatever the worker count; verify pas
     assert.equal(await Deno.readTextFile(`${tmp}/a/identifiers.json`), '[\n  "<blank>"\n]\n');
     // No overwrite without --force; nothing left behind.
     await assert.rejects(buildMaze(options(`${tmp}/a`)), /already exists \(use --force/);
+    await assert.rejects(
+      buildMaze(options(`${tmp}/e`, { minPath: 100 })),
+      /--min-path 100 is impossible on a 12x12 grid with at least 43 walls/,
+    );
     await buildMaze(options(`${tmp}/a`, { force: true, seed: 4 }));
     assert.deepEqual(await readAll(`${tmp}/a`), c);
     assert.deepEqual([...Deno.readDirSync(tmp)].map((e) => e.name).sort(), ["a", "b", "c"]);
