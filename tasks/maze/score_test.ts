@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { gridFromLines } from "./grid.ts";
+import { solve } from "./bfs.ts";
+import { generateMaze } from "./generate.ts";
+import { dihedral, gridFromLines, OPEN, PATH, WALL } from "./grid.ts";
 import { checkPath, scoreMazePredictions } from "./score.ts";
 
 /** Token ids of a picture. */
@@ -72,4 +74,22 @@ Deno.test("scoreMazePredictions: exact match and valid-shortest-path rate", () =
   assert.equal(plain.exact, 1);
   assert.throws(() => scoreMazePredictions(Q, LABEL, LABEL.subarray(1), 16), /predictions has 15/);
   assert.throws(() => scoreMazePredictions(Q, LABEL, LABEL, 15), /not n\*n/);
+});
+
+Deno.test("checkPath: on a real 30x30 maze, another shortest path is valid but not exact", () => {
+  const m = generateMaze({ size: 30, minPath: 110, wallMin: 270, wallMax: 450 }, [42, 0, 1, 0, 0]);
+  // The labelling rule applied to the maze rotated by 180 degrees, rotated back, is
+  // another shortest path (the neighbour order is not rotation invariant).
+  const other = dihedral(solve(dihedral(m.question, 30, 2), 30)!.answer, 30, 2);
+  assert.notDeepEqual(other, m.answer);
+  assert.equal(checkPath(m.question, other, 30).verdict, "valid");
+  const s = scoreMazePredictions(m.question, m.answer, other, 900);
+  assert.deepEqual([s.exact, s.validShortest], [0, 1]);
+  // Dropping one path cell disconnects it; moving it onto a wall goes through the wall.
+  const broken = Uint8Array.from(other);
+  const cell = broken.indexOf(PATH);
+  broken[cell] = OPEN;
+  assert.equal(checkPath(m.question, broken, 30).verdict, "disconnected");
+  broken[m.question.indexOf(WALL)] = PATH;
+  assert.equal(checkPath(m.question, broken, 30).verdict, "through_wall");
 });
