@@ -9,6 +9,7 @@
  * that are actually there before anything is allocated.
  * @module
  */
+import { quote } from "./quote.ts";
 
 /** A Python tuple (kept distinct from a list). */
 export class PyTuple {
@@ -75,7 +76,7 @@ export function describe(v: PyValue): string {
   if (v instanceof Uint8Array) return `bytes of ${v.length}`;
   if (v instanceof PyGlobal) return `global ${v.qualname}`;
   if (v instanceof PyOpaque) return v.pyType;
-  if (typeof v === "string") return v.length > 40 ? `str '${v.slice(0, 40)}...'` : `str '${v}'`;
+  if (typeof v === "string") return `str ${quote(v, 40)}`;
   return `${typeof v === "bigint" ? "int" : typeof v} ${String(v)}`;
 }
 
@@ -152,7 +153,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): PyValue {
     const g = opts.globals.get(`${module}.${name}`);
     if (!g) {
       throw new PickleError(
-        `${opts.name}: refusing to load: pickle references global '${module}.${name}' ` +
+        `${opts.name}: refusing to load: pickle references global ${quote(`${module}.${name}`)} ` +
           `(${opts.allowlistNote})`,
       );
     }
@@ -182,7 +183,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): PyValue {
   };
   const parseIntText = (s: string): number | bigint => {
     const t = s.endsWith("L") ? s.slice(0, -1) : s;
-    if (!/^[+-]?\d+$/.test(t)) fail(`bad integer literal '${s.slice(0, 20)}'`);
+    if (!/^[+-]?\d+$/.test(t)) fail(`bad integer literal ${quote(s.slice(0, 20))}`);
     return toInt(BigInt(t));
   };
 
@@ -247,7 +248,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): PyValue {
       case 0x46: { // FLOAT (text)
         const s = line().trim();
         const v = Number(s);
-        if (s === "" || (Number.isNaN(v) && !/^[+-]?nan$/i.test(s))) fail(`bad float '${s}'`);
+        if (s === "" || (Number.isNaN(v) && !/^[+-]?nan$/i.test(s))) fail(`bad float ${quote(s)}`);
         push(v);
         break;
       }

@@ -7,6 +7,7 @@
  * state dict needs; nothing in the file is ever executed.
  * @module
  */
+import { quote } from "./quote.ts";
 import { type DType, DTYPE_SIZE, type HostTensor, numel } from "./dtypes.ts";
 import {
   describe,
@@ -112,7 +113,7 @@ function parseChecked(bytes: Uint8Array, name: string): TorchCheckpoint {
     return e ? new TextDecoder().decode(readZipEntry(bytes, e, name)).trim() : undefined;
   };
   const byteorder = entryText("byteorder") ?? "little";
-  if (byteorder !== "little" && byteorder !== "big") fail(`unknown byteorder '${byteorder}'`);
+  if (byteorder !== "little" && byteorder !== "big") fail(`unknown byteorder ${quote(byteorder)}`);
 
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: PyValue): PyValue => {
@@ -127,16 +128,16 @@ function parseChecked(bytes: Uint8Array, name: string): TorchCheckpoint {
         Object.hasOwn(STORAGE_DTYPES, cls.name)
       ? STORAGE_DTYPES[cls.name]
       : undefined;
-    if (!dtype) return fail(`storage '${k}' has an unsupported type (${describe(cls)})`);
-    if (typeof count !== "number" || count < 0) fail(`storage '${k}' has a bad element count`);
+    if (!dtype) return fail(`storage ${quote(k)} has an unsupported type (${describe(cls)})`);
+    if (typeof count !== "number" || count < 0) fail(`storage ${quote(k)} has a bad element count`);
     const cached = storages.get(k);
     if (cached) return cached;
     const entry = entries.get(`${prefix}data/${k}`);
-    if (!entry) return fail(`storage '${k}' is missing from the archive (data/${k})`);
+    if (!entry) return fail(`storage ${quote(k)} is missing from the archive`);
     const raw = readZipEntry(bytes, entry, name);
     const n = count as number;
     if (raw.length < n * DTYPE_SIZE[dtype]) {
-      fail(`storage '${k}' holds ${raw.length} bytes, needs ${n} x ${DTYPE_SIZE[dtype]}`);
+      fail(`storage ${quote(k)} holds ${raw.length} bytes, needs ${n} x ${DTYPE_SIZE[dtype]}`);
     }
     const s = new Storage(dtype, raw, n);
     storages.set(k, s);
@@ -212,7 +213,7 @@ function collect(root: Map<PyValue, PyValue>, fail: (why: string) => never): Tor
       }
       if (v instanceof Map) todo.push([`${key}.`, v]);
       else if (v instanceof Tensor) {
-        if (tensors.has(key)) fail(`two tensors map to the key '${key}'`);
+        if (tensors.has(key)) fail(`two tensors map to the key ${quote(key)}`);
         tensors.set(key, v.tensor);
       } else ignored.set(key, describe(v));
     }

@@ -6,6 +6,7 @@
  * deflated entry. Entries are verified against their CRC-32 when read.
  * @module
  */
+import { quote } from "./quote.ts";
 import { inflateSync } from "fflate";
 
 /** One file in the archive, as the central directory describes it. */
@@ -91,11 +92,11 @@ export function readZipDirectory(bytes: Uint8Array, name: string): Map<string, Z
     while (e + 4 <= extraEnd) {
       const id = u16(e);
       const len = u16(e + 2);
-      if (e + 4 + len > extraEnd) fail(`extra field of '${entryName}' is damaged`);
+      if (e + 4 + len > extraEnd) fail(`extra field of ${quote(entryName)} is damaged`);
       if (id === 1) {
         let q = e + 4;
         const read = () => {
-          if (q + 8 > e + 4 + len) fail(`zip64 field of '${entryName}' is too short`);
+          if (q + 8 > e + 4 + len) fail(`zip64 field of ${quote(entryName)} is too short`);
           const v = u64(q);
           q += 8;
           return v;
@@ -107,13 +108,13 @@ export function readZipDirectory(bytes: Uint8Array, name: string): Map<string, Z
       e += 4 + len;
     }
     if (method !== 0 && method !== 8) {
-      fail(`entry '${entryName}' uses compression method ${method} (only stored and deflate)`);
+      fail(`entry ${quote(entryName)} uses compression method ${method} (only stored and deflate)`);
     }
     if (!inFile(headerOffset, 30 + compressedSize)) {
-      fail(`entry '${entryName}' lies outside the file`);
+      fail(`entry ${quote(entryName)} lies outside the file`);
     }
     if (method === 0 && size !== compressedSize) {
-      fail(`stored entry '${entryName}' has sizes ${compressedSize} and ${size}`);
+      fail(`stored entry ${quote(entryName)} has sizes ${compressedSize} and ${size}`);
     }
     entries.set(entryName, { name: entryName, method, compressedSize, size, crc32, headerOffset });
     p = next;
@@ -124,7 +125,7 @@ export function readZipDirectory(bytes: Uint8Array, name: string): Map<string, Z
 /** Returns an entry's bytes (a view into `bytes` when stored), checked against its CRC-32. */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, name: string): Uint8Array {
   const fail = (why: string): never => {
-    throw new ZipError(`${name}: corrupt zip archive: entry '${entry.name}' ${why}`);
+    throw new ZipError(`${name}: corrupt zip archive: entry ${quote(entry.name)} ${why}`);
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const h = entry.headerOffset;
