@@ -77,7 +77,8 @@ export function describe(v: PyValue): string {
   if (v instanceof PyGlobal) return `global ${v.qualname}`;
   if (v instanceof PyOpaque) return v.pyType;
   if (typeof v === "string") return `str ${quote(v, 40)}`;
-  return `${typeof v === "bigint" ? "int" : typeof v} ${String(v)}`;
+  if (typeof v === "boolean") return v ? "True" : "False";
+  return `${typeof v === "bigint" || Number.isInteger(v) ? "int" : "float"} ${String(v)}`;
 }
 
 const MARK = Symbol("mark");

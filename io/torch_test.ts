@@ -113,7 +113,7 @@ Deno.test("non-tensor entries are reported, nested dicts are flattened", () => {
   const ckpt = parseTorchCheckpoint(buildPt(w.bytes(), {}), "n.pt");
   assert.equal(ckpt.tensors.size, 0);
   assert.deepEqual(Object.fromEntries(ckpt.ignored), {
-    step: "number 500",
+    step: "int 500",
     name: "str 'hrm'",
     "inner.x": "None",
   });
