@@ -34,6 +34,12 @@ const STORAGE_DTYPES: Record<string, DType> = {
   BoolStorage: "bool",
 };
 
+/** Tensors may add up to this many times the file size (tied weights appear under two keys). */
+const MAX_EXPANSION = 8;
+/** Limits for nested dicts: a state dict is flat, and keys are short dotted paths. */
+const MAX_DEPTH = 16;
+const MAX_KEY = 4096;
+
 /** Prefix that `torch.compile` puts on every key of a compiled module's state dict. */
 export const COMPILE_PREFIX = "_orig_mod.";
 
@@ -144,6 +150,7 @@ function parseChecked(bytes: Uint8Array, name: string): TorchCheckpoint {
     return s;
   };
 
+  let materialized = 0;
   const rebuildTensor = (args: PyValue[]): PyValue => {
     // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, hooks[, meta])
     const [storage, offset, size, stride] = args;
@@ -156,7 +163,13 @@ function parseChecked(bytes: Uint8Array, name: string): TorchCheckpoint {
     if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
       fail(`tensor storage offset ${describe(offset)} is invalid`);
     }
-    return new Tensor(gather(storage, offset as number, shape, strides, byteorder, bytes, fail));
+    const t = gather(storage, offset as number, shape, strides, byteorder, bytes, fail);
+    // Each tensor is at most the file's size, but a pickle can rebuild views many times over.
+    materialized += t.data.byteLength;
+    if (materialized > MAX_EXPANSION * bytes.length) {
+      fail(`its tensors would take more than ${MAX_EXPANSION}x the file size (repeated views?)`);
+    }
+    return new Tensor(t);
   };
 
   const globals = new Map<string, PyGlobal>();
@@ -199,9 +212,10 @@ function collect(root: Map<PyValue, PyValue>, fail: (why: string) => never): Tor
   let strippedPrefix = 0;
   const seen = new Set<Map<PyValue, PyValue>>();
   // Iterative walk (a pickle can build cyclic or deeply nested dicts).
-  const todo: [string, Map<PyValue, PyValue>][] = [["", root]];
+  const todo: [string, Map<PyValue, PyValue>, number][] = [["", root, 0]];
   while (todo.length) {
-    const [path, dict] = todo.pop()!;
+    const [path, dict, depth] = todo.pop()!;
+    if (depth > MAX_DEPTH) fail(`dicts nested more than ${MAX_DEPTH} levels deep`);
     if (seen.has(dict)) continue;
     seen.add(dict);
     for (const [k, v] of dict) {
@@ -211,7 +225,8 @@ function collect(root: Map<PyValue, PyValue>, fail: (why: string) => never): Tor
         strippedPrefix++;
         while (key.startsWith(COMPILE_PREFIX)) key = key.slice(COMPILE_PREFIX.length);
       }
-      if (v instanceof Map) todo.push([`${key}.`, v]);
+      if (key.length > MAX_KEY) fail(`a key is longer than ${MAX_KEY} characters`);
+      if (v instanceof Map) todo.push([`${key}.`, v, depth + 1]);
       else if (v instanceof Tensor) {
         if (tensors.has(key)) fail(`two tensors map to the key ${quote(key)}`);
         tensors.set(key, v.tensor);

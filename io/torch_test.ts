@@ -153,6 +153,14 @@ Deno.test("globals outside the allowlist are refused with the name of the global
   assert.throws(() => parseTorchCheckpoint(buildPt(inst, {}), "i.pt"), /opcode INST/);
 });
 
+/** A pickle of `depth` dicts nested as {'a': {'a': ...}}. */
+function nested(depth: number): Uint8Array {
+  const w = new PickleWriter().proto(2).raw(0x7d);
+  for (let i = 0; i < depth; i++) w.raw(0x28).str("a").raw(0x7d);
+  for (let i = 0; i < depth; i++) w.raw(0x75);
+  return w.raw(0x2e).bytes();
+}
+
 Deno.test("damaged checkpoints fail with one-line messages naming the file", () => {
   const base = { key: "w", storageType: "FloatStorage", storage: "0", storageNumel: 4 };
   const cases: [Uint8Array, RegExp][] = [
@@ -185,6 +193,21 @@ Deno.test("damaged checkpoints fail with one-line messages naming the file", () 
       ),
       /global 'torch.ComplexFloatStorage'/,
     ],
+    [
+      buildPt(
+        stateDictPickle(Array.from({ length: 20 }, (_, i) => ({
+          ...base,
+          key: `view${i}`,
+          storageNumel: 1000,
+          offset: 0,
+          shape: [1000],
+          stride: [1],
+        }))),
+        { "0": new Uint8Array(4000) },
+      ),
+      /x.pt: its tensors would take more than 8x the file size/,
+    ],
+    [buildPt(nested(20), {}), /x.pt: dicts nested more than 16 levels deep/],
     [new Uint8Array([0x80, 2, 0x7d, 0x2e]), /x.pt: legacy \(pre-1.6\) torch.save format/],
     [new TextEncoder().encode("hello"), /x.pt: not a PyTorch checkpoint/],
     [buildPt(new Uint8Array([0x80, 2, 0x5d, 0x2e]), {}), /x.pt: the pickle holds a list of 0/],
