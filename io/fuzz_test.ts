@@ -7,7 +7,7 @@
  * HRM_FUZZ_SCALE=10 runs ten times as many cases; HRM_FUZZ_SEED picks the seed.
  */
 import assert from "node:assert/strict";
-import { unzipSync } from "fflate";
+import { unzipSync, zipSync } from "fflate";
 import { parseTorchCheckpoint } from "./torch.ts";
 import { encodeSafetensors, parseSafetensors } from "./safetensors.ts";
 import { encodeNpy, parseNpy } from "./npy.ts";
@@ -206,13 +206,17 @@ Deno.test("fuzz: mutated .pt checkpoints load or fail cleanly", () => {
   const counts: Record<string, number> = {};
   const small = smallPt();
   const pkl = unzipSync(small)["archive/data.pkl"];
+  // The same archive with deflated entries (torch never compresses, other zip tools might).
+  const deflated = zipSync(unzipSync(small), { level: 6 });
   for (let i = 0; i < 1500 * SCALE; i++) {
     let bytes: Uint8Array;
-    const kind = r.int(4);
+    const kind = r.int(5);
     if (kind === 0) bytes = mutateBlind(small, r);
     else if (kind === 1) bytes = mutateZipHeaders(small, r);
     else if (kind === 2) {
       bytes = rezip(small, (f) => (f["archive/data.pkl"] = mutatePickle(pkl, r)));
+    } else if (kind === 4) {
+      bytes = r.next() < 0.5 ? mutateBlind(deflated, r) : mutateZipHeaders(deflated, r);
     } else {
       bytes = rezip(small, (f) => {
         const k = r.pick(["archive/data/0", "archive/data/1"]);

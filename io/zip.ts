@@ -7,7 +7,7 @@
  * @module
  */
 import { quote } from "./quote.ts";
-import { inflateSync } from "fflate";
+import { Inflate } from "fflate";
 
 /** One file in the archive, as the central directory describes it. */
 export interface ZipEntry {
@@ -135,18 +135,37 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, name: string): 
   if (end > bytes.length) fail("runs past the end of the file (truncated?)");
   let data = bytes.subarray(start, end);
   if (entry.method === 8) {
-    // No preallocation from the declared size: the output grows with the real stream.
-    try {
-      data = inflateSync(data);
-    } catch (err) {
-      fail(`cannot be inflated (${err instanceof Error ? err.message : String(err)})`);
-    }
-    if (data.length !== entry.size) {
-      fail(`inflates to ${data.length} bytes, directory says ${entry.size}`);
-    }
+    // Deflate expands at most ~1032x; a larger declared size is a lie, and the output is
+    // never allowed past the declared size (so a crafted stream cannot balloon memory).
+    if (entry.size > entry.compressedSize * 1032 + 1024) fail(`declares an impossible size`);
+    data = inflateBounded(data, entry.size, fail);
   }
   if (crc32(data) !== entry.crc32) fail("fails its CRC-32 check (file damaged)");
   return data;
+}
+
+function inflateBounded(data: Uint8Array, limit: number, fail: (why: string) => never) {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > limit) fail(`inflates past its declared ${limit} bytes`);
+    parts.push(chunk);
+  });
+  const STEP = 1 << 14;
+  try {
+    for (let i = 0; i < data.length || i === 0; i += STEP) {
+      inflater.push(data.subarray(i, i + STEP), i + STEP >= data.length);
+    }
+  } catch (err) {
+    if (err instanceof ZipError) throw err;
+    fail(`cannot be inflated (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (total !== limit) fail(`inflates to ${total} bytes, directory says ${limit}`);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) out.set(p, (at += p.length) - p.length);
+  return out;
 }
 
 let CRC_TABLE: Uint32Array | undefined;

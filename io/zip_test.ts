@@ -7,6 +7,8 @@ const FILES = {
   "a/data.pkl": enc.encode("hello pickle"),
   "a/data/0": new Uint8Array(1000).map((_, i) => i % 7),
   "a/empty": new Uint8Array(0),
+  // Large enough to span many inflate steps; bytes vary so it does not compress to nothing.
+  "a/data/1": new Uint8Array(300_000).map((_, i) => (i * 2654435761) >>> 27),
 };
 
 function readAll(zip: Uint8Array): Record<string, Uint8Array> {
@@ -72,6 +74,16 @@ Deno.test("zip64 extra fields supply sizes and offsets", () => {
   assert.deepEqual(readAll(zip), FILES);
 });
 
+function findCentral(zip: Uint8Array, name: string): number {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  for (let i = 0; i + 46 < zip.length; i++) {
+    if (v.getUint32(i, true) !== 0x02014b50) continue;
+    const n = new TextDecoder().decode(zip.subarray(i + 46, i + 46 + v.getUint16(i + 28, true)));
+    if (n === name) return i;
+  }
+  throw new Error(`no central entry ${name}`);
+}
+
 Deno.test("damaged archives fail with one-line errors naming the file", () => {
   const zip = zipSync(FILES, { level: 0 });
   const flipped = zip.slice();
@@ -86,6 +98,15 @@ Deno.test("damaged archives fail with one-line errors naming the file", () => {
   assert.throws(
     () => readAll(zip.subarray(0, zip.length - 30)),
     /z.zip: .*end of central directory/,
+  );
+  // A deflated entry whose directory size is smaller than what the stream produces.
+  const deflated = zipSync(FILES, { level: 6 });
+  const e1 = readZipDirectory(deflated, "z.zip").get("a/data/1")!;
+  const centralAt = findCentral(deflated, "a/data/1");
+  new DataView(deflated.buffer).setUint32(centralAt + 24, e1.size - 1, true);
+  assert.throws(
+    () => readAll(deflated),
+    /entry 'a\/data\/1' inflates past its declared 299999 bytes/,
   );
   const many = zip.slice();
   new DataView(many.buffer).setUint16(many.length - 22 + 10, 60000, true);
