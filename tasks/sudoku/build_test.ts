@@ -82,6 +82,24 @@ Deno.test("build: same seed gives the same bytes, inline or on 2 workers", async
     );
     const report = await verifySudoku(`${root}/a`, { all: true });
     assert.ok(report.ok, report.lines.join("\n"));
+    // A corrupted label and a wrong stored rating are caught.
+    const path = `${root}/c/test/sudoku__solutions.npy`;
+    const bytes = await Deno.readFile(path);
+    const last = bytes.length - 1;
+    bytes[last] = bytes[last] === 2 ? 3 : 2;
+    await Deno.writeFile(path, bytes);
+    const csv = await Deno.readTextFile(`${root}/c/train.csv`);
+    await Deno.writeTextFile(
+      `${root}/c/train.csv`,
+      csv.replace(/,(\d+)\n/, (_, r) => `,${Number(r) + 1}\n`),
+    );
+    const bad = await verifySudoku(`${root}/c`, {});
+    assert.equal(bad.ok, false);
+    assert.ok(
+      bad.lines.some((l) => /test: example 3: label is not a valid solution/.test(l)),
+      bad.lines.join("\n"),
+    );
+    assert.ok(bad.lines.some((l) => /train\.csv: 1 rows disagree/.test(l)), bad.lines.join("\n"));
     assert.ok(await sudokuTask.isCompact!(`${root}/a`));
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -11,12 +11,15 @@ import { equivalent, symmetryKey } from "./canonical.ts";
 import { readOfficialCsv } from "./csv.ts";
 import { agrees, type Grid, isCompleteSolution } from "./grid.ts";
 import { rate } from "./rater.ts";
+import { isMinimal } from "./generate.ts";
 import { deriveSeed, Rng } from "./rng.ts";
 import { countSolutions } from "./solver.ts";
 import { isCompactDir, openCompactSplit } from "./store.ts";
 import { formatSummary, summarize } from "./summary.ts";
 
 const SAMPLE = 200;
+/** Puzzles whose minimality is checked without --all. */
+const MINIMAL_SAMPLE = 50;
 /** Augmented examples checked per split without --all. */
 const EXAMPLE_SAMPLE = 5000;
 
@@ -85,7 +88,15 @@ export async function verifySudoku(dir: string, options: { all?: boolean }): Pro
         `${split}: ${notUnique} of ${uniq.length} checked puzzles lack a unique solution`,
       );
     }
-    lines.push(`${split}: uniqueness checked on ${uniq.length} puzzles`);
+    // Minimality (no given removable) on the first puzzles of the same sample.
+    const minimalSample = options.all ? uniq : uniq.slice(0, MINIMAL_SAMPLE);
+    const notMinimal = minimalSample.filter((i) => !isMinimal(puzzles[i])).length;
+    if (notMinimal) {
+      problems.push(`${split}: ${notMinimal} of ${minimalSample.length} puzzles are not minimal`);
+    }
+    lines.push(
+      `${split}: uniqueness checked on ${uniq.length} puzzles, minimality on ${minimalSample.length}`,
+    );
     let close = 0;
     for (let a = 0; a < puzzles.length; a++) {
       for (let b = a + 1; b < puzzles.length; b++) {
