@@ -29,7 +29,7 @@ export class Progress {
   add(n: number): void {
     this.#done = Math.min(this.total, this.#done + n);
     const secs = (performance.now() - this.#start) / 1000;
-    const rate = secs > 0 ? (this.#done / secs).toFixed(1) : "0.0";
+    const rate = secs > 0 ? (this.#done / secs).toFixed(2) : "0.00";
     if (this.#bar) {
       this.#bar.update(this.#done, { rate });
     } else if (performance.now() - this.#last > (n ? 5000 : 29_000) || this.#done >= this.total) {
