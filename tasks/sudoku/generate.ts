@@ -80,86 +80,11 @@ export function mutate(puzzle: Grid, drop: number, target: Grid, rng: Rng): Grid
   return minimize(p, rng);
 }
 
-/** Options of the hard-puzzle search. */
-export interface HardOptions {
-  /** Hill-climbing moves per puzzle. */
-  steps: number;
-  /** Candidate moves tried per step; the best (ties: first) replaces the current puzzle. */
-  width: number;
-}
-
-export const DEFAULT_HARD: HardOptions = { steps: 12, width: 3 };
-
-/**
- * A hard puzzle: start from a random minimal puzzle and, for a fixed number of
- * steps, replace it by the best of `width` mutations when that is rated at least
- * as high (sideways moves let the climb cross plateaus). Stops on counts only.
- */
-export function hardPuzzle(rng: Rng, options: HardOptions = DEFAULT_HARD): Generated {
-  const start = randomMinimal(rng);
-  let puzzle = start.puzzle, rating = start.rating;
-  const solution = start.solution;
-  for (let step = 0; step < options.steps; step++) {
-    let best: Grid | null = null, bestRating = -1;
-    for (let k = 0; k < options.width; k++) {
-      const cand = mutate(puzzle, randomGiven(puzzle, rng), solution, rng);
-      const r = rate(cand);
-      if (r > bestRating) {
-        best = cand;
-        bestRating = r;
-      }
-    }
-    if (best && bestRating >= rating) {
-      puzzle = best;
-      rating = bestRating;
-    }
-  }
-  return { puzzle, solution, rating, kind: "hard" };
-}
-
-/** Options of the pool search. */
-export interface PoolOptions {
-  /** Puzzles kept (and returned). */
-  size: number;
-  /** Children bred after the pool is seeded. */
-  iterations: number;
-}
-
 /** Number of clues where two puzzles differ (given vs blank or different digit). */
 function clueDistance(a: Grid, b: Grid): number {
   let n = 0;
   for (let i = 0; i < 81; i++) if (a[i] !== b[i]) n++;
   return n;
-}
-
-/**
- * Hill-climbs a pool: seed it with random minimal puzzles, then repeatedly
- * mutate a tournament-chosen member and let the child replace the easiest
- * member when it is rated at least as high and differs in at least
- * `minDistance` clues from every member (hill-climbing breeds near-duplicates).
- * The uniqueness-restoring clues come from the parent's solution or, half the
- * time, from another solution of the relaxed puzzle, so the grid can drift too.
- */
-export function hardPool(rng: Rng, options: PoolOptions, minDistance = 4): Generated[] {
-  const pool: Generated[] = [];
-  while (pool.length < options.size) {
-    const g = randomMinimal(rng);
-    pool.push({ ...g, kind: "hard" });
-  }
-  for (let it = 0; it < options.iterations; it++) {
-    const a = pool[rng.int(pool.length)], b = pool[rng.int(pool.length)];
-    const parent = a.rating >= b.rating ? a : b;
-    const child = mutateAny(parent, rng);
-    let worst = 0;
-    for (let i = 1; i < pool.length; i++) if (pool[i].rating < pool[worst].rating) worst = i;
-    if (child.rating < pool[worst].rating) continue;
-    let near = false;
-    for (let i = 0; i < pool.length && !near; i++) {
-      if (i !== worst && clueDistance(pool[i].puzzle, child.puzzle) < minDistance) near = true;
-    }
-    if (!near) pool[worst] = child;
-  }
-  return pool;
 }
 
 function randomGiven(puzzle: Grid, rng: Rng): number {
