@@ -87,12 +87,18 @@ function clueDistance(a: Grid, b: Grid): number {
   return n;
 }
 
+/** A uniformly chosen given cell. */
 function randomGiven(puzzle: Grid, rng: Rng): number {
   const givens: number[] = [];
   for (let i = 0; i < 81; i++) if (puzzle[i]) givens.push(i);
   return givens[rng.int(givens.length)];
 }
 
+/**
+ * A child of `parent`: drop a random given and restore uniqueness from the
+ * parent's solution or, half the time, from another solution of the relaxed
+ * puzzle (so the grid itself can drift); rated and given its fitness.
+ */
 export function mutateAny(parent: Generated, rng: Rng): Generated {
   const drop = randomGiven(parent.puzzle, rng);
   let target = parent.solution;
