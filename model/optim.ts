@@ -34,8 +34,8 @@ export class AdamATan2 {
 
   constructor(params: Map<string, tf.Variable>, readonly options: AdamATan2Options) {
     for (const [k, p] of params) {
-      this.m.set(k, tf.variable(tf.zeros(p.shape), false));
-      this.v.set(k, tf.variable(tf.zeros(p.shape), false));
+      this.m.set(k, tf.tidy(() => tf.variable(tf.zeros(p.shape), false)));
+      this.v.set(k, tf.tidy(() => tf.variable(tf.zeros(p.shape), false)));
     }
   }
 

@@ -103,7 +103,12 @@ function buildState(
   puzzleEmb: Float32Array | null,
 ): ModelState {
   const params = new Map<string, tf.Variable>();
-  for (const s of paramSpecs(c)) params.set(s.key, tf.variable(tf.tensor(values(s), s.shape)));
+  for (const s of paramSpecs(c)) {
+    params.set(
+      s.key,
+      tf.tidy(() => tf.variable(tf.tensor(values(s), s.shape))),
+    );
+  }
   const d = c.hidden_size;
   return {
     config: c,
