@@ -1,0 +1,8 @@
+/**
+ * Imports every task module so that each registers itself; import this (not
+ * the task modules one by one) wherever tasks are looked up by name.
+ * @module
+ */
+import "./maze/mod.ts";
+
+export { getTask, listTasks } from "./task.ts";
