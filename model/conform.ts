@@ -309,7 +309,11 @@ function checkPuzzleStep(
 }
 
 /** Runs the evaluation unroll and compares every `stepK.*` tensor of eval.safetensors. */
-export async function conformEval(c: ConformCase, out: Comparison[]): Promise<void> {
+export async function conformEval(
+  c: ConformCase,
+  out: Comparison[],
+  progress: (msg: string) => void = () => {},
+): Promise<void> {
   const golden = c.eval!;
   const m = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
   try {
@@ -320,6 +324,7 @@ export async function conformEval(c: ConformCase, out: Comparison[]): Promise<vo
       const r = await evalStep(m, carry, batch, { returnLogits: true });
       carry = r.carry;
       compareStep(golden, `step${k}.`, await segmentTensors(r), out);
+      progress(`eval segment ${k}/${steps} done`);
     }
     disposeCarry(carry);
   } finally {
@@ -328,7 +333,11 @@ export async function conformEval(c: ConformCase, out: Comparison[]): Promise<vo
 }
 
 /** Runs the two training steps and compares every `stepK.*` tensor of train.safetensors. */
-export async function conformTrain(c: ConformCase, out: Comparison[]): Promise<void> {
+export async function conformTrain(
+  c: ConformCase,
+  out: Comparison[],
+  progress: (msg: string) => void = () => {},
+): Promise<void> {
   const golden = c.train!;
   const m: ModelState = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
   const t = createTrainer(m, c.optim, 0);
@@ -367,6 +376,7 @@ export async function conformTrain(c: ConformCase, out: Comparison[]): Promise<v
         }
       }
       before = after;
+      progress(`train step ${k} done`);
     }
     disposeCarry(carry);
   } finally {
@@ -406,19 +416,19 @@ export function groupRows(label: string, cs: Comparison[]): GroupRow[] {
 /** Runs a whole case (eval and/or train, whichever the folder has). */
 export async function runCase(
   c: ConformCase,
-  parts: { eval?: boolean; train?: boolean } = {},
+  parts: { eval?: boolean; train?: boolean; progress?: (msg: string) => void } = {},
 ): Promise<ConformReport> {
   const groups: GroupRow[] = [];
   const all: Comparison[] = [];
   if (c.eval && (parts.eval ?? true)) {
     const cs: Comparison[] = [];
-    await conformEval(c, cs);
+    await conformEval(c, cs, parts.progress);
     groups.push(...groupRows("eval", cs));
     all.push(...cs);
   }
   if (c.train && (parts.train ?? true)) {
     const cs: Comparison[] = [];
-    await conformTrain(c, cs);
+    await conformTrain(c, cs, parts.progress);
     groups.push(...groupRows("train", cs));
     all.push(...cs);
   }
