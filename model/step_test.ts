@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "./backend.ts";
 import { testOnBackends } from "../tests/backends.ts";
 import * as hrm from "./mod.ts";
 
@@ -129,7 +130,7 @@ testOnBackends("step: evaluation unrolls halt_max_steps segments", async () => {
 }, { only: ["cpu", "wasm"] });
 
 Deno.test("step: bad batches are rejected with one clear line", async () => {
-  await tf.setBackend("cpu");
+  await useBackend("cpu");
   const model = hrm.createModel(small, 1);
   const carry = hrm.initialCarry(model, 3);
   const bad = batchOf(1);
