@@ -85,6 +85,12 @@ export class Progress {
     }
   }
 
+  /** Changes the total (when it is known only after starting). */
+  setTotal(total: number): void {
+    this.opts.total = total;
+    this.bar?.setTotal(total);
+  }
+
   /** Prints a message above the bar (or as a plain line). */
   log(message: string): void {
     if (this.bar) {

@@ -307,4 +307,3 @@ function trainRecord(
     backend: at.backend,
   };
 }
-
