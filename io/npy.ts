@@ -93,27 +93,39 @@ export async function readNpy(path: string): Promise<HostTensor> {
   return parseNpy(bytes, path);
 }
 
-/** Serialises a host tensor as a version-1 `.npy` (C order), byte-identical to `np.save`. */
-export function encodeNpy(t: HostTensor): Uint8Array {
-  const descr = DTYPE_TO_DESCR[t.dtype];
-  if (!descr) throw new Error(`cannot write dtype ${t.dtype} to .npy`);
-  if (numel(t.shape) !== t.data.length) {
-    throw new Error(`shape (${t.shape.join(", ")}) does not match ${t.data.length} elements`);
-  }
-  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(", ")})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+/**
+ * The version-1 `.npy` preamble (magic, version, header length, header) for
+ * a C-order array of `dtype` and `shape`, as `np.save` writes it; the raw
+ * little-endian data follows. Lets large arrays be streamed to disk.
+ */
+export function npyHeader(dtype: DType, shape: readonly number[]): Uint8Array {
+  const descr = DTYPE_TO_DESCR[dtype];
+  if (!descr) throw new Error(`cannot write dtype ${dtype} to .npy`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // Pad with spaces so that magic + version + length + header + '\n' is a multiple of 64.
   const total = 10 + header.length + 1;
   header = header + " ".repeat((64 - (total % 64)) % 64) + "\n";
   const headerBytes = new TextEncoder().encode(header);
-  const body = typedArrayBytes(t.data);
-  const out = new Uint8Array(10 + headerBytes.length + body.length);
+  const out = new Uint8Array(10 + headerBytes.length);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, headerBytes.length, true);
   out.set(headerBytes, 10);
-  out.set(body, 10 + headerBytes.length);
+  return out;
+}
+
+/** Serialises a host tensor as a version-1 `.npy` (C order), byte-identical to `np.save`. */
+export function encodeNpy(t: HostTensor): Uint8Array {
+  if (numel(t.shape) !== t.data.length) {
+    throw new Error(`shape (${t.shape.join(", ")}) does not match ${t.data.length} elements`);
+  }
+  const head = npyHeader(t.dtype, t.shape);
+  const body = typedArrayBytes(t.data);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head, 0);
+  out.set(body, head.length);
   return out;
 }
 
