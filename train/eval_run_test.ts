@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeSyntheticDataset } from "../tests/synthetic.ts";
 import { testBackends } from "../tests/backends.ts";
-import { writeSafetensors } from "../io/safetensors.ts";
+import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import type { HostTensor } from "../io/dtypes.ts";
 import { configFromArgs } from "./config.ts";
 import { runTraining } from "./trainer.ts";
@@ -9,7 +9,7 @@ import { readCheckpoint } from "./checkpoint.ts";
 import { readMetrics } from "./metrics_log.ts";
 import { runEvaluation } from "./eval_run.ts";
 import { parseEvalArgs } from "./args.ts";
-import { readEvalOutputs } from "./outputs.ts";
+import { readEvalOutputs } from "../tasks/arc/outputs.ts";
 
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
 
@@ -46,11 +46,17 @@ Deno.test({
         "arch.expansion=1",
         "arch.puzzle_emb_ndim=16",
         "arch.pos_encodings=learned",
+        "eval_save_outputs=[logits]",
       ];
       await runTraining(configFromArgs(args), { quiet: true });
       const trained = (await readMetrics(`${dir}/run/metrics.jsonl`)).find((r) =>
         r.kind === "eval"
       )!;
+      // Training-time outputs: the scorer's file plus the logits beside it.
+      const during = await readEvalOutputs(`${dir}/run/eval_outputs/step_8`);
+      assert.equal(during.puzzleIdentifiers.length, 7);
+      const logits = await readSafetensors(`${dir}/run/eval_outputs/step_8_extra/all.safetensors`);
+      assert.deepEqual(logits.tensors.get("logits")!.shape, [7, 4, 6]);
       const metricKeys = ["count", "accuracy", "exact_accuracy", "q_halt_accuracy", "steps"];
       const pick = (m: object) =>
         Object.fromEntries(metricKeys.map((k) => [k, (m as Record<string, unknown>)[k]]));
@@ -65,17 +71,18 @@ Deno.test({
       assert.equal(a.step, 8);
       assert.equal(a.outDir, `${dir}/run`);
       assert.deepEqual(pick(a.sets.all), pick(trained));
-      const out = await readEvalOutputs(a.outputsDir!, "all");
-      assert.deepEqual(out.get("preds")!.shape, [7, 4]);
-      assert.deepEqual(out.get("q_halt_logits")!.shape, [7]);
-      const preds = out.get("preds")!.data as Int32Array;
-      const labels = out.get("labels")!.data as Int32Array;
+      // The ARC scorer's reader takes the folder as written.
+      const out = await readEvalOutputs(a.outputsDir!);
+      assert.equal(out.seqLen, 4);
+      assert.equal(out.puzzleIdentifiers.length, 7, "pad rows dropped");
+      assert.equal(out.qHaltLogits.length, 7);
+      assert.equal(out.metadata.step, "8");
       let exact = 0;
       for (let r = 0; r < 7; r++) {
         let ok = true;
         for (let k = 0; k < 4; k++) {
-          const l = labels[r * 4 + k];
-          if (l !== -100 && preds[r * 4 + k] !== l) ok = false;
+          const l = out.labels![r * 4 + k];
+          if (l !== 0 && out.preds[r * 4 + k] !== l) ok = false; // 0 = ignored (dataset's id)
         }
         if (ok) exact++;
       }
@@ -108,6 +115,11 @@ Deno.test({
         quiet: true,
       });
       assert.equal(b.step, 8, "step from the reference's step_<N> file name");
+      assert.deepEqual(
+        (await readEvalOutputs(b.outputsDir!)).preds,
+        during.preds,
+        "saved by default",
+      );
       assert.deepEqual(pick(b.sets.all), pick(trained));
 
       // 3. Errors: no config, and weights that do not match the config.
