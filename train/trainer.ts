@@ -184,8 +184,16 @@ export async function runTraining(
     summary.checkpoint = path;
   };
   const evaluate = async () => {
+    let lastLine = performance.now();
     const pass = await evaluateSplit(model, test, B, {
       saveOutputs: outputsToCollect(config.eval_save_outputs),
+      // A long evaluation (e.g. ARC's test split) still shows it is alive.
+      onBatch: (done, total) => {
+        if (performance.now() - lastLine > 10_000 && done < total) {
+          lastLine = performance.now();
+          say(`eval step ${step}: ${done}/${total} batches`);
+        }
+      },
     });
     for (const [set, m] of Object.entries(pass.sets)) {
       record({
