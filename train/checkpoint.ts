@@ -126,6 +126,15 @@ export async function readCheckpointMeta(path: string): Promise<CheckpointMeta |
   }
 }
 
+/** Later in the run: higher step, then later position, then more metrics lines (after eval). */
+function newer(a: CheckpointMeta, b: CheckpointMeta): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.position.iteration !== b.position.iteration) {
+    return a.position.iteration > b.position.iteration;
+  }
+  return a.metrics_lines > b.metrics_lines;
+}
+
 /** The checkpoint folder of a run. */
 export function checkpointDir(runDir: string): string {
   return `${runDir}/checkpoints`;
@@ -133,7 +142,7 @@ export function checkpointDir(runDir: string): string {
 
 /**
  * The newest training checkpoint (highest step; at equal steps the one taken
- * later in the loop, i.e. after evaluation moved the position on) in a run folder or its
+ * later in the loop: after evaluation moved the position on or logged its lines) in a run folder or its
  * `checkpoints/` folder, or undefined when there is none.
  */
 export async function findLatestCheckpoint(
@@ -152,8 +161,7 @@ export async function findLatestCheckpoint(
       const path = `${dir}/${e.name}`;
       const meta = await readCheckpointMeta(path).catch(() => undefined);
       if (!meta) continue;
-      const rank = (m: CheckpointMeta) => m.step * 1e6 + m.position.iteration;
-      if (!best || rank(meta) > rank(best.meta)) best = { path, meta };
+      if (!best || newer(meta, best.meta)) best = { path, meta };
     }
   }
   return best;
