@@ -10,11 +10,13 @@
  * Layout in a run folder: `checkpoints/latest.safetensors` (the periodic one,
  * replaced each time) and `checkpoints/step_<N>.safetensors` (one per
  * evaluation, kept). Files whose metadata lacks `hrm_checkpoint` (e.g. from
- * `deno task convert`) are plain weights.
+ * `deno task convert`) and PyTorch `.pt` files (the released official
+ * checkpoints, read by io/torch.ts without executing anything) are plain weights.
  * @module
  */
 import type { HostTensor } from "../io/dtypes.ts";
 import { parseSafetensors, writeSafetensors } from "../io/safetensors.ts";
+import { parseTorchCheckpoint } from "../io/torch.ts";
 import type { TrainPosition } from "./sampler.ts";
 
 /** Identifies this project's training checkpoints. */
@@ -45,6 +47,11 @@ export interface CheckpointMeta {
 }
 
 const META_KEY = "hrm_checkpoint";
+
+/** PyTorch's `torch.save` files are zip archives ("PK\x03\x04"). */
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
 
 /** Writes a checkpoint atomically. */
 export async function writeCheckpoint(
@@ -82,7 +89,7 @@ function parseMeta(path: string, text: string | undefined): CheckpointMeta | und
   return meta;
 }
 
-/** Reads a checkpoint (ours, or a plain safetensors of weights). */
+/** Reads a checkpoint (ours, a plain safetensors of weights, or a PyTorch state dict). */
 export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
   let bytes: Uint8Array;
   try {
@@ -93,6 +100,10 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
       throw new Error(`${path}: is a folder; give a checkpoint file or use resume=<run_dir>`);
     }
     throw err;
+  }
+  if (isZip(bytes)) {
+    // A PyTorch checkpoint (the released official files): read without executing its pickle.
+    return { tensors: parseTorchCheckpoint(bytes, path).tensors, extra: {} };
   }
   const { tensors, metadata } = parseSafetensors(bytes, path);
   const { [META_KEY]: metaText, ...extra } = metadata;
@@ -105,6 +116,7 @@ export async function readCheckpointMeta(path: string): Promise<CheckpointMeta |
   try {
     const head = new Uint8Array(8);
     if ((await file.read(head)) !== 8) throw new Error(`${path}: not a valid safetensors file`);
+    if (isZip(head)) return undefined; // a PyTorch checkpoint: weights only
     const len = Number(new DataView(head.buffer).getBigUint64(0, true));
     if (len > 100_000_000) throw new Error(`${path}: not a valid safetensors file`);
     const header = new Uint8Array(len);
