@@ -145,3 +145,47 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "trainer: configs that do not fit the data are one-line errors",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await writeSyntheticDataset(`${dir}/data`, {
+        trainPuzzles: 8,
+        examplesPerPuzzle: 2,
+        seqLen: 4,
+        testExamples: 4,
+      });
+      await writeSyntheticDataset(`${dir}/data6`, { seqLen: 6 });
+      const fail = async (extra: string[], pattern: RegExp) => {
+        const config = configFromArgs(tinyArgs(dir, "cpu", [`run_dir=${dir}/r`, ...extra]));
+        await assert.rejects(() => runTraining(config, { quiet: true }), (e: Error) => {
+          assert.match(e.message, pattern);
+          assert.ok(!e.message.includes("\n"), e.message);
+          return true;
+        });
+      };
+      await fail(
+        ["global_batch_size=1000"],
+        /data\/train: 4 epochs of 4 groups x 2 examples make no full batch of global_batch_size 1000/,
+      );
+      await fail(["eval_interval=3"], /eval_interval 3 must divide epochs 4/);
+      await fail(
+        ["arch.hidden_size=30", "arch.num_heads=4"],
+        /hidden_size 30 is not divisible by num_heads 4/,
+      );
+      // A checkpoint trained on seq_len 4 does not resume on seq_len 6 data.
+      await runTraining(configFromArgs(tinyArgs(dir, "cpu", [`run_dir=${dir}/r`, "max_steps=1"])), {
+        quiet: true,
+      });
+      await fail(
+        [`data_path=${dir}/data6`, "resume=true"],
+        /step_1\.safetensors: the model has seq_len 4 but the dataset has 6/,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
