@@ -166,7 +166,7 @@ export async function runTraining(
     const path = kind === "periodic"
       ? `${checkpointDir(runDir)}/latest.safetensors`
       : `${checkpointDir(runDir)}/step_${step}.safetensors`;
-    const exported = model.exportState();
+    const exported = await model.exportState();
     await writeCheckpoint(path, exported.tensors, {
       format: "hrm-ts-checkpoint",
       version: 1,
