@@ -112,6 +112,7 @@ export async function runTraining(
   // ---- 3. run folder, backend, model (fresh or restored)
   const runDir = resolveRunDir(config);
   const resume = config.resume === false ? undefined : await resolveResume(config.resume, runDir);
+  if (!resume) await refuseExistingRun(runDir);
   await Deno.mkdir(checkpointDir(runDir), { recursive: true });
   const backend = await useBackend(config.backend);
   const model = await createTrainModel(config, meta);
@@ -294,6 +295,27 @@ export async function runTraining(
   }
   summary.steps = step;
   return summary;
+}
+
+/** A fresh run never overwrites another run's metrics or checkpoints. */
+async function refuseExistingRun(runDir: string): Promise<void> {
+  const found: string[] = [];
+  const metrics = await Deno.stat(`${runDir}/metrics.jsonl`).catch(() => undefined);
+  if (metrics && metrics.size > 0) found.push("metrics.jsonl");
+  try {
+    for (const e of Deno.readDirSync(checkpointDir(runDir))) {
+      if (e.name.endsWith(".safetensors")) {
+        found.push("checkpoints/");
+        break;
+      }
+    }
+  } catch { /* no checkpoint folder */ }
+  if (found.length) {
+    throw new Error(
+      `run_dir ${runDir} already holds a run (${found.join(", ")}); continue it with ` +
+        `resume=true, or choose another run_dir`,
+    );
+  }
 }
 
 /** The reference's reduction: losses / batch size, counts-based metrics / max(count, 1). */

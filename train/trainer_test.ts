@@ -71,6 +71,13 @@ for (const backend of testBackends().filter((b) => b === "cpu" || b === "wasm"))
         assert.equal(a.filter((r) => r.kind === "train").length, 8);
         assert.equal(a.filter((r) => r.kind === "eval").length, 2);
         assert.deepEqual(await lines("b"), a, "same seed, same backend: identical metrics");
+        // The reference's schedule: warm-up over 3 steps, then cosine to 0.1 x lr at step 8.
+        const lr = a.filter((r) => r.kind === "train").map((r) => Number(r.lr));
+        assert.ok(Math.abs(lr[0] - 1e-3 / 3) < 1e-12);
+        assert.equal(lr[2], 1e-3);
+        assert.ok(Math.abs(lr[7] - 1e-4) < 1e-12);
+        // A fresh run does not overwrite an existing one.
+        await assert.rejects(() => run("a"), /run_dir .*\/a already holds a run .* resume=true/);
         await run("c", ["seed=4"]);
         assert.notDeepEqual(await lines("c"), a, "another seed differs");
         // Stop after step 3 (checkpoint written at the stop), then resume to the end.
