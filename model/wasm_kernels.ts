@@ -51,6 +51,7 @@ interface WasmBackend {
     get(dataId: object): WasmTensorData;
     set(dataId: object, data: WasmTensorData): void;
     delete(dataId: object): void;
+    has(dataId: object): boolean;
   };
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
@@ -67,6 +68,33 @@ type RawMatMul = (
   transposeB: number,
   outId: number,
 ) => void;
+
+/**
+ * Transposed copies of 2-D right operands, by the source's dataId. The model
+ * multiplies by weights stored [out, in] (`x W^T`), so the same weight is
+ * transposed on every call; a cached copy also keeps XNNPACK's packed weights
+ * (cached per tensor id in C++). tfjs data is immutable per dataId (a variable
+ * assignment gets a new dataId), so an entry stays valid while its source lives;
+ * entries whose source is gone are freed on the next matmul.
+ */
+const transposeCache = new Map<object, { backend: WasmBackend; t: tf.TensorInfo }>();
+
+function sweepTransposeCache(backend: WasmBackend): void {
+  for (const [dataId, entry] of transposeCache) {
+    if (entry.backend !== backend || !backend.dataIdMap.has(dataId)) {
+      if (entry.backend === backend) backend.disposeData(entry.t.dataId);
+      transposeCache.delete(dataId);
+    }
+  }
+}
+
+/** Frees every cached transposed weight. */
+export function clearWasmKernelCaches(): void {
+  for (const { backend, t } of transposeCache.values()) {
+    if (backend.dataIdMap.has(t.dataId)) backend.disposeData(t.dataId);
+  }
+  transposeCache.clear();
+}
 
 /** The stock configs, captured once so they can be restored. */
 let stockBatchMatMul: tf.KernelConfig | undefined;
@@ -196,8 +224,21 @@ function fastBatchMatMul(args: {
   }
 
   // Make both operands row-major [batch, m, k] and [batch, k, n].
+  sweepTransposeCache(backend);
   const aT = transposeA ? transposeLast2(backend, a, batchA, k, m) : undefined;
-  const bT = transposeB ? transposeLast2(backend, b, batchB, n, k) : undefined;
+  let bT: tf.TensorInfo | undefined;
+  let bCached = false;
+  if (transposeB && b.shape.length === 2) {
+    let entry = transposeCache.get(b.dataId);
+    if (!entry) {
+      entry = { backend, t: transposeLast2(backend, b, 1, n, k) };
+      transposeCache.set(b.dataId, entry);
+    }
+    bT = entry.t;
+    bCached = true;
+  } else if (transposeB) {
+    bT = transposeLast2(backend, b, batchB, n, k);
+  }
   const aData = backend.dataIdMap.get((aT ?? a).dataId);
   const bData = backend.dataIdMap.get((bT ?? b).dataId);
   const matmul = rawMatMul(backend);
@@ -240,7 +281,7 @@ function fastBatchMatMul(args: {
     }
   } finally {
     if (aT) backend.disposeData(aT.dataId);
-    if (bT) backend.disposeData(bT.dataId);
+    if (bT && !bCached) backend.disposeData(bT.dataId);
   }
   return out;
 }
@@ -268,6 +309,7 @@ export function installFastWasmKernels(): void {
 /** Puts the stock wasm kernels back (for comparisons and benchmarks). */
 export function restoreStockWasmKernels(): void {
   if (!installed || !stockBatchMatMul) return;
+  clearWasmKernelCaches();
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel(stockBatchMatMul);
   installed = false;

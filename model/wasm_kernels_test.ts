@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { useBackend } from "./backend.ts";
 import {
+  clearWasmKernelCaches,
   fastWasmKernelsInstalled,
   installFastWasmKernels,
   restoreStockWasmKernels,
@@ -170,11 +171,25 @@ Deno.test({
   fn: async () => {
     await useBackend("wasm");
     const backend = tf.backend() as unknown as { numDataIds(): number };
+    clearWasmKernelCaches(); // copies left by earlier tests
     const a = tf.tensor(values(4 * 6 * 9, 7), [4, 9, 6]);
     const b = tf.tensor(values(4 * 5 * 9, 8), [4, 5, 9]);
     const ids = backend.numDataIds();
     const y = tf.matMul(a, b, true, true);
     assert.equal(backend.numDataIds(), ids + 1);
     tf.dispose([a, b, y]);
+    // x W^T with a 2-D W keeps one transposed copy of W while W lives.
+    const x = tf.tensor(values(6 * 9, 9), [6, 9]);
+    const w = tf.tensor(values(5 * 9, 10), [5, 9]);
+    const base = backend.numDataIds();
+    const y1 = tf.matMul(x, w, false, true);
+    const y2 = tf.matMul(x, w, false, true);
+    assert.deepEqual(y1.dataSync(), y2.dataSync());
+    assert.equal(backend.numDataIds(), base + 3);
+    tf.dispose([w, y1, y2]);
+    const z = tf.matMul(x, x, false, true); // sweeps the copy of the disposed W
+    assert.equal(backend.numDataIds(), base - 1 + 2);
+    tf.dispose([x, z]);
+    clearWasmKernelCaches();
   },
 });
