@@ -1,0 +1,61 @@
+/**
+ * Messages between the data-parallel coordinator (`parallel.ts`) and its
+ * workers (`parallel_worker.ts`). Typed arrays travel by structured clone or
+ * transfer; nothing here holds tensors.
+ * @module
+ */
+import type { Batch } from "./act.ts";
+import type { ModelConfigInput, OptimConfigInput } from "./config.ts";
+import type { Metrics } from "./loss.ts";
+
+/** Coordinator -> worker. */
+export type WorkerRequest =
+  | {
+    type: "init";
+    config: ModelConfigInput;
+    optim: OptimConfigInput;
+    seed: number;
+    backend: string;
+    /** Rows of the batch this worker trains on. */
+    rows: number;
+  }
+  | {
+    /** One training segment on the worker's rows; reply with host gradients. */
+    type: "grads";
+    batch: Batch;
+    /** min_halt draws for these rows, in single-worker order (unused when p = 0). */
+    uniforms: Float64Array;
+    ints: Int32Array;
+  }
+  | {
+    /** Apply the combined gradients (AdamATan2) and puzzle rows (SignSGD). */
+    type: "apply";
+    grads: Record<string, Float32Array>;
+    puzzleIds?: Int32Array;
+    puzzleGrad?: Float32Array;
+    lr: number;
+    puzzleEmbLr: number;
+  }
+  | { type: "eval"; batch: Batch }
+  | { type: "params" }
+  | { type: "memory" }
+  | { type: "close" };
+
+/** Worker -> coordinator. */
+export type WorkerReply =
+  | { type: "ready"; backend: string }
+  | {
+    type: "grads";
+    grads: Record<string, Float32Array>;
+    puzzleGrad?: Float32Array;
+    puzzleIds?: Int32Array;
+    loss: number;
+    metrics: Metrics;
+    halted: Uint8Array;
+  }
+  | { type: "applied" }
+  | { type: "eval"; preds: Int32Array; qHalt: Float32Array; metrics: Metrics; segments: number }
+  | { type: "params"; params: Record<string, Float32Array>; puzzleEmb: Float32Array | null }
+  | { type: "memory"; tfBytes: number; heapBytes: number }
+  | { type: "closed" }
+  | { type: "error"; message: string };

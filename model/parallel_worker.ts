@@ -1,0 +1,150 @@
+/**
+ * One data-parallel worker: its own TensorFlow.js instance (tfjs' wasm threads
+ * do not run under Deno, but one tfjs per Deno Worker does), its own copy of
+ * the model and optimizer state, and the ACT carry of its rows of the batch.
+ * Driven by `parallel.ts`; every message is answered by one reply.
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import * as tf from "@tensorflow/tfjs";
+import { type Batch, type Carry, disposeCarry, initialCarry, segment } from "./act.ts";
+import { type BackendName, useBackend } from "./backend.ts";
+import { parseModelConfig, parseOptimConfig } from "./config.ts";
+import { signSgdUpdate } from "./optim.ts";
+import type { Rng } from "./rng.ts";
+import { disposeState, initModel, type ModelState } from "./state.ts";
+import { createTrainer, disposeTrainer, evaluateBatch, type Trainer } from "./step.ts";
+import type { WorkerReply, WorkerRequest } from "./parallel_protocol.ts";
+
+let trainer: Trainer | undefined;
+let model: ModelState | undefined;
+let carry: Carry | undefined;
+
+/**
+ * Replays min_halt draws made by the coordinator in the single-worker order
+ * (per row: one uniform, one integer), so halting matches a one-worker run.
+ */
+function replayRng(uniforms: Float64Array, ints: Int32Array): Rng {
+  let u = 0;
+  let i = 0;
+  return {
+    uniform: () => uniforms[u++],
+    int: () => ints[i++],
+  } as unknown as Rng;
+}
+
+function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferable[] } {
+  switch (msg.type) {
+    case "init": {
+      const config = parseModelConfig(msg.config);
+      model = initModel(config, msg.seed);
+      trainer = createTrainer(model, parseOptimConfig(msg.optim), msg.seed);
+      carry = initialCarry(model, msg.rows);
+      return { reply: { type: "ready", backend: tf.getBackend() }, transfer: [] };
+    }
+    case "grads": {
+      if (!trainer || !model || !carry) throw new Error("worker not initialised");
+      const seg = segment(model, carry, msg.batch, {
+        training: true,
+        rng: replayRng(msg.uniforms, msg.ints),
+      });
+      carry = seg.carry;
+      const grads: Record<string, Float32Array> = {};
+      for (const [k, g] of seg.grads!) {
+        grads[k] = g.dataSync() as Float32Array;
+        g.dispose();
+      }
+      return {
+        reply: {
+          type: "grads",
+          grads,
+          puzzleGrad: seg.puzzleGrad,
+          puzzleIds: seg.puzzleIds,
+          loss: seg.loss,
+          metrics: seg.metrics,
+          halted: seg.carry.halted,
+        },
+        transfer: Object.values(grads).map((g) => g.buffer as ArrayBuffer),
+      };
+    }
+    case "apply": {
+      if (!trainer || !model) throw new Error("worker not initialised");
+      const grads = new Map<string, tf.Tensor>();
+      try {
+        for (const [k, p] of model.params) grads.set(k, tf.tensor(msg.grads[k], p.shape));
+        trainer.adam.apply(model.params, grads, msg.lr);
+      } finally {
+        for (const g of grads.values()) g.dispose();
+      }
+      if (model.puzzleEmb && msg.puzzleIds && msg.puzzleGrad) {
+        signSgdUpdate(
+          model.puzzleEmb,
+          model.config.puzzle_emb_ndim,
+          msg.puzzleIds,
+          msg.puzzleGrad,
+          msg.puzzleEmbLr,
+          trainer.optim.puzzle_emb_weight_decay,
+        );
+      }
+      return { reply: { type: "applied" }, transfer: [] };
+    }
+    case "eval": {
+      if (!model) throw new Error("worker not initialised");
+      const r = evaluateBatch(model, msg.batch as Batch);
+      return {
+        reply: {
+          type: "eval",
+          preds: r.preds,
+          qHalt: r.qHalt,
+          metrics: r.metrics,
+          segments: r.segments,
+        },
+        transfer: [r.preds.buffer as ArrayBuffer, r.qHalt.buffer as ArrayBuffer],
+      };
+    }
+    case "params": {
+      if (!model) throw new Error("worker not initialised");
+      const params: Record<string, Float32Array> = {};
+      for (const [k, p] of model.params) params[k] = p.dataSync() as Float32Array;
+      return {
+        reply: { type: "params", params, puzzleEmb: model.puzzleEmb?.slice() ?? null },
+        transfer: [],
+      };
+    }
+    case "memory": {
+      const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+      return {
+        reply: {
+          type: "memory",
+          tfBytes: tf.memory().numBytes,
+          heapBytes: heap ? heap.HEAPU8.length : 0,
+        },
+        transfer: [],
+      };
+    }
+    case "close": {
+      if (carry) disposeCarry(carry);
+      if (trainer) disposeTrainer(trainer);
+      if (model) disposeState(model);
+      carry = undefined;
+      trainer = undefined;
+      model = undefined;
+      return { reply: { type: "closed" }, transfer: [] };
+    }
+  }
+}
+
+let backendReady: Promise<unknown> | undefined;
+
+self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
+  try {
+    if (e.data.type === "init") {
+      backendReady ??= useBackend(e.data.backend as BackendName);
+      await backendReady;
+    }
+    const { reply, transfer } = handle(e.data);
+    self.postMessage(reply, transfer);
+  } catch (err) {
+    self.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });
+  }
+};
