@@ -1,5 +1,5 @@
 /**
- * Faster matmul kernel for the tfjs wasm backend.
+ * Faster matmul (and slice) kernels for the tfjs wasm backend.
  *
  * The stock wasm `BatchMatMul` (tfjs-backend-wasm 4.22, `batch_mat_mul_impl.cc`)
  * sends a product to XNNPACK's fully-connected operator only when neither
@@ -22,12 +22,16 @@
  * scalar loop sum in different orders); `wasm_kernels_test.ts` checks this
  * against the stock kernel and the cpu backend.
  *
+ * `Slice`, `SplitV` and `Unpack` are replaced too (see wasm_slice.ts): the
+ * stock ones copy their whole input out of the wasm heap for every slice.
+ *
  * Install with {@link installFastWasmKernels} (model/backend.ts does this when
  * the wasm backend starts, unless `HRM_WASM_STOCK_KERNELS=1`), undo with
  * {@link restoreStockWasmKernels}.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { sliceKernels } from "./wasm_slice.ts";
 
 // Minimal views of the wasm backend's internals (tfjs-backend-wasm 4.22).
 interface WasmTensorData {
@@ -96,7 +100,7 @@ export function clearWasmKernelCaches(): void {
   transposeCache.clear();
 }
 
-/** The stock configs, captured once so they can be restored. */
+/** The stock matmul (for non-float32 inputs). */
 let stockBatchMatMul: tf.KernelConfig | undefined;
 let installed = false;
 /** The raw `BatchMatMul` export of each backend instance's wasm module. */
@@ -286,32 +290,59 @@ function fastBatchMatMul(args: {
   return out;
 }
 
+/** The stock kernel configs, captured at install so they can be restored. */
+const stockConfigs = new Map<string, tf.KernelConfig>();
+
+function stockKernel(name: string): tf.KernelConfig {
+  const k = stockConfigs.get(name) ?? tf.getKernel(name, "wasm");
+  if (!k) throw new Error(`wasm ${name} kernel is not registered`);
+  return k;
+}
+
 /**
- * Replaces the wasm `BatchMatMul` kernel with the XNNPACK-only one. Safe to
- * call more than once, before or after the wasm backend is initialised.
+ * Replaces the wasm `BatchMatMul` kernel with the XNNPACK-only one and
+ * `Slice`/`SplitV`/`Unpack` with in-heap copies (wasm_slice.ts). Safe to call
+ * more than once, before or after the wasm backend is initialised.
  */
 export function installFastWasmKernels(): void {
   if (installed) return;
-  const stock = tf.getKernel("BatchMatMul", "wasm");
-  if (!stock) throw new Error("wasm BatchMatMul kernel is not registered");
-  stockBatchMatMul = stock;
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({
-    kernelName: "BatchMatMul",
-    backendName: "wasm",
-    // Keep the stock setup: a re-initialised backend still needs its bindings.
-    setupFunc: stock.setupFunc,
-    kernelFunc: fastBatchMatMul as unknown as tf.KernelFunc,
+  for (const name of ["BatchMatMul", "Slice", "SplitV", "Unpack"]) {
+    stockConfigs.set(name, stockKernel(name));
+  }
+  stockBatchMatMul = stockConfigs.get("BatchMatMul");
+  const slices = sliceKernels({
+    slice: stockKernel("Slice").kernelFunc,
+    splitV: stockKernel("SplitV").kernelFunc,
+    unpack: stockKernel("Unpack").kernelFunc,
   });
+  const replacements: [string, tf.KernelFunc][] = [
+    ["BatchMatMul", fastBatchMatMul as unknown as tf.KernelFunc],
+    ["Slice", slices.slice],
+    ["SplitV", slices.splitV],
+    ["Unpack", slices.unpack],
+  ];
+  for (const [name, kernelFunc] of replacements) {
+    const stock = stockKernel(name);
+    tf.unregisterKernel(name, "wasm");
+    // Keep the stock setup: a re-initialised backend still needs its bindings.
+    tf.registerKernel({
+      kernelName: name,
+      backendName: "wasm",
+      setupFunc: stock.setupFunc,
+      kernelFunc,
+    });
+  }
   installed = true;
 }
 
 /** Puts the stock wasm kernels back (for comparisons and benchmarks). */
 export function restoreStockWasmKernels(): void {
-  if (!installed || !stockBatchMatMul) return;
+  if (!installed) return;
   clearWasmKernelCaches();
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel(stockBatchMatMul);
+  for (const [name, config] of stockConfigs) {
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(config);
+  }
   installed = false;
 }
 

@@ -193,3 +193,43 @@ Deno.test({
     clearWasmKernelCaches();
   },
 });
+
+Deno.test({
+  name: "fast wasm slice, split and unstack are bit-exact against the stock kernels",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await useBackend("wasm");
+    const run = () =>
+      tf.tidy(() => {
+        const out: (Float32Array | Int32Array | Uint8Array)[] = [];
+        const x4 = tf.tensor(values(2 * 5 * 6 * 4, 11), [2, 5, 6, 4]);
+        const x5 = tf.reshape(x4, [2, 5, 3, 2, 4]);
+        const xi = tf.tensor(Int32Array.from({ length: 60 }, (_, i) => i * 7 - 100), [3, 4, 5]);
+        const xb = tf.greater(tf.tensor(values(24, 12), [4, 6]), 0);
+        const keep = (ts: tf.Tensor[]) => ts.forEach((t) => out.push(t.dataSync() as Float32Array));
+        keep([tf.slice(x4, [1, 2, 0, 1], [1, 2, 6, 2])]);
+        keep([tf.slice(x4, [0, 1, 0, 0], [2, 3, 6, 4])]); // trailing dims whole: one run per row
+        keep([tf.slice(x4, [0, 0, 0, 0], [2, 5, 6, 4])]);
+        keep([tf.slice(x5, [0, 1, 1, 0, 2], [2, 2, 2, 2, 2])]);
+        keep([tf.slice(xi, [1, 0, 2], [2, 4, 3])]);
+        keep([tf.slice(xb, [1, 1], [2, 4])]);
+        keep(tf.split(x4, 3, 2));
+        keep(tf.split(x4, [1, 3], 3));
+        keep(tf.split(xi, [2, 1], 0));
+        keep(tf.unstack(x4, 1));
+        keep(tf.unstack(xb, 0));
+        keep([tf.slice(x4, [0, 0, 0, 0], [2, 0, 6, 4])]);
+        return out;
+      });
+    const fast = run();
+    restoreStockWasmKernels();
+    const stock = run();
+    installFastWasmKernels();
+    await useBackend("cpu");
+    const cpu = run();
+    await useBackend("wasm");
+    assert.deepEqual(fast, stock);
+    assert.deepEqual(fast, cpu);
+  },
+});
