@@ -41,6 +41,9 @@ export interface ParallelStepResult {
   /** Metrics summed over the workers (the reference's sums). */
   metrics: Metrics;
   halted: Uint8Array;
+  /** Where the step's time went (ms): slowest worker's segment, gradient read-back,
+   * combination here, slowest update, and the whole step. */
+  timings: { segment: number; read: number; combine: number; apply: number; total: number };
 }
 
 /** A combined evaluation result. */
@@ -178,6 +181,7 @@ export class DataParallelTrainer {
 
   /** One training step on the whole batch: every worker's segment, then one update. */
   async trainStep(batch: Batch, lrs: StepLrs): Promise<ParallelStepResult> {
+    const started = performance.now();
     const total = batch.puzzleIdentifiers.length;
     // min_halt draws in the single-worker order: per row one uniform, one integer.
     const uniforms = new Float64Array(this.draws.enabled ? total : 0);
@@ -196,6 +200,7 @@ export class DataParallelTrainer {
       };
       return h.request(msg, "grads");
     }));
+    const combineStart = performance.now();
     // Combine: sum_w (rows_w / B) * g_w, in worker order (deterministic).
     const grads: Record<string, Float32Array> = {};
     for (const key of Object.keys(replies[0].grads)) {
@@ -217,7 +222,8 @@ export class DataParallelTrainer {
         return r.puzzleGrad!.map((v) => v * scale);
       }));
     }
-    await Promise.all(this.handles.map((h) =>
+    const combine = performance.now() - combineStart;
+    const applied = await Promise.all(this.handles.map((h) =>
       h.request({
         type: "apply",
         grads,
@@ -231,6 +237,13 @@ export class DataParallelTrainer {
       loss: replies.reduce((s, r) => s + r.loss, 0),
       metrics: sumMetrics(replies.map((r) => r.metrics)),
       halted: concat(replies.map((r) => r.halted)),
+      timings: {
+        segment: Math.max(...replies.map((r) => r.segmentMs)),
+        read: Math.max(...replies.map((r) => r.readMs)),
+        combine,
+        apply: Math.max(...applied.map((a) => a.applyMs)),
+        total: performance.now() - started,
+      },
     };
   }
 

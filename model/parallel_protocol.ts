@@ -52,8 +52,11 @@ export type WorkerReply =
     loss: number;
     metrics: Metrics;
     halted: Uint8Array;
+    /** Time of the segment (forward, Q target, backward) and of reading the gradients. */
+    segmentMs: number;
+    readMs: number;
   }
-  | { type: "applied" }
+  | { type: "applied"; applyMs: number }
   | { type: "eval"; preds: Int32Array; qHalt: Float32Array; metrics: Metrics; segments: number }
   | { type: "params"; params: Record<string, Float32Array>; puzzleEmb: Float32Array | null }
   | { type: "memory"; tfBytes: number; heapBytes: number }

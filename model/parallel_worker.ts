@@ -44,11 +44,13 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
     }
     case "grads": {
       if (!trainer || !model || !carry) throw new Error("worker not initialised");
+      const t0 = performance.now();
       const seg = segment(model, carry, msg.batch, {
         training: true,
         rng: replayRng(msg.uniforms, msg.ints),
       });
       carry = seg.carry;
+      const t1 = performance.now();
       const grads: Record<string, Float32Array> = {};
       for (const [k, g] of seg.grads!) {
         grads[k] = g.dataSync() as Float32Array;
@@ -63,12 +65,15 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
           loss: seg.loss,
           metrics: seg.metrics,
           halted: seg.carry.halted,
+          segmentMs: t1 - t0,
+          readMs: performance.now() - t1,
         },
         transfer: Object.values(grads).map((g) => g.buffer as ArrayBuffer),
       };
     }
     case "apply": {
       if (!trainer || !model) throw new Error("worker not initialised");
+      const t0 = performance.now();
       const grads = new Map<string, tf.Tensor>();
       try {
         for (const [k, p] of model.params) grads.set(k, tf.tensor(msg.grads[k], p.shape));
@@ -86,7 +91,7 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
           trainer.optim.puzzle_emb_weight_decay,
         );
       }
-      return { reply: { type: "applied" }, transfer: [] };
+      return { reply: { type: "applied", applyMs: performance.now() - t0 }, transfer: [] };
     }
     case "eval": {
       if (!model) throw new Error("worker not initialised");

@@ -68,7 +68,8 @@ export function randomBatch(c: BenchConfig, rows: number, seed: number): Batch {
 
 /** The common face of the in-process and the data-parallel runners. */
 interface Runner {
-  train(batch: Batch): Promise<void>;
+  /** One step; may return a note on where the time went. */
+  train(batch: Batch): Promise<string | undefined>;
   evaluate(batch: Batch): Promise<number>;
   tfBytes(): Promise<{ tf: number; heap: number }>;
   close(): Promise<void>;
@@ -86,10 +87,10 @@ class InProcessRunner implements Runner {
     this.trainer = createTrainer(model, parseOptimConfig(BENCH_OPTIM), seed);
     this.carry = initialCarry(model, rows);
   }
-  train(batch: Batch): Promise<void> {
+  train(batch: Batch): Promise<string | undefined> {
     const r = trainStep(this.trainer, this.carry, batch, { lr: 1e-4, puzzleEmbLr: 1e-4 });
     this.carry = r.carry;
-    return Promise.resolve();
+    return Promise.resolve(undefined);
   }
   evaluate(batch: Batch): Promise<number> {
     return Promise.resolve(evaluateBatch(this.model, batch).segments);
@@ -107,8 +108,11 @@ class InProcessRunner implements Runner {
 
 class ParallelRunner implements Runner {
   constructor(private readonly dp: DataParallelTrainer) {}
-  async train(batch: Batch): Promise<void> {
-    await this.dp.trainStep(batch, { lr: 1e-4, puzzleEmbLr: 1e-4 });
+  async train(batch: Batch): Promise<string | undefined> {
+    const t = (await this.dp.trainStep(batch, { lr: 1e-4, puzzleEmbLr: 1e-4 })).timings;
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    return `segment ${s(t.segment)} s, read grads ${s(t.read)} s, combine ${s(t.combine)} s, ` +
+      `update ${s(t.apply)} s`;
   }
   async evaluate(batch: Batch): Promise<number> {
     return (await this.dp.evaluate(batch)).segments;
@@ -177,10 +181,14 @@ export async function benchModel(
     const trainS: number[] = [];
     for (let i = 0; i < opts.trainRuns; i++) {
       const t = performance.now();
-      await runner.train(batch);
+      const note = await runner.train(batch);
       trainS.push((performance.now() - t) / 1000);
       await sample();
-      log(`train step ${i + 1}/${opts.trainRuns}: ${trainS[i].toFixed(2)} s`);
+      log(
+        `train step ${i + 1}/${opts.trainRuns}: ${trainS[i].toFixed(2)} s${
+          note ? ` (${note})` : ""
+        }`,
+      );
     }
     // Eval warm-up: one row per worker runs the same kernels at a fraction of the cost.
     await runner.evaluate(randomBatch(config, opts.workers, seed + 2));

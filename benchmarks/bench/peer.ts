@@ -35,12 +35,12 @@ async function hasTorch(python: string): Promise<boolean> {
 }
 
 /**
- * A Python interpreter that imports torch: `HRM_PEER_PYTHON`, else `python3`,
- * else Debian's `/usr/bin/python3` (where `apt-get install python3-torch` puts it).
+ * A Python interpreter that imports torch: `HRM_PEER_PYTHON`, else Debian's
+ * `/usr/bin/python3` (where `apt-get install python3-torch` puts it), else `python3`.
  */
 export async function findPeerPython(): Promise<string | undefined> {
   const env = Deno.env.get("HRM_PEER_PYTHON");
-  const candidates = env ? [env] : ["python3", "/usr/bin/python3"];
+  const candidates = env ? [env] : ["/usr/bin/python3", "python3"];
   for (const c of candidates) if (await hasTorch(c)) return c;
   return undefined;
 }
