@@ -4,12 +4,12 @@
  * own wasm threads are disabled under Deno).
  *
  * A training step splits the batch's rows between the workers. Each worker
- * keeps the ACT carry of its rows, runs the segment and returns the gradients
- * of (its loss) / (its rows). The coordinator combines them weighted by rows,
- * sum_w (rows_w / B) g_w, which is the gradient of loss / B of the whole batch
- * as in the reference trainer, and sends the same combined gradient to every
- * worker, which then applies one identical AdamATan2 (and SignSGD) update:
- * the model copies stay equal. The min_halt exploration draws are made here in
+ * keeps the ACT carry of its rows, runs the segment and writes the gradients
+ * of (its loss) / (its rows) into its slot of shared memory. Every worker then
+ * combines all slots weighted by rows, sum_w (rows_w / B) g_w (the gradient of
+ * loss / B of the whole batch, as in the reference trainer), in the same order,
+ * and applies one identical AdamATan2 (and SignSGD) update: the model copies
+ * stay equal. No gradient is copied through messages or the main thread. The min_halt exploration draws are made here in
  * the single-worker order, so halting is identical too. Results match a
  * one-worker run up to float rounding (`parallel_test.ts`).
  * @module
@@ -19,6 +19,7 @@ import type { BackendName } from "./backend.ts";
 import { type ModelConfigInput, type OptimConfigInput, parseModelConfig } from "./config.ts";
 import type { Metrics } from "./loss.ts";
 import { Rng } from "./rng.ts";
+import { paramSpecs } from "./state.ts";
 import type { StepLrs } from "./step.ts";
 import type { WorkerReply, WorkerRequest } from "./parallel_protocol.ts";
 
@@ -42,7 +43,7 @@ export interface ParallelStepResult {
   metrics: Metrics;
   halted: Uint8Array;
   /** Where the step's time went (ms): slowest worker's segment, gradient read-back,
-   * combination here, slowest update, and the whole step. */
+   * puzzle-row concatenation here, slowest combine+update, and the whole step. */
   timings: { segment: number; read: number; combine: number; apply: number; total: number };
 }
 
@@ -152,6 +153,8 @@ export class DataParallelTrainer {
     }
     const c = parseModelConfig(opts.config);
     const ranges = splitRows(opts.batch, opts.workers);
+    const size = paramSpecs(c).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    const slots = ranges.map(() => new SharedArrayBuffer(size * 4));
     const handles = ranges.map(() => new WorkerHandle());
     try {
       await Promise.all(handles.map((h, w) =>
@@ -162,6 +165,8 @@ export class DataParallelTrainer {
           seed: opts.seed,
           backend: opts.backend,
           rows: ranges[w][1] - ranges[w][0],
+          index: w,
+          slots,
         }, "ready")
       ));
     } catch (e) {
@@ -201,17 +206,8 @@ export class DataParallelTrainer {
       return h.request(msg, "grads");
     }));
     const combineStart = performance.now();
-    // Combine: sum_w (rows_w / B) * g_w, in worker order (deterministic).
-    const grads: Record<string, Float32Array> = {};
-    for (const key of Object.keys(replies[0].grads)) {
-      const out = new Float32Array(replies[0].grads[key].length);
-      replies.forEach((r, w) => {
-        const scale = Math.fround((this.ranges[w][1] - this.ranges[w][0]) / total);
-        const g = r.grads[key];
-        for (let i = 0; i < out.length; i++) out[i] += scale * g[i];
-      });
-      grads[key] = out;
-    }
+    // The workers combine the gradient slots themselves: sum_w (rows_w / B) * g_w.
+    const weights = this.ranges.map(([s, e]) => Math.fround((e - s) / total));
     let puzzleIds: Int32Array | undefined;
     let puzzleGrad: Float32Array | undefined;
     if (replies[0].puzzleGrad && replies[0].puzzleIds) {
@@ -226,7 +222,7 @@ export class DataParallelTrainer {
     const applied = await Promise.all(this.handles.map((h) =>
       h.request({
         type: "apply",
-        grads,
+        weights,
         puzzleIds,
         puzzleGrad,
         lr: lrs.lr,

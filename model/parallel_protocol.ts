@@ -18,9 +18,13 @@ export type WorkerRequest =
     backend: string;
     /** Rows of the batch this worker trains on. */
     rows: number;
+    /** This worker's index, and every worker's gradient slot (all parameters, in
+     * `model.params` order): gradients are exchanged through shared memory. */
+    index: number;
+    slots: SharedArrayBuffer[];
   }
   | {
-    /** One training segment on the worker's rows; reply with host gradients. */
+    /** One training segment on the worker's rows; gradients go to the worker's slot. */
     type: "grads";
     batch: Batch;
     /** min_halt draws for these rows, in single-worker order (unused when p = 0). */
@@ -28,9 +32,10 @@ export type WorkerRequest =
     ints: Int32Array;
   }
   | {
-    /** Apply the combined gradients (AdamATan2) and puzzle rows (SignSGD). */
+    /** Combine the slots (sum_w weights[w] * slot_w) and apply AdamATan2, and SignSGD
+     * on the puzzle rows. */
     type: "apply";
-    grads: Record<string, Float32Array>;
+    weights: number[];
     puzzleIds?: Int32Array;
     puzzleGrad?: Float32Array;
     lr: number;
@@ -46,7 +51,6 @@ export type WorkerReply =
   | { type: "ready"; backend: string }
   | {
     type: "grads";
-    grads: Record<string, Float32Array>;
     puzzleGrad?: Float32Array;
     puzzleIds?: Int32Array;
     loss: number;

@@ -19,6 +19,22 @@ import type { WorkerReply, WorkerRequest } from "./parallel_protocol.ts";
 let trainer: Trainer | undefined;
 let model: ModelState | undefined;
 let carry: Carry | undefined;
+let slots: Float32Array[] = [];
+let own: Float32Array | undefined;
+
+/** Copies a tensor's values to `dst` (straight from the wasm heap when on wasm). */
+function readInto(t: tf.Tensor, dst: Float32Array): void {
+  const b = tf.backend() as unknown as {
+    wasm?: { HEAPF32: Float32Array };
+    dataIdMap?: { get(id: object): { memoryOffset: number } };
+  };
+  if (b.wasm && b.dataIdMap) {
+    const start = b.dataIdMap.get(t.dataId).memoryOffset / 4;
+    dst.set(b.wasm.HEAPF32.subarray(start, start + t.size));
+  } else {
+    dst.set(t.dataSync() as Float32Array);
+  }
+}
 
 /**
  * Replays min_halt draws made by the coordinator in the single-worker order
@@ -40,6 +56,8 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
       model = initModel(config, msg.seed);
       trainer = createTrainer(model, parseOptimConfig(msg.optim), msg.seed);
       carry = initialCarry(model, msg.rows);
+      slots = msg.slots.map((sab) => new Float32Array(sab));
+      own = slots[msg.index];
       return { reply: { type: "ready", backend: tf.getBackend() }, transfer: [] };
     }
     case "grads": {
@@ -51,15 +69,16 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
       });
       carry = seg.carry;
       const t1 = performance.now();
-      const grads: Record<string, Float32Array> = {};
-      for (const [k, g] of seg.grads!) {
-        grads[k] = g.dataSync() as Float32Array;
-        g.dispose();
+      let offset = 0;
+      for (const [k, p] of model.params) {
+        const g = seg.grads!.get(k)!;
+        readInto(g, own!.subarray(offset, offset + p.size));
+        offset += p.size;
       }
+      for (const g of seg.grads!.values()) g.dispose();
       return {
         reply: {
           type: "grads",
-          grads,
           puzzleGrad: seg.puzzleGrad,
           puzzleIds: seg.puzzleIds,
           loss: seg.loss,
@@ -68,7 +87,7 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
           segmentMs: t1 - t0,
           readMs: performance.now() - t1,
         },
-        transfer: Object.values(grads).map((g) => g.buffer as ArrayBuffer),
+        transfer: [],
       };
     }
     case "apply": {
@@ -76,7 +95,17 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
       const t0 = performance.now();
       const grads = new Map<string, tf.Tensor>();
       try {
-        for (const [k, p] of model.params) grads.set(k, tf.tensor(msg.grads[k], p.shape));
+        // Every worker combines the same slots in the same order: identical updates.
+        let offset = 0;
+        for (const [k, p] of model.params) {
+          const out = new Float32Array(p.size);
+          msg.weights.forEach((w, i) => {
+            const g = slots[i].subarray(offset, offset + p.size);
+            for (let j = 0; j < out.length; j++) out[j] += w * g[j];
+          });
+          grads.set(k, tf.tensor(out, p.shape));
+          offset += p.size;
+        }
         trainer.adam.apply(model.params, grads, msg.lr);
       } finally {
         for (const g of grads.values()) g.dispose();

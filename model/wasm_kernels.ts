@@ -100,6 +100,18 @@ export function clearWasmKernelCaches(): void {
   transposeCache.clear();
 }
 
+/** Where the fast matmul spends its time (ms), for profiling; see {@link wasmMatMulStats}. */
+const stats = { calls: 0, transposeMs: 0, foldedMs: 0, perItemMs: 0, items: 0 };
+
+/** A copy of the fast matmul's counters since the last reset. */
+export function wasmMatMulStats(reset = false): typeof stats {
+  const copy = { ...stats };
+  if (reset) {
+    Object.assign(stats, { calls: 0, transposeMs: 0, foldedMs: 0, perItemMs: 0, items: 0 });
+  }
+  return copy;
+}
+
 /** The stock matmul (for non-float32 inputs). */
 let stockBatchMatMul: tf.KernelConfig | undefined;
 let installed = false;
@@ -229,6 +241,8 @@ function fastBatchMatMul(args: {
 
   // Make both operands row-major [batch, m, k] and [batch, k, n].
   sweepTransposeCache(backend);
+  stats.calls++;
+  const t0 = performance.now();
   const aT = transposeA ? transposeLast2(backend, a, batchA, k, m) : undefined;
   let bT: tf.TensorInfo | undefined;
   let bCached = false;
@@ -246,12 +260,15 @@ function fastBatchMatMul(args: {
   const aData = backend.dataIdMap.get((aT ?? a).dataId);
   const bData = backend.dataIdMap.get((bT ?? b).dataId);
   const matmul = rawMatMul(backend);
+  const t1 = performance.now();
+  stats.transposeMs += t1 - t0;
   try {
     if (batchB === 1 && batchA === outBatch) {
       // b is shared by every batch item: fold a's batch into its rows.
       const aShape = [1, batchA * m, k];
       const bShape = [1, k, n];
       matmul(aData.id, shapeBytes(aShape), 3, bData.id, shapeBytes(bShape), 3, 0, 0, outData.id);
+      stats.foldedMs += performance.now() - t1;
     } else {
       const aShape = shapeBytes([1, m, k]);
       const bShape = shapeBytes([1, k, n]);
@@ -282,6 +299,8 @@ function fastBatchMatMul(args: {
         releaseView(backend, bView);
         releaseView(backend, outView);
       }
+      stats.items += outBatch;
+      stats.perItemMs += performance.now() - t1;
     }
   } finally {
     if (aT) backend.disposeData(aT.dataId);

@@ -15,6 +15,7 @@ import { type BackendName, useBackend } from "../../model/backend.ts";
 import { parseModelConfig, parseOptimConfig } from "../../model/config.ts";
 import { disposeState, initModel } from "../../model/state.ts";
 import { createTrainer, disposeTrainer, evalStep, trainStep } from "../../model/step.ts";
+import { wasmMatMulStats } from "../../model/wasm_kernels.ts";
 import { getBenchConfig } from "./configs.ts";
 import { BENCH_OPTIM, randomBatch } from "./model_bench.ts";
 
@@ -57,16 +58,19 @@ if (import.meta.main) {
   const data = randomBatch(config, batch, 1);
   const lrs = { lr: 1e-4, puzzleEmbLr: 1e-4 };
   carry = trainStep(trainer, carry, data, lrs).carry; // warm-up
+  wasmMatMulStats(true);
   let t = performance.now();
   const train = await tf.profile(() => {
     carry = trainStep(trainer, carry, data, lrs).carry;
   });
   print(`${name} batch ${batch} ${backend}: training step`, performance.now() - t, train);
+  console.log("  fast matmul split (ms):", JSON.stringify(wasmMatMulStats(true)));
   t = performance.now();
   const ev = await tf.profile(() => {
     carry = evalStep(model, carry, data).carry;
   });
   print(`${name} batch ${batch} ${backend}: evaluation segment`, performance.now() - t, ev);
+  console.log("  fast matmul split (ms):", JSON.stringify(wasmMatMulStats(true)));
   disposeCarry(carry);
   disposeTrainer(trainer);
   disposeState(model);
