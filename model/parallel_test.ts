@@ -83,11 +83,11 @@ Deno.test({
     let carry = initialCarry(model, ROWS);
     const single: { loss: number; halted: Uint8Array }[] = [];
     for (const b of data) {
-      const r = trainStep(trainer, carry, b, lrs);
+      const r = await trainStep(trainer, carry, b, lrs);
       carry = r.carry;
       single.push({ loss: r.loss, halted: r.carry.halted.slice() });
     }
-    const evalSingle = evaluateBatch(model, data[0]);
+    const evalSingle = await evaluateBatch(model, data[0]);
     const params = new Map([...model.params].map(([k, p]) => [k, p.dataSync() as Float32Array]));
     const emb = model.puzzleEmb!.slice();
     disposeCarry(carry);

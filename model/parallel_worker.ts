@@ -49,7 +49,9 @@ function replayRng(uniforms: Float64Array, ints: Int32Array): Rng {
   } as unknown as Rng;
 }
 
-function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferable[] } {
+async function handle(
+  msg: WorkerRequest,
+): Promise<{ reply: WorkerReply; transfer: Transferable[] }> {
   switch (msg.type) {
     case "init": {
       const config = parseModelConfig(msg.config);
@@ -63,7 +65,7 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
     case "grads": {
       if (!trainer || !model || !carry) throw new Error("worker not initialised");
       const t0 = performance.now();
-      const seg = segment(model, carry, msg.batch, {
+      const seg = await segment(model, carry, msg.batch, {
         training: true,
         rng: replayRng(msg.uniforms, msg.ints),
       });
@@ -124,7 +126,7 @@ function handle(msg: WorkerRequest): { reply: WorkerReply; transfer: Transferabl
     }
     case "eval": {
       if (!model) throw new Error("worker not initialised");
-      const r = evaluateBatch(model, msg.batch as Batch);
+      const r = await evaluateBatch(model, msg.batch as Batch);
       return {
         reply: {
           type: "eval",
@@ -176,7 +178,7 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
       backendReady ??= useBackend(e.data.backend as BackendName);
       await backendReady;
     }
-    const { reply, transfer } = handle(e.data);
+    const { reply, transfer } = await handle(e.data);
     self.postMessage(reply, transfer);
   } catch (err) {
     self.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });

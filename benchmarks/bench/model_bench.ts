@@ -87,13 +87,13 @@ class InProcessRunner implements Runner {
     this.trainer = createTrainer(model, parseOptimConfig(BENCH_OPTIM), seed);
     this.carry = initialCarry(model, rows);
   }
-  train(batch: Batch): Promise<string | undefined> {
-    const r = trainStep(this.trainer, this.carry, batch, { lr: 1e-4, puzzleEmbLr: 1e-4 });
+  async train(batch: Batch): Promise<string | undefined> {
+    const r = await trainStep(this.trainer, this.carry, batch, { lr: 1e-4, puzzleEmbLr: 1e-4 });
     this.carry = r.carry;
-    return Promise.resolve(undefined);
+    return undefined;
   }
-  evaluate(batch: Batch): Promise<number> {
-    return Promise.resolve(evaluateBatch(this.model, batch).segments);
+  async evaluate(batch: Batch): Promise<number> {
+    return (await evaluateBatch(this.model, batch)).segments;
   }
   tfBytes() {
     return Promise.resolve({ tf: tf.memory().numBytes, heap: wasmHeapBytes() });

@@ -57,17 +57,17 @@ if (import.meta.main) {
   let carry = initialCarry(model, batch);
   const data = randomBatch(config, batch, 1);
   const lrs = { lr: 1e-4, puzzleEmbLr: 1e-4 };
-  carry = trainStep(trainer, carry, data, lrs).carry; // warm-up
+  carry = (await trainStep(trainer, carry, data, lrs)).carry; // warm-up
   wasmMatMulStats(true);
   let t = performance.now();
-  const train = await tf.profile(() => {
-    carry = trainStep(trainer, carry, data, lrs).carry;
+  const train = await tf.profile(async () => {
+    carry = (await trainStep(trainer, carry, data, lrs)).carry;
   });
   print(`${name} batch ${batch} ${backend}: training step`, performance.now() - t, train);
   console.log("  fast matmul split (ms):", JSON.stringify(wasmMatMulStats(true)));
   t = performance.now();
-  const ev = await tf.profile(() => {
-    carry = evalStep(model, carry, data).carry;
+  const ev = await tf.profile(async () => {
+    carry = (await evalStep(model, carry, data)).carry;
   });
   print(`${name} batch ${batch} ${backend}: evaluation segment`, performance.now() - t, ev);
   console.log("  fast matmul split (ms):", JSON.stringify(wasmMatMulStats(true)));
