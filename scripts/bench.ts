@@ -43,7 +43,7 @@ const program = new Command()
   .option("--configs <list>", `configurations of a full run (default: ${DEFAULT_CONFIGS})`)
   .option(
     "--workers <n>",
-    "Deno Workers (default: 2 on wasm with >= 2 cores, else 1)",
+    "Deno Workers (default: 2 on wasm with >= 2 cores and batch >= 2, else 1)",
     positiveInt("--workers"),
   )
   .option(
@@ -64,8 +64,9 @@ const program = new Command()
 
 type Opts = ReturnType<typeof program.opts>;
 
-function defaultWorkers(backend: BackendName): number {
-  return backend === "wasm" && navigator.hardwareConcurrency >= 2 ? 2 : 1;
+/** 2 workers on wasm with 2+ cores (data parallelism needs 2+ rows), else in-process. */
+function defaultWorkers(backend: BackendName, batch: number): number {
+  return backend === "wasm" && navigator.hardwareConcurrency >= 2 && batch >= 2 ? 2 : 1;
 }
 
 /** Progress on stderr, so that `--json` keeps stdout to one line. */
@@ -78,7 +79,7 @@ async function runOne(opts: Opts): Promise<BenchEntry> {
   const backend = opts.backend as BackendName;
   if (opts.stockKernels) Deno.env.set("HRM_WASM_STOCK_KERNELS", "1");
   const batch = opts.batch ?? config.batch;
-  const workers = opts.workers ?? defaultWorkers(backend);
+  const workers = opts.workers ?? defaultWorkers(backend, batch);
   const loadavg = Deno.loadavg();
   const trainRuns = opts.trainRuns ?? config.trainRuns;
   const evalRuns = opts.evalRuns ?? config.evalRuns;

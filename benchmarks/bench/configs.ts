@@ -83,7 +83,7 @@ export const BENCH_CONFIGS: Record<string, BenchConfig> = {
     batch: 64,
     trainRuns: 3,
     evalRuns: 2,
-    skip: { cpu: TOO_SLOW_CPU },
+    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
   },
   "cpu-maze": {
     name: "cpu-maze",
@@ -92,7 +92,7 @@ export const BENCH_CONFIGS: Record<string, BenchConfig> = {
     batch: 64,
     trainRuns: 3,
     evalRuns: 2,
-    skip: { cpu: TOO_SLOW_CPU },
+    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
   },
   "tiny": {
     name: "tiny",
