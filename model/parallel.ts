@@ -6,10 +6,14 @@
  * A training step splits the batch's rows between the workers. Each worker
  * keeps the ACT carry of its rows, runs the segment and writes the gradients
  * of (its loss) / (its rows) into its slot of shared memory. Every worker then
- * combines all slots weighted by rows, sum_w (rows_w / B) g_w (the gradient of
- * loss / B of the whole batch, as in the reference trainer), in the same order,
- * and applies one identical AdamATan2 (and SignSGD) update: the model copies
- * stay equal. No gradient is copied through messages or the main thread. The min_halt exploration draws are made here in
+ * combines the slots weighted by rows, sum_w (rows_w / B) g_w (the gradient of
+ * loss / B of the whole batch, as in the reference trainer) for its shard of
+ * the parameters (about 1/N of them; its AdamATan2 state covers only that
+ * shard), updates it and publishes it in a shared parameter buffer, from
+ * which the other workers load it before their next use: every copy ends
+ * with the same weights, each update computed once. SignSGD on the touched
+ * puzzle-embedding rows (a host table) runs in every worker, identically. No
+ * gradient or weight goes through messages or the main thread. The min_halt exploration draws are made here in
  * the single-worker order, so halting is identical too. Results match a
  * one-worker run up to float rounding (`parallel_test.ts`).
  * @module
@@ -155,6 +159,7 @@ export class DataParallelTrainer {
     const ranges = splitRows(opts.batch, opts.workers);
     const size = paramSpecs(c).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
     const slots = ranges.map(() => new SharedArrayBuffer(size * 4));
+    const params = new SharedArrayBuffer(size * 4);
     const handles = ranges.map(() => new WorkerHandle());
     try {
       await Promise.all(handles.map((h, w) =>
@@ -167,6 +172,7 @@ export class DataParallelTrainer {
           rows: ranges[w][1] - ranges[w][0],
           index: w,
           slots,
+          params,
         }, "ready")
       ));
     } catch (e) {

@@ -22,6 +22,8 @@ export type WorkerRequest =
      * `model.params` order): gradients are exchanged through shared memory. */
     index: number;
     slots: SharedArrayBuffer[];
+    /** All parameters (same layout): each worker publishes its updated shard here. */
+    params: SharedArrayBuffer;
   }
   | {
     /** One training segment on the worker's rows; gradients go to the worker's slot. */
@@ -32,8 +34,9 @@ export type WorkerRequest =
     ints: Int32Array;
   }
   | {
-    /** Combine the slots (sum_w weights[w] * slot_w) and apply AdamATan2, and SignSGD
-     * on the puzzle rows. */
+    /** Combine the slots (sum_w weights[w] * slot_w) for this worker's parameter
+     * shard, apply AdamATan2 to it and publish it; SignSGD on the puzzle rows. The
+     * other shards are loaded before the parameters are next used. */
     type: "apply";
     weights: number[];
     puzzleIds?: Int32Array;
@@ -66,3 +69,18 @@ export type WorkerReply =
   | { type: "memory"; tfBytes: number; heapBytes: number }
   | { type: "closed" }
   | { type: "error"; message: string };
+
+/**
+ * Which worker updates each parameter (AdamATan2 state lives only there):
+ * greedy by size, in order, onto the least-loaded worker. Deterministic, so
+ * every worker computes the same assignment.
+ */
+export function shardParams(sizes: number[], workers: number): number[] {
+  const load = new Array<number>(workers).fill(0);
+  return sizes.map((n) => {
+    let w = 0;
+    for (let i = 1; i < workers; i++) if (load[i] < load[w]) w = i;
+    load[w] += n;
+    return w;
+  });
+}

@@ -8,6 +8,7 @@ import { type Batch, disposeCarry, initialCarry } from "./act.ts";
 import { useBackend } from "./backend.ts";
 import { type ModelConfigInput, parseModelConfig, parseOptimConfig } from "./config.ts";
 import { DataParallelTrainer, sliceBatch, splitRows } from "./parallel.ts";
+import { shardParams } from "./parallel_protocol.ts";
 import { Rng } from "./rng.ts";
 import { disposeState, initModel } from "./state.ts";
 import { createTrainer, disposeTrainer, evaluateBatch, trainStep } from "./step.ts";
@@ -66,6 +67,12 @@ Deno.test("splitRows and sliceBatch cover the batch in order", () => {
     labels: Int32Array.from([9, 10, 11, 12]),
     puzzleIdentifiers: Int32Array.from([1, 2]),
   });
+});
+
+Deno.test("shardParams balances parameter sizes greedily, deterministically", () => {
+  assert.deepEqual(shardParams([10, 4, 4, 3, 1], 2), [0, 1, 1, 1, 0]);
+  assert.deepEqual(shardParams([5, 5, 5], 1), [0, 0, 0]);
+  assert.deepEqual(shardParams([1, 1, 1, 1], 3), [0, 1, 2, 0]);
 });
 
 Deno.test({

@@ -1,7 +1,8 @@
 /**
  * One data-parallel worker: its own TensorFlow.js instance (tfjs' wasm threads
  * do not run under Deno, but one tfjs per Deno Worker does), its own copy of
- * the model and optimizer state, and the ACT carry of its rows of the batch.
+ * the model, the optimizer state of its parameter shard, and the ACT carry of
+ * its rows of the batch.
  * Driven by `parallel.ts`; every message is answered by one reply.
  * @module
  */
@@ -10,17 +11,38 @@ import * as tf from "@tensorflow/tfjs";
 import { type Batch, type Carry, disposeCarry, initialCarry, segment } from "./act.ts";
 import { type BackendName, useBackend } from "./backend.ts";
 import { parseModelConfig, parseOptimConfig } from "./config.ts";
-import { signSgdUpdate } from "./optim.ts";
+import { AdamATan2, signSgdUpdate } from "./optim.ts";
 import type { Rng } from "./rng.ts";
 import { disposeState, initModel, type ModelState } from "./state.ts";
-import { createTrainer, disposeTrainer, evaluateBatch, type Trainer } from "./step.ts";
-import type { WorkerReply, WorkerRequest } from "./parallel_protocol.ts";
+import { evaluateBatch } from "./step.ts";
+import { shardParams, type WorkerReply, type WorkerRequest } from "./parallel_protocol.ts";
 
-let trainer: Trainer | undefined;
 let model: ModelState | undefined;
+/** AdamATan2 over this worker's shard only. */
+let adam: AdamATan2 | undefined;
+let embWeightDecay = 0;
 let carry: Carry | undefined;
 let slots: Float32Array[] = [];
 let own: Float32Array | undefined;
+let shared: Float32Array | undefined;
+/** Per parameter (model.params order): key, offset in the slots, owner worker. */
+let layout: { key: string; offset: number; size: number; owner: number }[] = [];
+let index = 0;
+/** True after an update until the other workers' shards are loaded. */
+let stale = false;
+
+/** Loads the shards other workers updated (published in the shared parameter buffer). */
+function syncParams(): void {
+  if (!stale || !model) return;
+  for (const l of layout) {
+    if (l.owner === index) continue;
+    const p = model.params.get(l.key)!;
+    const t = tf.tensor(shared!.subarray(l.offset, l.offset + l.size), p.shape);
+    p.assign(t);
+    t.dispose();
+  }
+  stale = false;
+}
 
 /** Copies a tensor's values to `dst` (straight from the wasm heap when on wasm). */
 function readInto(t: tf.Tensor, dst: Float32Array): void {
@@ -55,15 +77,33 @@ async function handle(
   switch (msg.type) {
     case "init": {
       const config = parseModelConfig(msg.config);
+      const optim = parseOptimConfig(msg.optim);
       model = initModel(config, msg.seed);
-      trainer = createTrainer(model, parseOptimConfig(msg.optim), msg.seed);
       carry = initialCarry(model, msg.rows);
       slots = msg.slots.map((sab) => new Float32Array(sab));
       own = slots[msg.index];
+      shared = new Float32Array(msg.params);
+      index = msg.index;
+      const entries = [...model.params];
+      const owners = shardParams(entries.map(([, p]) => p.size), msg.slots.length);
+      let offset = 0;
+      layout = entries.map(([key, p], i) => {
+        const l = { key, offset, size: p.size, owner: owners[i] };
+        offset += p.size;
+        return l;
+      });
+      const mine = new Map(entries.filter((_, i) => owners[i] === index));
+      adam = new AdamATan2(mine, {
+        beta1: optim.beta1,
+        beta2: optim.beta2,
+        weightDecay: optim.weight_decay,
+      });
+      embWeightDecay = optim.puzzle_emb_weight_decay;
       return { reply: { type: "ready", backend: tf.getBackend() }, transfer: [] };
     }
     case "grads": {
-      if (!trainer || !model || !carry) throw new Error("worker not initialised");
+      if (!adam || !model || !carry) throw new Error("worker not initialised");
+      syncParams();
       const t0 = performance.now();
       const seg = await segment(model, carry, msg.batch, {
         training: true,
@@ -93,25 +133,33 @@ async function handle(
       };
     }
     case "apply": {
-      if (!trainer || !model) throw new Error("worker not initialised");
+      if (!adam || !model) throw new Error("worker not initialised");
       const t0 = performance.now();
       const grads = new Map<string, tf.Tensor>();
+      const mine = new Map<string, tf.Variable>();
       try {
-        // Every worker combines the same slots in the same order: identical updates.
-        let offset = 0;
-        for (const [k, p] of model.params) {
-          const out = new Float32Array(p.size);
+        // Every worker would combine the same slots in the same order; each does its shard.
+        for (const l of layout) {
+          if (l.owner !== index) continue;
+          const out = new Float32Array(l.size);
           msg.weights.forEach((w, i) => {
-            const g = slots[i].subarray(offset, offset + p.size);
+            const g = slots[i].subarray(l.offset, l.offset + l.size);
             for (let j = 0; j < out.length; j++) out[j] += w * g[j];
           });
-          grads.set(k, tf.tensor(out, p.shape));
-          offset += p.size;
+          const p = model.params.get(l.key)!;
+          grads.set(l.key, tf.tensor(out, p.shape));
+          mine.set(l.key, p);
         }
-        trainer.adam.apply(model.params, grads, msg.lr);
+        adam.apply(mine, grads, msg.lr);
       } finally {
         for (const g of grads.values()) g.dispose();
       }
+      for (const l of layout) {
+        if (l.owner === index) {
+          readInto(model.params.get(l.key)!, shared!.subarray(l.offset, l.offset + l.size));
+        }
+      }
+      stale = true;
       if (model.puzzleEmb && msg.puzzleIds && msg.puzzleGrad) {
         signSgdUpdate(
           model.puzzleEmb,
@@ -119,13 +167,14 @@ async function handle(
           msg.puzzleIds,
           msg.puzzleGrad,
           msg.puzzleEmbLr,
-          trainer.optim.puzzle_emb_weight_decay,
+          embWeightDecay,
         );
       }
       return { reply: { type: "applied", applyMs: performance.now() - t0 }, transfer: [] };
     }
     case "eval": {
       if (!model) throw new Error("worker not initialised");
+      syncParams();
       const r = await evaluateBatch(model, msg.batch as Batch);
       return {
         reply: {
@@ -140,6 +189,7 @@ async function handle(
     }
     case "params": {
       if (!model) throw new Error("worker not initialised");
+      syncParams();
       const params: Record<string, Float32Array> = {};
       for (const [k, p] of model.params) params[k] = p.dataSync() as Float32Array;
       return {
@@ -160,10 +210,10 @@ async function handle(
     }
     case "close": {
       if (carry) disposeCarry(carry);
-      if (trainer) disposeTrainer(trainer);
+      adam?.dispose();
       if (model) disposeState(model);
       carry = undefined;
-      trainer = undefined;
+      adam = undefined;
       model = undefined;
       return { reply: { type: "closed" }, transfer: [] };
     }

@@ -11,6 +11,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { type BackendName, BACKENDS, probeAdapter } from "../model/backend.ts";
 import { BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "../benchmarks/bench/configs.ts";
+import { benchData } from "../benchmarks/bench/data_bench.ts";
 import { benchModel } from "../benchmarks/bench/model_bench.ts";
 import { findPeerPython, runPeer } from "../benchmarks/bench/peer.ts";
 import {
@@ -36,7 +37,10 @@ const positiveInt = (name: string) => (v: string) => {
 const program = new Command()
   .name("bench")
   .description("Training/evaluation speed of HRM configurations, with a PyTorch peer")
-  .option("--only <config>", `one configuration: ${Object.keys(BENCH_CONFIGS).join(", ")}`)
+  .option(
+    "--only <config>",
+    `one configuration (${Object.keys(BENCH_CONFIGS).join(", ")}), or 'data' for the builders`,
+  )
   .option("--batch <n>", "batch size (default: the configuration's)", positiveInt("--batch"))
   .addOption(new Option("--backend <name>", "backend for --only").choices(BACKENDS).default("wasm"))
   .option("--backends <list>", "backends of a full run (comma list; default: the available ones)")
@@ -57,6 +61,7 @@ const program = new Command()
     positiveInt("--eval-runs"),
   )
   .option("--no-peer", "do not run the PyTorch peer")
+  .option("--no-data", "do not time the dataset builders")
   .option("--stock-kernels", "use tfjs' stock wasm kernels (HRM_WASM_STOCK_KERNELS=1)")
   .option("--json", "print one JSON line (with --only)")
   .option("--out-dir <dir>", "where a full run writes its reports", "reports/bench")
@@ -153,6 +158,8 @@ async function runAll(opts: Opts): Promise<void> {
   }
   const machine = machineInfo();
   const date = new Date().toISOString();
+  // Data generation does not depend on the backend: timed once, stored in every report.
+  const data = opts.data ? await benchData((l) => logLine(l)) : undefined;
   for (const b of backends) {
     const results: BenchEntry[] = [];
     const skipped: SkippedEntry[] = [];
@@ -180,6 +187,7 @@ async function runAll(opts: Opts): Promise<void> {
       wall_s: (performance.now() - started) / 1000,
       results,
       skipped,
+      data,
     };
     const path = `${opts.outDir}/${date.slice(0, 10)}-${b.name}.json`;
     await Deno.mkdir(opts.outDir, { recursive: true });
@@ -190,6 +198,14 @@ async function runAll(opts: Opts): Promise<void> {
       })`,
     );
     console.log(formatTable(results, skipped));
+    for (const r of data?.rates ?? []) {
+      console.log(
+        `data ${r.task}: ${r.items_per_s.toFixed(2)} ${r.unit}/s (${r.items} in ${
+          r.seconds.toFixed(1)
+        } s)`,
+      );
+    }
+    for (const s of data?.skipped ?? []) console.log(`data ${s.task}: skipped (${s.reason})`);
     console.log(`wrote ${path}`);
   }
   console.log(`bench: ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -202,6 +218,11 @@ async function main(): Promise<void> {
     if (opts.compare.length !== 2) throw new Error("--compare needs exactly two report files");
     const [a, b] = await Promise.all(opts.compare.map(readReport));
     console.log(compareReports(a, b));
+    return;
+  }
+  if (opts.only === "data") {
+    const data = await benchData((l) => logLine(l));
+    console.log(opts.json ? JSON.stringify(data) : JSON.stringify(data, null, 2));
     return;
   }
   if (opts.only) {

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import type { DataRate, DataSkip } from "./data_bench.ts";
 import type { ModelBenchResult } from "./model_bench.ts";
 import type { PeerResult } from "./peer.ts";
 import type { MachineInfo } from "./stats.ts";
@@ -38,7 +39,7 @@ export interface BenchReport {
   results: BenchEntry[];
   skipped: SkippedEntry[];
   /** Data-generation rates, when measured. */
-  data?: Record<string, unknown>;
+  data?: { rates: DataRate[]; skipped: DataSkip[] };
 }
 
 /** Adds the ours/PyTorch ratios to an entry that has a peer. */
