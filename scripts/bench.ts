@@ -140,7 +140,9 @@ async function runChild(config: string, backend: BackendName, opts: Opts): Promi
   if (opts.stockKernels) args.push("--stock-kernels");
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
     .output();
-  if (!out.success) throw new Error(`bench of ${config} on ${backend} failed (exit ${out.code})`);
+  if (!out.success) {
+    throw new Error(`failed (exit ${out.code}; its error is in the log above)`);
+  }
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
 }
 
@@ -175,7 +177,13 @@ async function runAll(opts: Opts): Promise<void> {
         logLine(`skip ${name} on ${b.name}: ${reason}`);
         continue;
       }
-      results.push(await runChild(name, b.name, opts));
+      try {
+        results.push(await runChild(name, b.name, opts));
+      } catch (e) {
+        // One failing configuration must not lose the others' numbers.
+        skipped.push({ config: name, backend: b.name, reason: (e as Error).message });
+        logLine(`${name} on ${b.name}: ${(e as Error).message}`);
+      }
     }
     const report: BenchReport = {
       kind: "hrm-bench",
