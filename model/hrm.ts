@@ -83,12 +83,18 @@ export function noGradCycles(
   let { zH, zL } = z as { zH: tf.Tensor2D; zL: tf.Tensor2D };
   const hP = `${INNER}H_level.`;
   const lP = `${INNER}L_level.`;
+  // One tidy per module call: without it every block's intermediates stay alive
+  // until the caller's tidy ends (GBs at seq 900 on wasm, whose heap never shrinks).
   for (let h = 0; h < c.H_cycles; h++) {
     for (let l = 0; l < c.L_cycles; l++) {
       if (h === c.H_cycles - 1 && l === c.L_cycles - 1) continue;
-      zL = reasoningModule(p, lP, c.L_layers, zL, tf.add(zH, x), ctx);
+      const zl = zL;
+      zL = tf.tidy(() => reasoningModule(p, lP, c.L_layers, zl, tf.add(zH, x), ctx));
     }
-    if (h !== c.H_cycles - 1) zH = reasoningModule(p, hP, c.H_layers, zH, zL, ctx);
+    if (h !== c.H_cycles - 1) {
+      const zh = zH;
+      zH = tf.tidy(() => reasoningModule(p, hP, c.H_layers, zh, zL, ctx));
+    }
   }
   return { zH, zL };
 }
