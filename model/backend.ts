@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
+import { installFastWasmKernels, stockKernelsRequested } from "./wasm_kernels.ts";
 
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
 export type BackendName = typeof BACKENDS[number];
@@ -66,6 +67,12 @@ const setupHooks: ((backend: BackendName) => void)[] = [];
 export function onBackendReady(hook: (backend: BackendName) => void): void {
   setupHooks.push(hook);
 }
+
+// The stock wasm matmul is scalar for transposed or batched operands (see
+// wasm_kernels.ts); use the XNNPACK-only kernel unless HRM_WASM_STOCK_KERNELS=1.
+onBackendReady((backend) => {
+  if (backend === "wasm" && !stockKernelsRequested()) installFastWasmKernels();
+});
 
 /** Initialises and activates a backend; returns what was used. */
 export async function useBackend(choice: BackendChoice): Promise<BackendInfo> {

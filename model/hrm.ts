@@ -92,6 +92,8 @@ export function noGradCycles(
   };
   const hP = `${INNER}H_level.`;
   const lP = `${INNER}L_level.`;
+  // One tidy per module call: without it every block's intermediates stay alive
+  // until the caller's tidy ends (GBs at seq 900 on wasm, whose heap never shrinks).
   for (let h = 0; h < c.H_cycles; h++) {
     for (let l = 0; l < c.L_cycles; l++) {
       if (h === c.H_cycles - 1 && l === c.L_cycles - 1) continue;

@@ -152,7 +152,14 @@ export function reasoningModule(
   ctx: BlockContext,
 ): tf.Tensor2D {
   let h = tf.add(z, injection) as tf.Tensor2D;
-  for (let i = 0; i < layers; i++) h = block(p, `${prefix}layers.${i}.`, h, ctx);
+  // One tidy per block: a block's intermediates are freed as soon as it returns
+  // (tensors a gradient needs are kept by the tape, which clones them), so a
+  // segment's peak memory is about one block's, not all of them (the paper's
+  // Maze model at seq 900 otherwise exceeds wasm's 4 GB).
+  for (let i = 0; i < layers; i++) {
+    const hi = h;
+    h = tf.tidy(() => block(p, `${prefix}layers.${i}.`, hi, ctx));
+  }
   return h;
 }
 

@@ -1,0 +1,131 @@
+/**
+ * Named benchmark configurations: model config (the reference's field names),
+ * batch size, and how many timed runs each gets by default.
+ *
+ * `sudoku-paper` and `maze-paper` are the paper's architectures (hidden 512,
+ * 8 heads, 4+4 layers, 2x2 cycles, 16 segments, puzzle embedding 512); the
+ * `cpu-*` ones are the `cpu` reproduction profile's models (hidden 128, 4
+ * heads, 2+2 layers, 8 segments, batch 64; see benchmarks/profile_small.ts on
+ * the `report` branch), with the profile's sequence lengths: Sudoku 81, Maze
+ * 11x11 = 121.
+ * @module
+ */
+import type { ModelConfigInput } from "../../model/config.ts";
+
+/** One benchmark configuration. */
+export interface BenchConfig {
+  name: string;
+  description: string;
+  model: ModelConfigInput;
+  /** Default batch size. */
+  batch: number;
+  /** Timed training steps (after one warm-up step). */
+  trainRuns: number;
+  /** Timed evaluation unrolls (after a warm-up unroll of one row per worker). */
+  evalRuns: number;
+  /** Backends too slow to be worth timing on this config, with the reason. */
+  skip?: Partial<Record<"cpu" | "webgpu-fallback", string>>;
+}
+
+const paperArch = {
+  hidden_size: 512,
+  num_heads: 8,
+  expansion: 4,
+  H_layers: 4,
+  L_layers: 4,
+  H_cycles: 2,
+  L_cycles: 2,
+  halt_max_steps: 16,
+  halt_exploration_prob: 0.1,
+  pos_encodings: "rope",
+  puzzle_emb_ndim: 512,
+  loss_type: "stablemax_cross_entropy",
+} as const;
+
+const cpuArch = {
+  ...paperArch,
+  hidden_size: 128,
+  num_heads: 4,
+  H_layers: 2,
+  L_layers: 2,
+  halt_max_steps: 8,
+  puzzle_emb_ndim: 128,
+} as const;
+
+const TOO_SLOW_CPU = "tfjs' cpu backend runs ~1 GFLOP/s: minutes per step at this size";
+const TOO_SLOW_SOFT_GPU = "WebGPU on a software adapter (llvmpipe) runs ~5 GFLOP/s";
+
+/** Every named configuration, by name. */
+export const BENCH_CONFIGS: Record<string, BenchConfig> = {
+  "sudoku-paper": {
+    name: "sudoku-paper",
+    description: "paper Sudoku architecture (27.3M parameters), seq 81, batch 8",
+    // Sudoku-Extreme 1k has one puzzle identifier (the blank one).
+    model: { ...paperArch, seq_len: 81, vocab_size: 11, num_puzzle_identifiers: 1, batch_size: 8 },
+    batch: 8,
+    trainRuns: 3,
+    evalRuns: 1,
+    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
+  },
+  "maze-paper": {
+    name: "maze-paper",
+    description: "paper Maze architecture, seq 900 (30x30), batch 1",
+    model: { ...paperArch, seq_len: 900, vocab_size: 6, num_puzzle_identifiers: 1, batch_size: 1 },
+    batch: 1,
+    trainRuns: 2,
+    evalRuns: 1,
+    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
+  },
+  "cpu-sudoku": {
+    name: "cpu-sudoku",
+    description: "cpu-profile Sudoku model (hidden 128, 2+2 layers, 8 segments), batch 64",
+    model: { ...cpuArch, seq_len: 81, vocab_size: 11, num_puzzle_identifiers: 1, batch_size: 64 },
+    batch: 64,
+    trainRuns: 3,
+    evalRuns: 2,
+    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
+  },
+  "cpu-maze": {
+    name: "cpu-maze",
+    description: "cpu-profile Maze model (hidden 128, 2+2 layers, 8 segments), 11x11, batch 64",
+    model: { ...cpuArch, seq_len: 121, vocab_size: 6, num_puzzle_identifiers: 1, batch_size: 64 },
+    batch: 64,
+    trainRuns: 3,
+    evalRuns: 2,
+    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
+  },
+  "tiny": {
+    name: "tiny",
+    description: "a tiny model for smoke tests of the harness (not part of the default run)",
+    model: {
+      ...cpuArch,
+      hidden_size: 32,
+      num_heads: 2,
+      H_layers: 1,
+      L_layers: 1,
+      halt_max_steps: 2,
+      puzzle_emb_ndim: 32,
+      seq_len: 9,
+      vocab_size: 5,
+      num_puzzle_identifiers: 2,
+      batch_size: 4,
+    },
+    batch: 4,
+    trainRuns: 2,
+    evalRuns: 1,
+  },
+};
+
+/** The configurations `deno task bench` runs without `--only`. */
+export const DEFAULT_CONFIGS = ["sudoku-paper", "maze-paper", "cpu-sudoku", "cpu-maze"];
+
+/** Looks a configuration up; one-line error listing the names otherwise. */
+export function getBenchConfig(name: string): BenchConfig {
+  const c = BENCH_CONFIGS[name];
+  if (!c) {
+    throw new Error(
+      `unknown bench config '${name}', expected one of: ${Object.keys(BENCH_CONFIGS).join(", ")}`,
+    );
+  }
+  return c;
+}

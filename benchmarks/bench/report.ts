@@ -1,0 +1,172 @@
+/**
+ * Bench report files (`reports/bench/<date>-<backend>.json`), the printed
+ * table, and `--compare` ratios.
+ * @module
+ */
+import { z } from "zod";
+import type { DataRate, DataSkip } from "./data_bench.ts";
+import type { ModelBenchResult } from "./model_bench.ts";
+import type { PeerResult } from "./peer.ts";
+import type { MachineInfo } from "./stats.ts";
+
+/** One measured (config, backend) with its PyTorch peer and the ratios. */
+export interface BenchEntry extends ModelBenchResult {
+  /** Load averages just before this entry ran (other processes share the cores). */
+  loadavg: number[];
+  peer?: PeerResult;
+  /** Why the peer is missing, when it is. */
+  peer_skipped?: string;
+  /** ours / PyTorch: >= 1 means at least as fast. */
+  ratio_vs_torch?: { train_examples: number; eval_puzzles: number };
+}
+
+/** A (config, backend) that was not run, and why. */
+export interface SkippedEntry {
+  config: string;
+  backend: string;
+  reason: string;
+}
+
+/** A whole report file. */
+export interface BenchReport {
+  kind: "hrm-bench";
+  version: 1;
+  date: string;
+  backend: string;
+  adapter?: string;
+  machine: MachineInfo;
+  wall_s: number;
+  results: BenchEntry[];
+  skipped: SkippedEntry[];
+  /** Data-generation rates, when measured. */
+  data?: { rates: DataRate[]; skipped: DataSkip[] };
+}
+
+/** Adds the ours/PyTorch ratios to an entry that has a peer. */
+export function withRatios(e: BenchEntry): BenchEntry {
+  if (!e.peer) return e;
+  return {
+    ...e,
+    ratio_vs_torch: {
+      train_examples: e.train_examples_per_s / e.peer.train_examples_per_s,
+      eval_puzzles: e.eval_puzzles_per_s / e.peer.eval_puzzles_per_s,
+    },
+  };
+}
+
+const fmt = (x: number | undefined, digits = 2) =>
+  x === undefined || !Number.isFinite(x)
+    ? "-"
+    : x >= 100
+    ? x.toFixed(0)
+    : x.toPrecision(digits + 1);
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
+}
+
+/** The human-readable table of a set of entries. */
+export function formatTable(entries: BenchEntry[], skipped: SkippedEntry[] = []): string {
+  const rows = [[
+    "config",
+    "backend",
+    "workers",
+    "batch",
+    "train ex/s [min-max]",
+    "eval puz/s",
+    "peak RSS MB",
+    "torch ex/s",
+    "torch puz/s",
+    "x torch train",
+    "x torch eval",
+  ]];
+  for (const e of entries) {
+    const ex = e.train_step_s;
+    rows.push([
+      e.config,
+      e.backend + (e.wasm_kernels === "stock" ? " (stock)" : ""),
+      String(e.workers),
+      String(e.batch),
+      `${fmt(e.train_examples_per_s)} [${fmt(e.batch / ex.max)}-${fmt(e.batch / ex.min)}]`,
+      fmt(e.eval_puzzles_per_s),
+      fmt(e.peak_rss_mb, 3),
+      fmt(e.peer?.train_examples_per_s),
+      fmt(e.peer?.eval_puzzles_per_s),
+      fmt(e.ratio_vs_torch?.train_examples),
+      fmt(e.ratio_vs_torch?.eval_puzzles),
+    ]);
+  }
+  let out = table(rows);
+  for (const s of skipped) out += `\nskipped ${s.config} on ${s.backend}: ${s.reason}`;
+  return out;
+}
+
+const ReportSchema = z.object({
+  kind: z.literal("hrm-bench"),
+  results: z.array(
+    z.object({
+      config: z.string(),
+      backend: z.string(),
+      workers: z.number(),
+      batch: z.number(),
+      train_examples_per_s: z.number(),
+      eval_puzzles_per_s: z.number(),
+      peak_rss_mb: z.number(),
+    }).passthrough(),
+  ),
+}).passthrough();
+
+/** Reads a report file; one-line error naming the file when it is not one. */
+export async function readReport(path: string): Promise<BenchReport> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    throw new Error(`${path}: cannot read a JSON bench report (${(e as Error).message})`);
+  }
+  const r = ReportSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new Error(`${path}: not a bench report (${issue.path.join(".")}: ${issue.message})`);
+  }
+  return r.data as unknown as BenchReport;
+}
+
+/** Ratios b/a for every (config, backend, workers, batch) present in both reports. */
+export function compareReports(a: BenchReport, b: BenchReport): string {
+  const key = (e: BenchEntry) => `${e.config}|${e.backend}|${e.workers}|${e.batch}`;
+  const before = new Map(a.results.map((e) => [key(e), e]));
+  const rows = [[
+    "config",
+    "backend",
+    "workers",
+    "batch",
+    "train ex/s a -> b",
+    "x",
+    "eval puz/s a -> b",
+    "x",
+    "peak RSS MB a -> b",
+    "x",
+  ]];
+  for (const e of b.results) {
+    const o = before.get(key(e));
+    if (!o) continue;
+    rows.push([
+      e.config,
+      e.backend,
+      String(e.workers),
+      String(e.batch),
+      `${fmt(o.train_examples_per_s)} -> ${fmt(e.train_examples_per_s)}`,
+      fmt(e.train_examples_per_s / o.train_examples_per_s),
+      `${fmt(o.eval_puzzles_per_s)} -> ${fmt(e.eval_puzzles_per_s)}`,
+      fmt(e.eval_puzzles_per_s / o.eval_puzzles_per_s),
+      `${fmt(o.peak_rss_mb, 3)} -> ${fmt(e.peak_rss_mb, 3)}`,
+      fmt(e.peak_rss_mb / o.peak_rss_mb),
+    ]);
+  }
+  if (rows.length === 1) return "no (config, backend, workers, batch) in common";
+  return `a: ${a.date} (load ${a.machine?.loadavg?.map((x) => x.toFixed(1)).join(" ")})\n` +
+    `b: ${b.date} (load ${b.machine?.loadavg?.map((x) => x.toFixed(1)).join(" ")})\n` +
+    table(rows);
+}

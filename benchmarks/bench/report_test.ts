@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { compareReports, formatTable, withRatios } from "./report.ts";
+import type { BenchEntry, BenchReport } from "./report.ts";
+import { rates, summarize } from "./stats.ts";
+import { BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "./configs.ts";
+
+Deno.test("bench stats: median of odd and even samples, min, max, rates", () => {
+  assert.deepEqual(summarize([3, 1, 2]), { median: 2, min: 1, max: 3, runs: [3, 1, 2] });
+  assert.equal(summarize([4, 1, 3, 2]).median, 2.5);
+  assert.deepEqual(rates([2, 4], 8).runs, [4, 2]);
+  assert.throws(() => summarize([]), /no values/);
+});
+
+function entry(config: string, train: number, evalRate: number, torch?: number): BenchEntry {
+  const s = { median: 1, min: 1, max: 1, runs: [1] };
+  return withRatios({
+    config,
+    backend: "wasm",
+    workers: 2,
+    batch: 8,
+    train_steps_per_s: train / 8,
+    train_examples_per_s: train,
+    train_step_s: s,
+    eval_puzzles_per_s: evalRate,
+    eval_unroll_s: s,
+    eval_segments: 16,
+    peak_rss_mb: 100,
+    tf_bytes_peak_mb: 10,
+    loadavg: [1, 1, 1],
+    peer: torch === undefined ? undefined : {
+      torch: "x",
+      threads: 2,
+      train_examples_per_s: torch,
+      train_step_s: s,
+      eval_puzzles_per_s: torch,
+      eval_unroll_s: s,
+    },
+  });
+}
+
+Deno.test("bench report: ratios against the peer, table and comparison", () => {
+  const e = entry("sudoku-paper", 2, 1, 1);
+  assert.deepEqual(e.ratio_vs_torch, { train_examples: 2, eval_puzzles: 1 });
+  assert.equal(entry("cpu-maze", 1, 1).ratio_vs_torch, undefined);
+  assert.match(formatTable([e], [{ config: "x", backend: "cpu", reason: "slow" }]), /skipped x/);
+  const report = (results: BenchEntry[]): BenchReport => ({
+    kind: "hrm-bench",
+    version: 1,
+    date: "d",
+    backend: "wasm",
+    machine: {
+      cpu: "c",
+      cores: 2,
+      memory_gb: 1,
+      os: "o",
+      loadavg: [1, 2, 3],
+      deno: "",
+      v8: "",
+      tfjs: "",
+    },
+    wall_s: 1,
+    results,
+    skipped: [],
+  });
+  const out = compareReports(report([e]), report([entry("sudoku-paper", 3, 2)]));
+  assert.match(out, /sudoku-paper .* 2\.00 -> 3\.00 +1\.50 +1\.00 -> 2\.00 +2\.00/);
+  assert.match(compareReports(report([e]), report([])), /no \(config/);
+});
+
+Deno.test("bench configs: defaults exist; the paper Sudoku model is the paper's", () => {
+  for (const name of DEFAULT_CONFIGS) assert.equal(getBenchConfig(name).name, name);
+  const s = BENCH_CONFIGS["sudoku-paper"];
+  assert.equal(s.batch, 8);
+  assert.equal(s.model.hidden_size, 512);
+  assert.equal(BENCH_CONFIGS["maze-paper"].model.seq_len, 900);
+  assert.throws(() => getBenchConfig("nope"), /unknown bench config 'nope'/);
+});

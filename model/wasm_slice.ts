@@ -1,0 +1,133 @@
+/**
+ * Faster `Slice`, `SplitV` and `Unpack` kernels for the tfjs wasm backend.
+ *
+ * The stock wasm `Slice` (tfjs-backend-wasm 4.22) first copies its whole input
+ * out of the wasm heap (`readSync`), then copies the slice back row by row
+ * with one `TypedArray.set` per innermost row; `SplitV` and `Unpack` call it
+ * once per output, so splitting a tensor in k parts copies it k times. Here
+ * the slice is copied inside the heap with `copyWithin` (a native memmove),
+ * one call per contiguous run, where trailing dimensions that are taken whole
+ * are merged into one run. Bit-exact: values are moved, never computed.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The parts of the wasm backend used here (tfjs-backend-wasm 4.22). */
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/** Copies x[begin : begin + size] into a new tensor; undefined for dtypes it does not handle. */
+export function sliceInHeap(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  begin: number[],
+  size: number[],
+): tf.TensorInfo | undefined {
+  const bytes = BYTES[x.dtype];
+  if (!bytes) return undefined;
+  const out = backend.makeOutput(size, x.dtype);
+  const total = size.reduce((p, s) => p * s, 1);
+  if (total === 0) return out;
+  const rank = x.shape.length;
+  if (rank === 0) {
+    const src = backend.dataIdMap.get(x.dataId).memoryOffset;
+    const dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+    backend.wasm.HEAPU8.copyWithin(dst, src, src + bytes);
+    return out;
+  }
+  const strides = new Array<number>(rank);
+  strides[rank - 1] = 1;
+  for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1] * x.shape[d + 1];
+  // Innermost contiguous run: dims taken whole merge into the run of the dim above.
+  let d = rank - 1;
+  let run = size[d];
+  while (d > 0 && size[d] === x.shape[d]) {
+    d--;
+    run = size[d] * strides[d];
+  }
+  // After makeOutput: it may grow the heap, which replaces HEAPU8.
+  const heap = backend.wasm.HEAPU8;
+  const src = backend.dataIdMap.get(x.dataId).memoryOffset;
+  let dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+  const runBytes = run * bytes;
+  // Odometer over the outer dims 0..d-1.
+  const idx = new Array<number>(d).fill(0);
+  let base = begin[d] * strides[d];
+  for (let i = 0; i < d; i++) base += begin[i] * strides[i];
+  for (;;) {
+    let offset = base;
+    for (let i = 0; i < d; i++) offset += idx[i] * strides[i];
+    const from = src + offset * bytes;
+    heap.copyWithin(dst, from, from + runBytes);
+    dst += runBytes;
+    let i = d - 1;
+    while (i >= 0 && ++idx[i] === size[i]) idx[i--] = 0;
+    if (i < 0) break;
+  }
+  return out;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+/** Kernel functions, each falling back to `stock` for what it does not handle. */
+export function sliceKernels(stock: {
+  slice: tf.KernelFunc;
+  splitV: tf.KernelFunc;
+  unpack: tf.KernelFunc;
+}): { slice: tf.KernelFunc; splitV: tf.KernelFunc; unpack: tf.KernelFunc } {
+  const slice = (args: KernelArgs) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as unknown as tf.Tensor,
+      args.attrs!.begin as number[],
+      args.attrs!.size as number[],
+    );
+    return sliceInHeap(args.backend as WasmBackend, x, begin, size) ??
+      stock.slice(args as Parameters<tf.KernelFunc>[0]);
+  };
+  const splitV = (args: KernelArgs) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (!BYTES[x.dtype]) return stock.splitV(args as Parameters<tf.KernelFunc>[0]);
+    const axis = tf.util.parseAxisParam(args.attrs!.axis as number, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(
+      x as unknown as tf.Tensor,
+      args.attrs!.numOrSizeSplits as number[] | number,
+      axis,
+    );
+    const begin = new Array(x.shape.length).fill(0);
+    return sizes.map((s) => {
+      const size = [...x.shape];
+      size[axis] = s;
+      const part = sliceInHeap(args.backend as WasmBackend, x, begin, size)!;
+      begin[axis] += s;
+      return part;
+    });
+  };
+  const unpack = (args: KernelArgs) => {
+    const x = args.inputs.value as tf.TensorInfo;
+    if (!BYTES[x.dtype]) return stock.unpack(args as Parameters<tf.KernelFunc>[0]);
+    let axis = args.attrs!.axis as number;
+    if (axis < 0) axis += x.shape.length;
+    const outShape = x.shape.filter((_, i) => i !== axis);
+    const begin = new Array(x.shape.length).fill(0);
+    const size = [...x.shape];
+    size[axis] = 1;
+    const outs: tf.TensorInfo[] = [];
+    for (let i = 0; i < x.shape[axis]; i++) {
+      begin[axis] = i;
+      const part = sliceInHeap(args.backend as WasmBackend, x, begin, size)!;
+      outs.push({ dataId: part.dataId, dtype: part.dtype, shape: outShape });
+    }
+    return outs;
+  };
+  return {
+    slice: slice as unknown as tf.KernelFunc,
+    splitV: splitV as unknown as tf.KernelFunc,
+    unpack: unpack as unknown as tf.KernelFunc,
+  };
+}
