@@ -73,6 +73,11 @@ export async function useBackend(choice: BackendChoice): Promise<BackendInfo> {
   const ok = await tf.setBackend(backend);
   if (!ok) throw new Error(`backend '${backend}' failed to initialise`);
   await tf.ready();
+  if (backend === "cpu") {
+    // tfjs' cpu backend prints a banner recommending tfjs-node on first use
+    // because Deno looks like Node to it; that advice does not apply here.
+    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+  }
   for (const hook of setupHooks) hook(backend);
   const info: BackendInfo = { backend };
   if (backend === "webgpu") {

@@ -27,6 +27,10 @@ export interface Task {
   isCompact?(dir: string): Promise<boolean>;
   /** Opens a split of this task's compact form behind the common dataset interface. */
   openCompact?(dir: string, split: SplitName): Promise<PuzzleSplit>;
+  /** True when a built folder in the reference layout looks like this task's data. */
+  recognises?(meta: { seq_len: number; vocab_size: number }): boolean;
+  /** Extra `deno task data <command>` entries this task owns (e.g. `sudoku-rate`). */
+  readonly commands?: Readonly<Record<string, (args: string[]) => Promise<void>>>;
 }
 
 const registry = new Map<string, Task>();
