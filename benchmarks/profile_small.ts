@@ -1,0 +1,233 @@
+/**
+ * The scaled-down profiles. `cpu` is a replication sized for 2 CPU cores
+ * (60 minutes for everything); `smoke` exercises the whole pipeline on tiny
+ * data (under 3 minutes) so that CI sees any change of behaviour.
+ *
+ * Every difference in the data is stated here by hand; differences in the
+ * trainer configuration are computed against the paper's (see
+ * {@link configDifferences}), so the reports cannot omit one.
+ * @module
+ */
+import { type FlatConfig, parseConfigValue } from "./paper.ts";
+import { LABELS, modelSpecs, type ModelVariant, type Profile, type TaskPlan } from "./plan.ts";
+import type { Difference, TaskId } from "./report/schema.ts";
+
+/** Model size and trainer settings of a small plan. */
+interface SmallSettings {
+  hidden: number;
+  heads: number;
+  layers: number;
+  hCycles: number;
+  lCycles: number;
+  haltMaxSteps: number;
+  batch: number;
+  epochs: number;
+  evalInterval: number;
+  lr: number;
+  warmup: number;
+  /** Weight decay (and puzzle-embedding weight decay). */
+  wd: number;
+  embLr: number;
+}
+
+function trainOverrides(dataDir: string, s: SmallSettings): string[] {
+  return [
+    `data_path=${dataDir}`,
+    `epochs=${s.epochs}`,
+    `eval_interval=${s.evalInterval}`,
+    `global_batch_size=${s.batch}`,
+    `lr=${s.lr}`,
+    `puzzle_emb_lr=${s.embLr}`,
+    `weight_decay=${s.wd}`,
+    `puzzle_emb_weight_decay=${s.wd}`,
+    `lr_warmup_steps=${s.warmup}`,
+    `arch.hidden_size=${s.hidden}`,
+    `arch.num_heads=${s.heads}`,
+    `arch.H_layers=${s.layers}`,
+    `arch.L_layers=${s.layers}`,
+    `arch.H_cycles=${s.hCycles}`,
+    `arch.L_cycles=${s.lCycles}`,
+    `arch.halt_max_steps=${s.haltMaxSteps}`,
+    `arch.puzzle_emb_ndim=${s.hidden}`,
+  ];
+}
+
+/** Segment counts 1, 2, 4, ... up to and including `max`. */
+function segmentsUpTo(max: number): number[] {
+  const out: number[] = [];
+  for (let s = 1; s < max; s *= 2) out.push(s);
+  out.push(max);
+  return out;
+}
+
+function smallPlan(
+  profile: "smoke" | "cpu",
+  task: TaskId,
+  taskModule: TaskPlan["taskModule"],
+  build: string[],
+  data: Difference[],
+  s: SmallSettings,
+  variants: readonly ModelVariant[] = ["hrm", "direct_pred"],
+): TaskPlan {
+  const dataDir = `data/${profile}/${task}`;
+  const train = trainOverrides(dataDir, s);
+  // The Direct-pred baseline keeps its one pass: the shared halt_max_steps is overridden.
+  return {
+    task,
+    label: `${LABELS[task]} (${profile} profile, scaled down)`,
+    taskModule,
+    dataDir,
+    build: [...build, "--output-dir", dataDir],
+    train,
+    models: modelSpecs(train, variants),
+    evalSegments: segmentsUpTo(s.haltMaxSteps),
+    examples: 4,
+    differences: data,
+    paperRun: task,
+  };
+}
+
+/** The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes. */
+export function cpuProfile(): Profile {
+  const base: SmallSettings = {
+    hidden: 128,
+    heads: 4,
+    layers: 2,
+    hCycles: 2,
+    lCycles: 2,
+    haltMaxSteps: 8,
+    batch: 64,
+    epochs: 100,
+    evalInterval: 50,
+    lr: 1e-3,
+    warmup: 50,
+    wd: 0.1,
+    embLr: 1e-3,
+  };
+  return {
+    name: "cpu",
+    description:
+      "Scaled-down replication for 2 CPU cores (about 60 minutes); not the paper's setting",
+    budgetMinutes: 60,
+    tasks: [
+      smallPlan("cpu", "sudoku", "sudoku", [
+        "--subsample-size",
+        "500",
+        "--num-aug",
+        "10",
+        "--seed",
+        "0",
+      ], [
+        {
+          setting: "training puzzles",
+          paper: "1000 Sudoku-Extreme puzzles x 1001 (1000 shuffles)",
+          ours: "500 puzzles x 11 (10 shuffles)",
+        },
+      ], base),
+      smallPlan("cpu", "maze", "maze", [
+        "--size",
+        "11",
+        "--train",
+        "500",
+        "--test",
+        "200",
+        "--seed",
+        "0",
+      ], [
+        { setting: "maze size", paper: "30x30, shortest path > 110", ours: "11x11" },
+        { setting: "mazes", paper: "1000 train / 1000 test", ours: "500 train / 200 test" },
+      ], { ...base, epochs: 60 }),
+      smallPlan("cpu", "arc1", "arc", ["--tasks", "16", "--num-aug", "8", "--seed", "42"], [
+        { setting: "tasks", paper: "960 (ARC-AGI-1 + ConceptARC)", ours: "16" },
+        { setting: "augmentations", paper: "1000 per task", ours: "8 per task" },
+      ], { ...base, epochs: 20, evalInterval: 10 }),
+      smallPlan("cpu", "arc2", "arc", [
+        "--dataset",
+        "arc2",
+        "--tasks",
+        "16",
+        "--num-aug",
+        "8",
+        "--seed",
+        "42",
+      ], [
+        { setting: "tasks", paper: "1120 (ARC-AGI-2)", ours: "16" },
+        { setting: "augmentations", paper: "1000 per task", ours: "8 per task" },
+      ], { ...base, epochs: 20, evalInterval: 10 }),
+    ],
+  };
+}
+
+/** The `smoke` profile: every stage on tiny data, for CI's golden report. */
+export function smokeProfile(): Profile {
+  const tiny: SmallSettings = {
+    hidden: 32,
+    heads: 2,
+    layers: 1,
+    hCycles: 1,
+    lCycles: 2,
+    haltMaxSteps: 2,
+    batch: 8,
+    epochs: 4,
+    evalInterval: 2,
+    lr: 1e-3,
+    warmup: 2,
+    wd: 0.1,
+    embLr: 1e-3,
+  };
+  return {
+    name: "smoke",
+    description: "The whole pipeline on tiny data in under 3 minutes (CI); numbers are meaningless",
+    budgetMinutes: 3,
+    tasks: [
+      smallPlan("smoke", "sudoku", "sudoku", [
+        "--subsample-size",
+        "16",
+        "--num-aug",
+        "1",
+        "--seed",
+        "0",
+      ], [
+        { setting: "training puzzles", paper: "1000 x 1001", ours: "16 x 2" },
+      ], tiny),
+      smallPlan("smoke", "maze", "maze", [
+        "--size",
+        "7",
+        "--train",
+        "16",
+        "--test",
+        "8",
+        "--seed",
+        "0",
+      ], [
+        { setting: "maze size", paper: "30x30", ours: "7x7" },
+      ], tiny),
+      smallPlan("smoke", "arc1", "arc", ["--tasks", "2", "--num-aug", "1", "--seed", "42"], [
+        { setting: "tasks", paper: "960", ours: "2" },
+      ], { ...tiny, epochs: 1, evalInterval: 1 }),
+    ],
+  };
+}
+
+/** Formats a config value for a differences table. */
+function show(v: FlatConfig[string] | undefined): string {
+  return v === undefined ? "(not set)" : String(v);
+}
+
+/**
+ * The trainer settings of `overrides` that differ from the paper run's
+ * resolved configuration (`data_path` excluded: it always differs).
+ */
+export function configDifferences(paperConfig: FlatConfig, overrides: string[]): Difference[] {
+  const out: Difference[] = [];
+  for (const o of overrides) {
+    const eq = o.indexOf("=");
+    const key = o.slice(0, eq);
+    if (key === "data_path") continue;
+    const ours = parseConfigValue(o.slice(eq + 1));
+    if (paperConfig[key] !== ours) {
+      out.push({ setting: key, paper: show(paperConfig[key]), ours: show(ours) });
+    }
+  }
+  return out;
+}
