@@ -1,0 +1,433 @@
+/**
+ * Conformance against tensors dumped from the official PyTorch code (format:
+ * fixtures/hrm-reference/README.md). A case folder holds config.json,
+ * params.safetensors, batches.safetensors, eval.safetensors and
+ * train.safetensors; everything is read from there.
+ *
+ * Eval: a fresh carry on batch1, segments until every row halts; each segment
+ * is compared. Train: two segments (batch1 from a fresh carry, then batch2
+ * with the carry of step 1), each followed by backward of loss/B and both
+ * optimizer updates at the config's learning rates (no warm-up).
+ *
+ * A float tensor passes when max|ours - ref| <= 1e-3 * max|ref|; integer and
+ * boolean tensors must match exactly.
+ * @module
+ */
+import type { HostTensor } from "../io/dtypes.ts";
+import { readSafetensors } from "../io/safetensors.ts";
+import { type Batch, disposeCarry, initialCarry } from "./act.ts";
+import {
+  type ModelConfig,
+  type OptimConfig,
+  parseModelConfig,
+  parseOptimConfig,
+} from "./config.ts";
+import { disposeState, type ModelState, PUZZLE_EMB, stateDict, stateFromDict } from "./state.ts";
+import { createTrainer, disposeTrainer, evalStep, trainStep } from "./step.ts";
+import type { SegmentResult } from "./act.ts";
+import type { Metrics } from "./loss.ts";
+
+/** Scaled-error tolerance of float tensors. */
+export const TOLERANCE = 1e-3;
+
+/** Our value for a golden key: floats, or exact integers. */
+type Ours = { kind: "float"; data: ArrayLike<number> } | { kind: "int"; data: ArrayLike<number> };
+
+/** One compared tensor. */
+export interface Comparison {
+  key: string;
+  /** Scaled error for floats; 0/Infinity for exact comparisons. */
+  err: number;
+  pass: boolean;
+  exact: boolean;
+  note?: string;
+}
+
+/** A group of comparisons reported on one line. */
+export interface GroupRow {
+  group: string;
+  count: number;
+  maxErr: number;
+  pass: boolean;
+  notes: string[];
+}
+
+/** The whole report of a case. */
+export interface ConformReport {
+  name: string;
+  comparisons: Comparison[];
+  groups: GroupRow[];
+  maxErr: number;
+  pass: boolean;
+}
+
+/** A loaded case folder. */
+export interface ConformCase {
+  name: string;
+  dir: string;
+  config: ModelConfig;
+  optim: OptimConfig;
+  params: Map<string, HostTensor>;
+  batches: Map<string, HostTensor>;
+  eval?: Map<string, HostTensor>;
+  evalSteps?: number;
+  train?: Map<string, HostTensor>;
+}
+
+/** Reads a case folder (eval/train files are optional: whichever exists is checked). */
+export async function loadCase(dir: string): Promise<ConformCase> {
+  const cfgPath = `${dir}/config.json`;
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(cfgPath));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new Error(`${cfgPath}: file not found`);
+    throw new Error(`${cfgPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const body = (raw.model ?? raw) as Record<string, unknown>;
+  const exists = async (p: string) => {
+    try {
+      await Deno.stat(p);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const c: ConformCase = {
+    name: typeof raw.name === "string" ? raw.name : dir.split("/").filter(Boolean).pop()!,
+    dir,
+    config: parseModelConfig(body, cfgPath),
+    optim: parseOptimConfig(
+      Object.fromEntries(
+        ["lr", "weight_decay", "beta1", "beta2", "puzzle_emb_lr", "puzzle_emb_weight_decay"]
+          .filter((k) => k in body).map((k) => [k, body[k]]),
+      ),
+      cfgPath,
+    ),
+    params: (await readSafetensors(`${dir}/params.safetensors`)).tensors,
+    batches: (await readSafetensors(`${dir}/batches.safetensors`)).tensors,
+  };
+  if (await exists(`${dir}/eval.safetensors`)) {
+    const st = await readSafetensors(`${dir}/eval.safetensors`);
+    c.eval = st.tensors;
+    c.evalSteps = st.metadata.steps ? Number(st.metadata.steps) : undefined;
+  }
+  if (await exists(`${dir}/train.safetensors`)) {
+    c.train = (await readSafetensors(`${dir}/train.safetensors`)).tensors;
+  }
+  if (!c.eval && !c.train) {
+    throw new Error(`${dir}: neither eval.safetensors nor train.safetensors`);
+  }
+  return c;
+}
+
+/** batchN.{inputs,labels,puzzle_identifiers} as a host batch. */
+export function caseBatch(c: ConformCase, name: string): Batch {
+  const get = (f: string) => {
+    const t = c.batches.get(`${name}.${f}`);
+    if (!t) throw new Error(`${c.dir}/batches.safetensors: missing '${name}.${f}'`);
+    return Int32Array.from(t.data as ArrayLike<number>, Number);
+  };
+  return {
+    inputs: get("inputs"),
+    labels: get("labels"),
+    puzzleIdentifiers: get("puzzle_identifiers"),
+  };
+}
+
+/** Compares one golden tensor with ours. */
+export function compare(key: string, ref: HostTensor, ours: Ours | undefined): Comparison {
+  if (!ours) return { key, err: Infinity, pass: false, exact: false, note: "not produced" };
+  const n = ref.data.length;
+  if (ours.data.length !== n) {
+    return {
+      key,
+      err: Infinity,
+      pass: false,
+      exact: false,
+      note: `size ${ours.data.length}, expected ${n}`,
+    };
+  }
+  const isFloat = ref.dtype === "f32" || ref.dtype === "f64" || ref.dtype === "bf16" ||
+    ref.dtype === "f16";
+  if (!isFloat) {
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (Number(ref.data[i]) !== Number(ours.data[i])) bad++;
+    return {
+      key,
+      err: bad ? Infinity : 0,
+      pass: bad === 0,
+      exact: true,
+      note: bad ? `${bad}/${n} differ` : undefined,
+    };
+  }
+  let maxRef = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < n; i++) {
+    const r = Number(ref.data[i]);
+    const d = Math.abs(Number(ours.data[i]) - r);
+    maxRef = Math.max(maxRef, Math.abs(r));
+    maxDiff = Math.max(maxDiff, Number.isNaN(d) ? Infinity : d);
+  }
+  const err = maxRef > 0 ? maxDiff / maxRef : maxDiff === 0 ? 0 : Infinity;
+  return { key, err, pass: err <= TOLERANCE, exact: false };
+}
+
+/** Our tensors of one segment under the golden names (without the `stepK.` prefix). */
+function segmentTensors(r: SegmentResult): Map<string, Ours> {
+  const f = (data: ArrayLike<number>): Ours => ({ kind: "float", data });
+  const i = (data: ArrayLike<number>): Ours => ({ kind: "int", data });
+  const out = new Map<string, Ours>([
+    ["logits", f(r.logits!)],
+    ["q_halt_logits", f(r.qHalt)],
+    ["q_continue_logits", f(r.qContinue)],
+    ["z_H", f(r.carry.zH.dataSync())],
+    ["halted", i(r.carry.halted)],
+    ["steps", i(r.carry.steps)],
+    ["loss", f([r.loss])],
+    ["current_data.inputs", i(r.carry.data.inputs)],
+    ["current_data.labels", i(r.carry.data.labels)],
+    ["current_data.puzzle_identifiers", i(r.carry.data.puzzleIdentifiers)],
+  ]);
+  if (r.carry.zL) out.set("z_L", f(r.carry.zL.dataSync()));
+  if (r.targetQContinue) out.set("target_q_continue", f(r.targetQContinue));
+  for (const [k, v] of Object.entries(r.metrics as Metrics)) {
+    if (v !== undefined) out.set(`metrics.${k}`, f([v]));
+  }
+  return out;
+}
+
+/** Compares the golden keys `prefix*` of `golden` against `ours` (keys without the prefix). */
+function compareStep(
+  golden: Map<string, HostTensor>,
+  prefix: string,
+  ours: Map<string, Ours>,
+  out: Comparison[],
+): void {
+  for (const [k, ref] of golden) {
+    if (!k.startsWith(prefix)) continue;
+    out.push(compare(k, ref, ours.get(k.slice(prefix.length))));
+  }
+}
+
+/**
+ * The puzzle-embedding tensors of a training step need care: the reference
+ * keeps `local_ids` and the gradient of `local_weights` in buffers it
+ * overwrites in place, so a dump taken later can hold another step's values.
+ * When a golden value contradicts the golden's own SignSGD update (rows that
+ * changed between `before` and `after`, and lr * sign(g) in those rows), the
+ * comparison is made against what that update implies instead, and noted.
+ */
+function checkPuzzleStep(
+  c: ConformCase,
+  step: string,
+  before: HostTensor,
+  after: HostTensor,
+  oursIds: Int32Array,
+  oursGrad: Float32Array,
+  out: Comparison[],
+): void {
+  const golden = c.train!;
+  const idsKey = `${step}.puzzle_emb.local_ids`;
+  const gradKey = `${step}.grad.${PUZZLE_EMB.replace(".weights", ".local_weights")}`;
+  const nd = c.config.puzzle_emb_ndim;
+  const bw = before.data as Float32Array;
+  const aw = after.data as Float32Array;
+  const rows = bw.length / nd;
+  // Rows the golden update touched, and sign(g) it implies.
+  const touched: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < nd; j++) {
+      if (bw[r * nd + j] !== aw[r * nd + j]) {
+        touched.push(r);
+        break;
+      }
+    }
+  }
+  const lr = c.optim.puzzle_emb_lr;
+  const decay = Math.fround(1 - lr * c.optim.puzzle_emb_weight_decay);
+  const impliedSign = (r: number, j: number) =>
+    Math.round((Math.fround(bw[r * nd + j] * decay) - aw[r * nd + j]) / lr);
+  // Ours: sign of the gradient summed over duplicate ids.
+  const summed = new Map<number, Float64Array>();
+  oursIds.forEach((id, i) => {
+    const acc = summed.get(id) ?? new Float64Array(nd);
+    for (let j = 0; j < nd; j++) acc[j] += oursGrad[i * nd + j];
+    summed.set(id, acc);
+  });
+
+  const refIds = golden.get(idsKey);
+  if (refIds) {
+    const cmp = compare(idsKey, refIds, { kind: "int", data: oursIds });
+    const refSet = [...new Set(Array.from(refIds.data as Int32Array))].sort((a, b) => a - b);
+    if (!cmp.pass && refSet.join() !== touched.join()) {
+      const ourSet = [...summed.keys()].sort((a, b) => a - b);
+      const ok = ourSet.join() === touched.join();
+      out.push({
+        key: idsKey,
+        err: ok ? 0 : Infinity,
+        pass: ok,
+        exact: true,
+        note: `golden ids [${
+          Array.from(refIds.data as Int32Array)
+        }] contradict the golden update (rows [${touched}] changed); ours [${oursIds}] ${
+          ok ? "match" : "do not match"
+        } the update`,
+      });
+    } else out.push(cmp);
+  }
+  const refGrad = golden.get(gradKey);
+  if (refGrad) {
+    const cmp = compare(gradKey, refGrad, { kind: "float", data: oursGrad });
+    const refAllZero = (refGrad.data as Float32Array).every((x) => x === 0);
+    const updateHasSigns = touched.some((r) => {
+      for (let j = 0; j < nd; j++) if (impliedSign(r, j) !== 0) return true;
+      return false;
+    });
+    if (!cmp.pass && refAllZero && updateHasSigns) {
+      let bad = 0;
+      let total = 0;
+      for (const r of touched) {
+        const g = summed.get(r);
+        for (let j = 0; j < nd; j++) {
+          total++;
+          if ((g ? Math.sign(g[j]) : 0) !== impliedSign(r, j)) bad++;
+        }
+      }
+      out.push({
+        key: gradKey,
+        err: bad ? Infinity : 0,
+        pass: bad === 0,
+        exact: true,
+        note: `golden gradient is all zero but the golden update moved rows by lr*sign(g); ` +
+          `sign of our summed gradient ${
+            bad ? `differs in ${bad}/${total}` : `matches in all ${total}`
+          } entries`,
+      });
+    } else out.push(cmp);
+  }
+}
+
+/** Runs the evaluation unroll and compares every `stepK.*` tensor of eval.safetensors. */
+export function conformEval(c: ConformCase, out: Comparison[]): void {
+  const golden = c.eval!;
+  const m = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
+  try {
+    const batch = caseBatch(c, "batch1");
+    let carry = initialCarry(m, batch.puzzleIdentifiers.length);
+    const steps = c.evalSteps ?? c.config.halt_max_steps;
+    for (let k = 1; k <= steps; k++) {
+      const r = evalStep(m, carry, batch, { returnLogits: true });
+      carry = r.carry;
+      compareStep(golden, `step${k}.`, segmentTensors(r), out);
+    }
+    disposeCarry(carry);
+  } finally {
+    disposeState(m);
+  }
+}
+
+/** Runs the two training steps and compares every `stepK.*` tensor of train.safetensors. */
+export function conformTrain(c: ConformCase, out: Comparison[]): void {
+  const golden = c.train!;
+  const m: ModelState = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
+  const t = createTrainer(m, c.optim, 0);
+  try {
+    let carry = initialCarry(m, caseBatch(c, "batch1").puzzleIdentifiers.length);
+    let before = c.params.get(PUZZLE_EMB);
+    for (let k = 1; golden.has(`step${k}.loss`); k++) {
+      const prefix = `step${k}.`;
+      const r = trainStep(t, carry, caseBatch(c, `batch${k}`), {
+        lr: c.optim.lr,
+        puzzleEmbLr: c.optim.puzzle_emb_lr,
+      }, { returnLogits: true, returnGrads: true });
+      carry = r.carry;
+      const ours = segmentTensors(r);
+      for (const [key, g] of r.hostGrads!) ours.set(`grad.${key}`, { kind: "float", data: g });
+      for (const [key, v] of stateDict(m)) {
+        ours.set(`after.${key}`, { kind: "float", data: v.data as Float32Array });
+      }
+      const puzzleKeys = [
+        `${prefix}puzzle_emb.local_ids`,
+        `${prefix}grad.model.inner.puzzle_emb.local_weights`,
+      ];
+      compareStep(
+        new Map([...golden].filter(([key]) => !puzzleKeys.includes(key))),
+        prefix,
+        ours,
+        out,
+      );
+      const after = golden.get(`${prefix}after.${PUZZLE_EMB}`);
+      if (before && after && r.puzzleIds && r.puzzleGrad) {
+        checkPuzzleStep(c, `step${k}`, before, after, r.puzzleIds, r.puzzleGrad, out);
+      } else {
+        for (const key of puzzleKeys) {
+          const ref = golden.get(key);
+          if (ref) out.push(compare(key, ref, undefined));
+        }
+      }
+      before = after;
+    }
+    disposeCarry(carry);
+  } finally {
+    disposeTrainer(t);
+    disposeState(m);
+  }
+}
+
+/** The group a golden key is reported under (e.g. `train step1 grad`). */
+export function groupOf(key: string): string {
+  const parts = key.split(".");
+  const step = parts[0];
+  const rest = parts.slice(1);
+  if (
+    rest[0] === "grad" || rest[0] === "after" || rest[0] === "metrics" || rest[0] === "current_data"
+  ) {
+    return `${step}.${rest[0]}`;
+  }
+  return `${step}.${rest.join(".")}`;
+}
+
+/** Groups comparisons for the one-line-per-group report. */
+export function groupRows(label: string, cs: Comparison[]): GroupRow[] {
+  const rows = new Map<string, GroupRow>();
+  for (const cmp of cs) {
+    const g = `${label} ${groupOf(cmp.key)}`;
+    const row = rows.get(g) ?? { group: g, count: 0, maxErr: 0, pass: true, notes: [] };
+    row.count++;
+    row.maxErr = Math.max(row.maxErr, cmp.err);
+    row.pass &&= cmp.pass;
+    if (cmp.note) row.notes.push(`${cmp.key}: ${cmp.note}`);
+    rows.set(g, row);
+  }
+  return [...rows.values()];
+}
+
+/** Runs a whole case (eval and/or train, whichever the folder has). */
+export function runCase(
+  c: ConformCase,
+  parts: { eval?: boolean; train?: boolean } = {},
+): ConformReport {
+  const groups: GroupRow[] = [];
+  const all: Comparison[] = [];
+  if (c.eval && (parts.eval ?? true)) {
+    const cs: Comparison[] = [];
+    conformEval(c, cs);
+    groups.push(...groupRows("eval", cs));
+    all.push(...cs);
+  }
+  if (c.train && (parts.train ?? true)) {
+    const cs: Comparison[] = [];
+    conformTrain(c, cs);
+    groups.push(...groupRows("train", cs));
+    all.push(...cs);
+  }
+  const maxErr = all.reduce((m, x) => Math.max(m, x.err), 0);
+  return {
+    name: c.name,
+    comparisons: all,
+    groups,
+    maxErr,
+    pass: all.length > 0 && all.every((x) => x.pass),
+  };
+}

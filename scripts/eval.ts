@@ -1,0 +1,48 @@
+/**
+ * `deno task eval checkpoint=<file> [key=value ...]`: evaluates a training
+ * checkpoint or converted official weights on the test split, as the
+ * reference's evaluate.py (see docs/training.md).
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { parseEvalArgs } from "../train/args.ts";
+import { runEvaluation } from "../train/eval_run.ts";
+import { describeConfigKeys } from "../train/help.ts";
+
+const program = new Command()
+  .name("deno task eval")
+  .description("Evaluate a checkpoint on a dataset's test split.")
+  .argument(
+    "[args...]",
+    "checkpoint=<file> [save_outputs=[preds,q_halt_logits,...]] and key=value overrides " +
+      "(data_path=, global_batch_size=, backend=, arch.halt_max_steps=, run_dir=)",
+  )
+  .addHelpText("after", "\n" + describeConfigKeys())
+  .action(async (args) => {
+    const parsed = parseEvalArgs(args);
+    const s = await runEvaluation({
+      checkpoint: parsed.checkpoint,
+      overrides: parsed.overrides,
+      saveOutputs: parsed.saveOutputs,
+    });
+    for (const [set, m] of Object.entries(s.sets)) {
+      console.log(
+        `${set}: count ${m.count} exact_accuracy ${m.exact_accuracy.toFixed(4)} accuracy ` +
+          `${m.accuracy.toFixed(4)} q_halt_accuracy ${m.q_halt_accuracy.toFixed(4)} steps ` +
+          `${m.steps.toFixed(2)} lm_loss ${m.lm_loss.toFixed(4)}`,
+      );
+    }
+    console.log(
+      `metrics: ${s.outDir}/eval_step_${s.step}.jsonl` +
+        (s.outputsDir ? `; outputs: ${s.outputsDir}` : ""),
+    );
+  });
+
+if (import.meta.main) {
+  try {
+    await program.parseAsync(Deno.args, { from: "user" });
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `deno task eval checkpoint=...`: evaluates a checkpoint (a training
+ * checkpoint of this project, or reference-named weights such as
+ * `deno task convert` writes from the released official checkpoints) on a
+ * dataset's test split, as the reference's evaluate.py: prints and saves the
+ * per-set metrics and, when asked, the per-example outputs.
+ * @module
+ */
+import { describeBackend, useBackend } from "../model/backend.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
+import type { HostTensor } from "../io/dtypes.ts";
+import { configFromArgs, resolvedConfig } from "./config.ts";
+import { savedConfigFor } from "./args.ts";
+import { readCheckpoint } from "./checkpoint.ts";
+import { checkModelFitsData, checkSplitsAgree, openSplit, openSplitMetadata } from "./data.ts";
+import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
+import { createTrainModel } from "./hrm_model.ts";
+import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
+import { saveEvalOutputs } from "./outputs.ts";
+import { Progress } from "./progress.ts";
+
+/** What to evaluate. */
+export interface EvalRequest {
+  checkpoint: string;
+  /** `key=value` overrides of the saved config (data_path, global_batch_size, backend, arch.halt_max_steps, run_dir, ...). */
+  overrides?: readonly string[];
+  /** Outputs to save: inputs, labels, puzzle_identifiers, preds, logits, q_halt_logits, q_continue_logits. */
+  saveOutputs?: readonly string[];
+  quiet?: boolean;
+  tty?: boolean;
+  onRecord?: (r: MetricsRecord) => void;
+}
+
+/** What {@link runEvaluation} returns. */
+export interface EvalSummary {
+  sets: Record<string, SetMetrics>;
+  step: number;
+  /** Where `eval_step_<N>.json` (and outputs) were written. */
+  outDir: string;
+  outputsDir?: string;
+  backend: string;
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
+}
+
+/** Runs the evaluation; one-line errors for missing files, bad configs, mismatched data. */
+export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
+  const path = req.checkpoint;
+  const ckpt = await readCheckpoint(path);
+  const saved = await savedConfigFor(path);
+  const overrides = req.overrides ?? [];
+  if (!saved && !overrides.some((a) => a.startsWith("data_path="))) {
+    throw new Error(
+      `${path}: no config found (checkpoint metadata, all_config.yaml or config.json beside ` +
+        `it); pass data_path=... and the arch.* keys the model was trained with`,
+    );
+  }
+  const config = configFromArgs(overrides, saved?.config ?? {});
+  const dir = config.data_path;
+  const trainMeta = await openSplitMetadata(dir, "train");
+  const test = await openSplit(dir, "test");
+  checkSplitsAgree(dir, trainMeta, test.metadata);
+  if (ckpt.meta) checkModelFitsData(ckpt.meta.model_config as never, trainMeta, path);
+
+  const backend = await useBackend(config.backend);
+  const model = await createTrainModel(config, trainMeta);
+  const progress = req.quiet ? undefined : new Progress({ total: 1, label: "eval", tty: req.tty });
+  try {
+    const weights = new Map<string, HostTensor>();
+    for (const [k, t] of ckpt.tensors) {
+      if (!k.startsWith("optim.") && !k.startsWith("carry.")) weights.set(k, t);
+    }
+    model.loadWeights(weights, path);
+    const step = ckpt.meta?.step ?? Number(/step_(\d+)/.exec(path)?.[1] ?? 0);
+    progress?.log(
+      `${describeBackend(backend)}; evaluating ${path} (step ${step}) on ${dir}/test` +
+        (saved ? ` with the config from ${saved.source}` : ""),
+    );
+    const outDir = config.run_dir ??
+      (ckpt.meta && dirname(path).endsWith("/checkpoints")
+        ? dirname(dirname(path))
+        : dirname(path));
+    await Deno.mkdir(outDir, { recursive: true });
+    const save = req.saveOutputs?.length ? req.saveOutputs : config.eval_save_outputs;
+    const pass = await evaluateSplit(model, test, config.global_batch_size, {
+      saveOutputs: save,
+      onBatch: (done, total) => {
+        if (done === 1) progress?.setTotal(total);
+        progress?.update(done);
+      },
+    });
+    const records: MetricsRecord[] = Object.entries(pass.sets).map(([set, m]) => ({
+      kind: "eval",
+      step,
+      set,
+      ...m,
+      eval_s: pass.seconds,
+      backend: backend.backend,
+    }));
+    const log = await MetricsLog.open(`${outDir}/eval_step_${step}.jsonl`);
+    for (const r of records) {
+      log.write(r);
+      req.onRecord?.(r);
+    }
+    log.close();
+    await writeJsonAtomic(`${outDir}/eval_step_${step}.config.json`, {
+      checkpoint: path,
+      config: resolvedConfig(config),
+      model_config: model.modelConfig,
+    });
+    let outputsDir: string | undefined;
+    if (save.length) {
+      outputsDir = `${outDir}/eval_outputs/step_${step}`;
+      await saveEvalOutputs(outputsDir, pass.outputs, test, step);
+    }
+    return { sets: pass.sets, step, outDir, outputsDir, backend: backend.backend };
+  } finally {
+    progress?.stop();
+    model.dispose();
+  }
+}

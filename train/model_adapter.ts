@@ -1,0 +1,63 @@
+/**
+ * The narrow model interface the trainer and evaluator use, so the loop reads
+ * top to bottom without tensor bookkeeping. `createTrainModel` builds it on
+ * model/mod.ts; it also holds the persistent training carry and exports /
+ * imports everything a checkpoint needs (weights, optimizer moments, carry,
+ * RNG) as host tensors plus JSON.
+ * @module
+ */
+import type { HostTensor } from "../io/dtypes.ts";
+import type { Batch } from "./sampler.ts";
+
+/** Sums over the rows that halted this segment, as the reference's loss head returns them. */
+export interface SumMetrics {
+  count: number;
+  accuracy: number;
+  exact_accuracy: number;
+  q_halt_accuracy: number;
+  steps: number;
+  lm_loss: number;
+  q_halt_loss: number;
+  q_continue_loss?: number;
+}
+
+/** One optimizer step's outcome. */
+export interface StepResult {
+  /** The ACT loss (summed over the batch, before the 1/batch scale). */
+  loss: number;
+  metrics: SumMetrics;
+  /** False when the loss was NaN/inf: the update was NOT applied (the state is the last good one). */
+  finite: boolean;
+}
+
+/** One evaluation batch's outcome (after all halt_max_steps segments). */
+export interface EvalResult {
+  metrics: SumMetrics;
+  /** Requested per-example outputs (`inputs`, `labels`, `puzzle_identifiers`, `logits`, `preds`, `q_halt_logits`, `q_continue_logits`). */
+  outputs: Map<string, HostTensor>;
+}
+
+/** Complete exportable state (checkpoint contents). */
+export interface ExportedState {
+  /** `model.inner.*` weights (reference names), `optim.*` moments, `carry.*`. */
+  tensors: Map<string, HostTensor>;
+  /** JSON scalars: RNG state, optimizer step count, whether a carry exists. */
+  state: Record<string, unknown>;
+}
+
+/** A model being trained or evaluated. */
+export interface TrainModel {
+  /** The model config (reference field names), saved in checkpoints. */
+  readonly modelConfig: Record<string, unknown>;
+  /** Number of parameters (weights and puzzle embeddings). */
+  readonly numParams: number;
+  /** One ACT segment, loss, backward and both optimizer updates, with the persistent carry. */
+  trainStep(batch: Batch, lr: number, puzzleEmbLr: number): Promise<StepResult>;
+  /** Runs a batch from a fresh carry for halt_max_steps segments. */
+  evalBatch(batch: Batch, saveOutputs: readonly string[]): Promise<EvalResult>;
+  exportState(): ExportedState;
+  importState(s: ExportedState, where: string): void;
+  /** Replaces the weights (reference state dict; `_orig_mod.` prefixes accepted). */
+  loadWeights(tensors: Map<string, HostTensor>, where: string): void;
+  dispose(): void;
+}

@@ -1,0 +1,309 @@
+/**
+ * The training loop, nanoGPT-style: read it top to bottom.
+ *
+ * 1. open the data (reference layout or compact) and check it fits;
+ * 2. work out the schedule as the reference does (iterations of
+ *    `eval_interval` epochs, total steps = epochs * groups * mean examples /
+ *    batch, warm-up + cosine LR for both optimizers);
+ * 3. build the model (or restore one from a checkpoint: weights, optimizer
+ *    moments, carry, RNG, sampler position, metrics line count);
+ * 4. for each iteration: one ACT segment + one update per batch with the
+ *    persistent carry, a metrics line every `log_every` steps, a checkpoint
+ *    every `checkpoint_every` steps; then evaluate, log, checkpoint.
+ * A NaN/inf loss leaves the update unapplied, saves that last good state and
+ * stops with an error naming the step.
+ * @module
+ */
+import { type BackendInfo, describeBackend, useBackend } from "../model/backend.ts";
+import { cosineLr } from "../model/schedule.ts";
+import { writeJsonAtomic } from "../io/atomic.ts";
+
+import { resolvedConfig, type TrainConfig } from "./config.ts";
+import { checkModelFitsData, checkSplitsAgree, openSplit } from "./data.ts";
+import { totalSteps as countTotalSteps, type TrainPosition, TrainSampler } from "./sampler.ts";
+import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
+import {
+  checkpointDir,
+  type CheckpointMeta,
+  readCheckpoint,
+  resolveResume,
+  writeCheckpoint,
+} from "./checkpoint.ts";
+import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
+import { saveEvalOutputs } from "./outputs.ts";
+import { createTrainModel } from "./hrm_model.ts";
+import type { StepResult } from "./model_adapter.ts";
+import { Progress } from "./progress.ts";
+
+/** Callbacks and switches for {@link runTraining}. */
+export interface TrainOptions {
+  /** Every metrics record as it is written (train and eval lines). */
+  onRecord?: (record: MetricsRecord) => void;
+  /** Abort to stop at the next step boundary after writing a checkpoint (Ctrl-C). */
+  signal?: AbortSignal;
+  /** No progress bar or lines (records still go to metrics.jsonl). */
+  quiet?: boolean;
+  /** Force the terminal bar on/off (default: stdout is a TTY). */
+  tty?: boolean;
+}
+
+/** What {@link runTraining} returns. */
+export interface TrainSummary {
+  runDir: string;
+  /** Optimizer steps done (including those before a resume). */
+  steps: number;
+  totalSteps: number;
+  /** The last train record written, if any. */
+  lastTrain?: MetricsRecord;
+  /** The last evaluation, per set. */
+  lastEval?: Record<string, SetMetrics>;
+  /** The newest checkpoint written. */
+  checkpoint?: string;
+  backend: BackendInfo;
+  /** True when stopped through `signal`. */
+  interrupted: boolean;
+}
+
+/** The run folder: run_dir, else checkpoint_path, else runs/<run_name or data name + time>. */
+export function resolveRunDir(config: TrainConfig): string {
+  if (config.run_dir) return config.run_dir;
+  if (config.checkpoint_path) return config.checkpoint_path;
+  if (config.resume === true) {
+    throw new Error("resume=true needs run_dir=<run folder> (or give resume=<folder or file>)");
+  }
+  const base = config.data_path.replace(/\/+$/, "").split("/").at(-1) || "run";
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `runs/${config.run_name ?? `${base}-${stamp}`}`;
+}
+
+/** Trains HRM as configured; returns the summary (throws one-line errors on bad input). */
+export async function runTraining(
+  config: TrainConfig,
+  options: TrainOptions = {},
+): Promise<TrainSummary> {
+  // ---- 1. data
+  const dir = config.data_path;
+  const train = await openSplit(dir, "train");
+  const test = await openSplit(dir, "test");
+  checkSplitsAgree(dir, train.metadata, test.metadata);
+  const meta = train.metadata;
+
+  // ---- 2. schedule (pretrain.py: iterations of eval_interval epochs)
+  const B = config.global_batch_size;
+  const epochsPerIter = config.eval_interval ?? config.epochs;
+  if (config.epochs % epochsPerIter !== 0) {
+    throw new Error(
+      `eval_interval ${epochsPerIter} must divide epochs ${config.epochs} (as in the reference)`,
+    );
+  }
+  const totalIters = config.epochs / epochsPerIter;
+  const totalSteps = countTotalSteps(meta, config.epochs, B);
+  if (totalSteps < 1) {
+    throw new Error(
+      `${dir}/train: ${config.epochs} epochs of ${meta.total_groups} groups x ` +
+        `${meta.mean_puzzle_examples} examples make no full batch of global_batch_size ${B}`,
+    );
+  }
+  const stopAt = Math.min(totalSteps, config.max_steps ?? Infinity);
+  const lrAt = (step: number, base: number) =>
+    cosineLr(step, base, Math.round(config.lr_warmup_steps), totalSteps, config.lr_min_ratio);
+  const sampler = new TrainSampler(train, { seed: config.seed, globalBatchSize: B, epochsPerIter });
+
+  // ---- 3. run folder, backend, model (fresh or restored)
+  const runDir = resolveRunDir(config);
+  const resume = config.resume === false ? undefined : await resolveResume(config.resume, runDir);
+  await Deno.mkdir(checkpointDir(runDir), { recursive: true });
+  const backend = await useBackend(config.backend);
+  const model = await createTrainModel(config, meta);
+  let step = 0;
+  let epoch = 0;
+  let position: TrainPosition = { iteration: 0, set: 0, batch: 0 };
+  let log: MetricsLog;
+  try {
+    if (resume) {
+      const ckpt = await readCheckpoint(resume.path);
+      checkModelFitsData(ckpt.meta!.model_config as never, meta, resume.path);
+      model.importState({ tensors: ckpt.tensors, state: ckpt.meta!.state }, resume.path);
+      ({ step, epoch, position } = ckpt.meta!);
+      log = await MetricsLog.open(`${runDir}/metrics.jsonl`, ckpt.meta!.metrics_lines);
+    } else {
+      log = await MetricsLog.open(`${runDir}/metrics.jsonl`);
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const resolved = resolvedConfig(config);
+  await writeJsonAtomic(`${runDir}/config.json`, {
+    config: resolved,
+    model_config: model.modelConfig,
+    num_params: model.numParams,
+    total_steps: totalSteps,
+    backend: backend.backend,
+  });
+
+  const progress = options.quiet ? undefined : new Progress({
+    total: stopAt,
+    label: "train",
+    tty: options.tty,
+  });
+  const say = (line: string) => progress ? progress.log(line) : undefined;
+  say(`${describeBackend(backend)}; ${model.numParams} parameters; ${totalSteps} total steps`);
+  if (resume) say(`resumed from ${resume.path} at step ${step}`);
+
+  const record = (r: MetricsRecord) => {
+    log.write(r);
+    options.onRecord?.(r);
+  };
+  const summary: TrainSummary = {
+    runDir,
+    steps: step,
+    totalSteps,
+    backend,
+    interrupted: false,
+  };
+  const save = async (kind: CheckpointMeta["kind"]) => {
+    const path = kind === "periodic"
+      ? `${checkpointDir(runDir)}/latest.safetensors`
+      : `${checkpointDir(runDir)}/step_${step}.safetensors`;
+    const exported = model.exportState();
+    await writeCheckpoint(path, exported.tensors, {
+      format: "hrm-ts-checkpoint",
+      version: 1,
+      kind,
+      config: resolved,
+      model_config: model.modelConfig,
+      step,
+      total_steps: totalSteps,
+      epoch,
+      position,
+      state: exported.state,
+      metrics_lines: log.lineCount,
+      backend: backend.backend,
+    });
+    summary.checkpoint = path;
+  };
+  const evaluate = async () => {
+    const pass = await evaluateSplit(model, test, B, { saveOutputs: config.eval_save_outputs });
+    for (const [set, m] of Object.entries(pass.sets)) {
+      record({
+        kind: "eval",
+        step,
+        epoch,
+        set,
+        ...m,
+        eval_s: pass.seconds,
+        backend: backend.backend,
+      });
+      say(
+        `eval step ${step} [${set}]: exact_accuracy ${m.exact_accuracy.toFixed(4)} ` +
+          `accuracy ${m.accuracy.toFixed(4)} steps ${m.steps.toFixed(2)}`,
+      );
+    }
+    if (config.eval_save_outputs.length) {
+      await saveEvalOutputs(`${runDir}/eval_outputs/step_${step}`, pass.outputs, test, step);
+    }
+    summary.lastEval = pass.sets;
+  };
+
+  // ---- 4. the loop
+  if (step >= stopAt) {
+    say(`already at step ${step} of ${stopAt}: nothing to do`);
+    progress?.stop();
+    log.close();
+    model.dispose();
+    return summary;
+  }
+  try {
+    let windowStart = performance.now();
+    let windowSteps = 0;
+    const t0 = performance.now();
+    while (position.iteration < totalIters) {
+      let completed = true; // false when the iteration is cut short (stop step, Ctrl-C)
+      for (const item of sampler.iteration(position)) {
+        if (step >= stopAt) {
+          completed = false;
+          break;
+        }
+        if (options.signal?.aborted) {
+          await save("periodic");
+          summary.interrupted = true;
+          say(`interrupted at step ${step}; resume with resume=true run_dir=${runDir}`);
+          return summary;
+        }
+        const lr = lrAt(step + 1, config.lr);
+        const embLr = lrAt(step + 1, config.puzzle_emb_lr);
+        const out: StepResult = await model.trainStep(item.batch, lr, embLr);
+        if (!out.finite) {
+          await save("nonfinite");
+          throw new Error(
+            `step ${step + 1}: loss is ${out.loss} (not finite); stopped. The last good state ` +
+              `(step ${step}) is saved in ${summary.checkpoint}`,
+          );
+        }
+        step++;
+        windowSteps++;
+        position = item.next;
+        epoch = item.epoch;
+        if (step % config.log_every === 0 || step === stopAt) {
+          const secs = (performance.now() - windowStart) / 1000;
+          const r = trainRecord(out, { step, epoch, lr, embLr, B, backend: backend.backend });
+          r.steps_per_s = windowSteps / secs;
+          r.examples_per_s = windowSteps * B / secs;
+          r.elapsed_s = (performance.now() - t0) / 1000;
+          record(r);
+          summary.lastTrain = r;
+          windowStart = performance.now();
+          windowSteps = 0;
+        }
+        progress?.update(step, {
+          loss: out.loss / B,
+          exact: out.metrics.count ? out.metrics.exact_accuracy / out.metrics.count : 0,
+          lr,
+        });
+        if (config.checkpoint_every > 0 && step % config.checkpoint_every === 0) {
+          await save("periodic");
+        }
+      }
+      // End of the iteration (or of the run): evaluate, then checkpoint. A run cut
+      // short keeps its mid-iteration position, so a longer resumed run continues it.
+      if (completed) position = { iteration: position.iteration + 1, set: 0, batch: 0 };
+      await evaluate();
+      const last = step >= stopAt || position.iteration >= totalIters;
+      if (config.checkpoint_every_eval || last) await save(last ? "final" : "eval");
+      if (last) break;
+    }
+  } finally {
+    progress?.stop();
+    log.close();
+    model.dispose();
+  }
+  summary.steps = step;
+  return summary;
+}
+
+/** The reference's reduction: losses / batch size, counts-based metrics / max(count, 1). */
+function trainRecord(
+  out: StepResult,
+  at: { step: number; epoch: number; lr: number; embLr: number; B: number; backend: string },
+): MetricsRecord {
+  const m = out.metrics;
+  const div = Math.max(m.count, 1);
+  return {
+    kind: "train",
+    step: at.step,
+    epoch: at.epoch,
+    lr: at.lr,
+    puzzle_emb_lr: at.embLr,
+    loss: out.loss / at.B,
+    lm_loss: m.lm_loss / at.B,
+    q_halt_loss: m.q_halt_loss / at.B,
+    q_continue_loss: (m.q_continue_loss ?? 0) / at.B,
+    count: m.count,
+    accuracy: m.accuracy / div,
+    exact_accuracy: m.exact_accuracy / div,
+    q_halt_accuracy: m.q_halt_accuracy / div,
+    steps: m.steps / div,
+    backend: at.backend,
+  };
+}
