@@ -45,8 +45,9 @@ export interface Profile {
 }
 
 /**
- * Model variants as trainer overrides. `arch=transformer` selects the
- * Direct-pred architecture (8-layer post-norm Transformer of the same width);
+ * Model variants as trainer overrides. An `arch.name` naming a transformer
+ * selects the Direct-pred architecture (a post-norm Transformer of the same
+ * width with `arch.transformer_layers` blocks, 8 by default = HRM's 4 + 4);
  * `arch.halt_max_steps=1` makes it predict in one pass, 16 keeps HRM's outer
  * ACT loop (the ARC Prize analysis' variant).
  */
@@ -55,12 +56,12 @@ export const MODEL_VARIANTS = {
   direct_pred: {
     label: "Direct pred (Transformer, one pass)",
     paperModel: "direct_pred",
-    overrides: ["arch=transformer", "arch.halt_max_steps=1"],
+    overrides: ["arch.name=transformer", "arch.halt_max_steps=1"],
   },
   direct_pred_act: {
     label: "Transformer + HRM's outer ACT loop",
     paperModel: null,
-    overrides: ["arch=transformer", "arch.halt_max_steps=16"],
+    overrides: ["arch.name=transformer", "arch.halt_max_steps=16"],
   },
 } as const;
 /** A model variant id. */

@@ -44,7 +44,7 @@ export function paperProfile(paper: PaperFixtures): Profile {
         "--num-aug",
         "1000",
       ]),
-      plan("maze", "maze", ["--output-dir", "data/maze-30x30-hard-1k"]),
+      plan("maze", "maze", ["--out", "data/maze-30x30-hard-1k"]),
       plan("arc1", "arc", ["--output-dir", "data/arc-aug-1000"]),
       plan("arc2", "arc", [
         "--dataset-dirs",

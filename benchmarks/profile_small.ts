@@ -71,21 +71,27 @@ function smallPlan(
 ): TaskPlan {
   const dataDir = `data/${profile}/${task}`;
   const train = trainOverrides(dataDir, s);
-  // The Direct-pred baseline keeps its one pass: the shared halt_max_steps is overridden.
   return {
     task,
     label: `${LABELS[task]} (${profile} profile, scaled down)`,
     taskModule,
     dataDir,
-    build: [...build, "--output-dir", dataDir],
+    build: [...build, "--out", dataDir],
     train,
-    models: modelSpecs(train, variants),
+    // The baseline gets as many blocks as HRM's two modules together (the paper: 8 = 4 + 4).
+    models: modelSpecs(train, variants, {
+      direct_pred: [`arch.transformer_layers=${2 * s.layers}`],
+      direct_pred_act: [`arch.transformer_layers=${2 * s.layers}`],
+    }),
     evalSegments: segmentsUpTo(s.haltMaxSteps),
     examples: 4,
     differences: data,
     paperRun: task,
   };
 }
+
+/** Splits a command line written as one string (no quoting needed here). */
+const argv = (line: string): string[] => line.split(/\s+/).filter(Boolean);
 
 /** The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes. */
 export function cpuProfile(): Profile {
@@ -104,56 +110,69 @@ export function cpuProfile(): Profile {
     wd: 0.1,
     embLr: 1e-3,
   };
+  const sudokuData = [{
+    setting: "training puzzles",
+    paper: "1000 Sudoku-Extreme puzzles x 1001 (1000 shuffles)",
+    ours: "500 puzzles x 11 (10 shuffles)",
+  }];
+  const mazeData = [
+    {
+      setting: "maze size",
+      paper: "30x30, shortest path > 110",
+      ours: "11x11, shortest path > 10",
+    },
+    { setting: "mazes", paper: "1000 train / 1000 test", ours: "500 train / 200 test" },
+  ];
+  const arcData = (paper: string) => [
+    { setting: "tasks", paper, ours: "16" },
+    { setting: "augmentations", paper: "1000 per task", ours: "8 per task" },
+  ];
   return {
     name: "cpu",
     description:
       "Scaled-down replication for 2 CPU cores (about 60 minutes); not the paper's setting",
     budgetMinutes: 60,
     tasks: [
-      smallPlan("cpu", "sudoku", "sudoku", [
-        "--subsample-size",
-        "500",
-        "--num-aug",
-        "10",
-        "--seed",
-        "0",
-      ], [
+      smallPlan(
+        "cpu",
+        "sudoku",
+        "sudoku",
+        argv("--subsample-size 500 --num-aug 10 --seed 0"),
+        sudokuData,
+        base,
+      ),
+      smallPlan(
+        "cpu",
+        "maze",
+        "maze",
+        argv("--size 11 --min-path 10 --train 500 --test 200 --seed 0"),
+        mazeData,
+        { ...base, epochs: 60 },
+      ),
+      smallPlan(
+        "cpu",
+        "arc1",
+        "arc",
+        argv("--preset arc1 --tasks 16 --aug 8 --seed 42"),
+        arcData("960"),
         {
-          setting: "training puzzles",
-          paper: "1000 Sudoku-Extreme puzzles x 1001 (1000 shuffles)",
-          ours: "500 puzzles x 11 (10 shuffles)",
+          ...base,
+          epochs: 20,
+          evalInterval: 10,
         },
-      ], base),
-      smallPlan("cpu", "maze", "maze", [
-        "--size",
-        "11",
-        "--train",
-        "500",
-        "--test",
-        "200",
-        "--seed",
-        "0",
-      ], [
-        { setting: "maze size", paper: "30x30, shortest path > 110", ours: "11x11" },
-        { setting: "mazes", paper: "1000 train / 1000 test", ours: "500 train / 200 test" },
-      ], { ...base, epochs: 60 }),
-      smallPlan("cpu", "arc1", "arc", ["--tasks", "16", "--num-aug", "8", "--seed", "42"], [
-        { setting: "tasks", paper: "960 (ARC-AGI-1 + ConceptARC)", ours: "16" },
-        { setting: "augmentations", paper: "1000 per task", ours: "8 per task" },
-      ], { ...base, epochs: 20, evalInterval: 10 }),
-      smallPlan("cpu", "arc2", "arc", [
-        "--dataset",
+      ),
+      smallPlan(
+        "cpu",
         "arc2",
-        "--tasks",
-        "16",
-        "--num-aug",
-        "8",
-        "--seed",
-        "42",
-      ], [
-        { setting: "tasks", paper: "1120 (ARC-AGI-2)", ours: "16" },
-        { setting: "augmentations", paper: "1000 per task", ours: "8 per task" },
-      ], { ...base, epochs: 20, evalInterval: 10 }),
+        "arc",
+        argv("--preset arc2 --tasks 16 --aug 8 --seed 42"),
+        arcData("1120"),
+        {
+          ...base,
+          epochs: 20,
+          evalInterval: 10,
+        },
+      ),
     ],
   };
 }
@@ -180,29 +199,25 @@ export function smokeProfile(): Profile {
     description: "The whole pipeline on tiny data in under 3 minutes (CI); numbers are meaningless",
     budgetMinutes: 3,
     tasks: [
-      smallPlan("smoke", "sudoku", "sudoku", [
-        "--subsample-size",
-        "16",
-        "--num-aug",
-        "1",
-        "--seed",
-        "0",
-      ], [
+      smallPlan("smoke", "sudoku", "sudoku", argv("--subsample-size 16 --num-aug 1 --seed 0"), [
         { setting: "training puzzles", paper: "1000 x 1001", ours: "16 x 2" },
       ], tiny),
-      smallPlan("smoke", "maze", "maze", [
-        "--size",
-        "7",
-        "--train",
-        "16",
-        "--test",
-        "8",
-        "--seed",
-        "0",
-      ], [
-        { setting: "maze size", paper: "30x30", ours: "7x7" },
-      ], tiny),
-      smallPlan("smoke", "arc1", "arc", ["--tasks", "2", "--num-aug", "1", "--seed", "42"], [
+      smallPlan(
+        "smoke",
+        "maze",
+        "maze",
+        argv("--size 7 --min-path 4 --train 16 --test 8 --seed 0 --quiet"),
+        [
+          {
+            setting: "maze size",
+            paper: "30x30, shortest path > 110",
+            ours: "7x7, shortest path > 4",
+          },
+          { setting: "mazes", paper: "1000 train / 1000 test", ours: "16 train / 8 test" },
+        ],
+        tiny,
+      ),
+      smallPlan("smoke", "arc1", "arc", argv("--preset arc1 --tasks 2 --aug 1 --seed 42"), [
         { setting: "tasks", paper: "960", ours: "2" },
       ], { ...tiny, epochs: 1, evalInterval: 1 }),
     ],

@@ -20,7 +20,7 @@ Deno.test("paper profile: every task's trainer config equals the paper's, exactl
     const direct = plan.models.find((m) => m.id === "direct_pred")!;
     assert.deepEqual(direct.overrides, [
       ...plan.train,
-      "arch=transformer",
+      "arch.name=transformer",
       "arch.halt_max_steps=1",
     ]);
     assert.equal(direct.paperModel, "direct_pred");

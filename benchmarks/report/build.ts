@@ -18,6 +18,7 @@ import {
   type TaskRecord,
   TaskRecordSchema,
   type TaskReport,
+  TIMING_METRICS,
 } from "./schema.ts";
 
 /** Everything the report writers need about one task, read from disk. */
@@ -132,7 +133,10 @@ export function buildTaskReport(inputs: TaskInputs, paper: PaperFixtures): TaskR
     wall += r.trainSeconds + r.evalSeconds;
   }
   const curves: Record<string, CurvePoint[]> = {};
-  for (const [id, points] of inputs.curves) curves[id] = downsample(points);
+  for (const [id, points] of inputs.curves) {
+    // Speeds and elapsed times vary from machine to machine: reports keep them in timing only.
+    curves[id] = downsample(points.filter((p) => !TIMING_METRICS.has(p.metric)));
+  }
   return {
     schema: "hrm-harness/task-report@1",
     run: inputs.manifest.run,

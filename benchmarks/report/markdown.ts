@@ -33,8 +33,8 @@ export function profileNote(profile: string): string {
       "anything that differs, such as hardware or precision).";
   }
   return `Profile \`${profile}\`: a scaled-down setting. These numbers are **not** comparable ` +
-    "with the paper's; the paper's column is shown for orientation only, and the table " +
-    "below lists every setting that differs.";
+    "with the paper's; the paper's column is shown for orientation only, and each task " +
+    "report lists every setting that differs.";
 }
 
 /** `<task>/report.md`. */

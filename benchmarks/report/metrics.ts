@@ -5,7 +5,8 @@
  * depend on one logging layout:
  * - flat wandb-style keys: `{"step": 10, "train/lm_loss": 1.2, "all/exact_accuracy": 0.1}`
  *   (`train/` is the training split; any other prefix is an evaluation set);
- * - a split field: `{"step": 10, "split": "eval", "exact_accuracy": 0.1}`;
+ * - a split field: `{"step": 10, "split": "eval", "exact_accuracy": 0.1}`, or this
+ *   project's trainer's `{"kind": "eval", "set": "all", "step": 10, ...}`;
  * - nested: `{"step": 10, "train": {...}, "eval": {...}}`.
  * @module
  */
@@ -46,10 +47,12 @@ export function parseMetricsJsonl(text: string, name = "metrics.jsonl"): CurvePo
     if (typeof row !== "object" || row === null) continue;
     const step = typeof row.step === "number" ? row.step : NaN;
     if (!Number.isFinite(step)) continue;
-    const split = row.split;
+    const split = row.split ?? row.kind;
     if (split === "train" || split === "eval") {
-      const { step: _s, split: _p, ...rest } = row;
-      pushNumbers(out, step, split, rest);
+      const { step: _s, split: _p, kind: _k, set, ...rest } = row;
+      // Evaluation sets other than the whole split (`all`) keep their name as a prefix.
+      const prefix = typeof set === "string" && set !== "all" ? `${set}/` : "";
+      pushNumbers(out, step, split, rest, prefix);
       continue;
     }
     for (const [key, value] of Object.entries(row)) {

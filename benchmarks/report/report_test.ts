@@ -116,12 +116,15 @@ Deno.test("metrics.jsonl: flat, split and nested lines, torn last line", () => {
     `{"step":2,"split":"eval","exact_accuracy":0.25}`,
     `{"step":3,"train":{"lm_loss":1.5},"eval":{"exact_accuracy":0.5}}`,
     `{"step":4,"all/exact_accuracy":0.75,"maze/valid":0.5}`,
+    `{"kind":"eval","set":"all","step":6,"exact_accuracy":0.8}`,
+    `{"kind":"eval","set":"hard","step":6,"exact_accuracy":0.1}`,
     `{"step":5,"train/lm`,
   ].join("\n");
   const points = parseMetricsJsonl(text);
-  assert.equal(points.length, 7);
+  assert.equal(points.length, 9);
   assert.equal(lastValue(points, "train", "lm_loss"), 1.5);
-  assert.equal(lastValue(points, "eval", "exact_accuracy"), 0.75);
+  assert.equal(lastValue(points, "eval", "exact_accuracy"), 0.8);
+  assert.equal(lastValue(points, "eval", "hard/exact_accuracy"), 0.1);
   assert.equal(lastValue(points, "eval", "maze/valid"), 0.5);
   assert.throws(() => parseMetricsJsonl("{bad\n{}\n{}\n"), /line 1: not JSON/);
   const many = Array.from(

@@ -176,6 +176,14 @@ export const TaskReportSchema = z.object({
 /** `<task>/report.json`. */
 export type TaskReport = z.infer<typeof TaskReportSchema>;
 
+/** Metrics-log fields that measure time or speed (not behaviour); kept out of curves. */
+export const TIMING_METRICS: ReadonlySet<string> = new Set([
+  "steps_per_s",
+  "examples_per_s",
+  "elapsed_s",
+  "eval_s",
+]);
+
 /** Status of a measured value against a published one with an absolute tolerance. */
 export function cellStatus(ours: number | null, paper: number, tolerance: number): CellStatus {
   if (ours === null || !Number.isFinite(ours)) return "not_run";

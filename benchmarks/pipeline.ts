@@ -1,0 +1,204 @@
+/**
+ * The real {@link Pipeline}: data through the Task modules' `build`,
+ * training through the trainer's `runTraining`, evaluation through
+ * `runEvaluation` (once per inference segment count, which gives the
+ * accuracy-vs-segments curve and the halting-step distribution), and the
+ * task-specific scores (maze: valid shortest paths).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { type BackendChoice, useBackend } from "../model/backend.ts";
+import { toFloat32 } from "../io/dtypes.ts";
+import { getTask } from "../tasks/registry.ts";
+import "../tasks/maze/mod.ts";
+import { configFromArgs } from "../train/config.ts";
+import { findLatestCheckpoint } from "../train/checkpoint.ts";
+import { runTraining } from "../train/trainer.ts";
+import { runEvaluation } from "../train/eval_run.ts";
+import { readEvalOutputs } from "../train/outputs.ts";
+import type { TaskPlan } from "./plan.ts";
+import type { ModelContext, Pipeline } from "./reproduce.ts";
+import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
+import { scoreTaskOutputs } from "./task_scores.ts";
+
+/** Outputs the final evaluation keeps (for scores and example pictures). */
+const FINAL_OUTPUTS = [
+  "inputs",
+  "labels",
+  "puzzle_identifiers",
+  "preds",
+  "q_halt_logits",
+  "q_continue_logits",
+];
+/** Outputs each shorter evaluation keeps (for the halting distribution). */
+const SWEEP_OUTPUTS = ["q_halt_logits", "q_continue_logits"];
+
+/** Segment counts to evaluate: 1..max when cheap (max <= 8), else powers of two and max. */
+export function sweepSegments(max: number): number[] {
+  if (max <= 8) return Array.from({ length: max }, (_, i) => i + 1);
+  const out: number[] = [];
+  for (let s = 1; s < max; s *= 2) out.push(s);
+  out.push(max);
+  return out;
+}
+
+/**
+ * For each row, the first evaluated segment count at which q_halt > q_continue
+ * (what training-time ACT would pick); rows that never choose to halt count
+ * at the last. `q` holds, per segment count in `segments`, the two logits.
+ */
+export function haltingHistogram(
+  segments: number[],
+  q: { halt: Float32Array; cont: Float32Array }[],
+): { steps: number; count: number }[] {
+  const rows = q[0]?.halt.length ?? 0;
+  const counts = new Map<number, number>();
+  for (let r = 0; r < rows; r++) {
+    let at = segments[segments.length - 1];
+    for (let i = 0; i < segments.length; i++) {
+      if (q[i].halt[r] > q[i].cont[r]) {
+        at = segments[i];
+        break;
+      }
+    }
+    counts.set(at, (counts.get(at) ?? 0) + 1);
+  }
+  return segments.filter((s) => counts.has(s)).map((s) => ({ steps: s, count: counts.get(s)! }));
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The real pipeline on a given backend. */
+export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } = {}): Pipeline {
+  return {
+    async environment(): Promise<Environment> {
+      const info = await useBackend(backend);
+      return {
+        backend: info.backend,
+        adapter: info.adapter ?? null,
+        deno: Deno.version.deno,
+        typescript: Deno.version.typescript,
+        v8: Deno.version.v8,
+        tfjs: tf.version.tfjs,
+        os: `${Deno.build.os} ${Deno.build.arch}`,
+        cpus: navigator.hardwareConcurrency ?? 0,
+      };
+    },
+
+    async buildData(plan: TaskPlan): Promise<void> {
+      await getTask(plan.taskModule).build(plan.build);
+    },
+
+    async runModel(plan: TaskPlan, model: ModelSpec, ctx: ModelContext): Promise<ModelResult> {
+      const common = [`backend=${backend}`];
+      let checkpoint = ctx.checkpoint;
+      let trainSeconds = 0;
+      let trainSteps = 0;
+      let parameters: number | null = null;
+      const config = configFromArgs([
+        ...model.overrides,
+        `run_dir=${ctx.outDir}`,
+        `seed=${ctx.seed}`,
+        ...common,
+      ]);
+      if (!checkpoint) {
+        const canResume = ctx.resume && (await findLatestCheckpoint(ctx.outDir)) !== undefined;
+        const t0 = performance.now();
+        const summary = await runTraining(
+          configFromArgs([
+            ...model.overrides,
+            `run_dir=${ctx.outDir}`,
+            `seed=${ctx.seed}`,
+            `resume=${canResume}`,
+            ...common,
+          ]),
+          { quiet: opts.quiet },
+        );
+        trainSeconds = (performance.now() - t0) / 1000;
+        trainSteps = summary.steps;
+        checkpoint = summary.checkpoint;
+        if (!checkpoint) throw new Error(`${plan.task}/${model.id}: training wrote no checkpoint`);
+        const saved = await readJson(join(ctx.outDir, "config.json"));
+        parameters = typeof saved?.num_params === "number" ? saved.num_params : null;
+      }
+      const max = config.arch.halt_max_steps;
+      const segments = sweepSegments(max);
+      const t1 = performance.now();
+      const actCurve: ModelResult["actCurve"] = [];
+      const q: { halt: Float32Array; cont: Float32Array }[] = [];
+      let final: Awaited<ReturnType<typeof runEvaluation>> | undefined;
+      for (const k of segments) {
+        const isFinal = k === max;
+        const summary = await runEvaluation({
+          checkpoint,
+          overrides: [
+            `data_path=${plan.dataDir}`,
+            `arch.halt_max_steps=${k}`,
+            `run_dir=${join(ctx.outDir, `eval_segments_${k}`)}`,
+            ...common,
+          ],
+          saveOutputs: isFinal ? FINAL_OUTPUTS : SWEEP_OUTPUTS,
+          quiet: opts.quiet,
+        });
+        const all = summary.sets.all ?? Object.values(summary.sets)[0];
+        actCurve.push({ segments: k, exact_accuracy: all.exact_accuracy });
+        const outs = await readEvalOutputs(summary.outputsDir!, "all");
+        q.push({
+          halt: toFloat32(outs.get("q_halt_logits")!),
+          cont: toFloat32(outs.get("q_continue_logits")!),
+        });
+        if (isFinal) final = summary;
+      }
+      const evalSeconds = (performance.now() - t1) / 1000;
+      const all = final!.sets.all ?? Object.values(final!.sets)[0];
+      const outputs = await readEvalOutputs(final!.outputsDir!, "all");
+      const metrics: Record<string, number> = {
+        exact_accuracy: all.exact_accuracy,
+        accuracy: all.accuracy,
+        q_halt_accuracy: all.q_halt_accuracy,
+        steps: all.steps,
+        lm_loss: all.lm_loss,
+        count: all.count,
+      };
+      const scored = await scoreTaskOutputs(plan, outputs);
+      Object.assign(metrics, scored.metrics);
+      const examples: Example[] = [];
+      const inputs = outputs.get("inputs")!;
+      const labels = outputs.get("labels")!;
+      const preds = outputs.get("preds")!;
+      const S = inputs.shape[1];
+      for (let r = 0; r < Math.min(plan.examples, inputs.shape[0]); r++) {
+        const row = (t: typeof inputs) =>
+          Array.from(t.data.subarray(r * S, (r + 1) * S) as Int32Array, Number);
+        examples.push({
+          input: row(inputs),
+          label: row(labels),
+          prediction: row(preds),
+          name: `test row ${r}`,
+        });
+      }
+      return {
+        model: model.id,
+        status: "done",
+        metrics,
+        headlineMetric: scored.headlineMetric,
+        actCurve,
+        haltingSteps: haltingHistogram(segments, q),
+        examples,
+        trainSteps,
+        parameters,
+        checkpoint,
+        givenCheckpoint: ctx.checkpoint !== undefined,
+        trainSeconds,
+        evalSeconds,
+      };
+    },
+  };
+}
