@@ -52,3 +52,35 @@ Deno.test("bfloat16 rounding is round-to-nearest-even and widening is exact", ()
   const bits = new Uint16Array([0x3f80, 0xc020]);
   assert.deepEqual([...toFloat32({ dtype: "bf16", shape: [2], data: bits })], [1, -2.5]);
 });
+
+Deno.test("readers never take dtypes from Object.prototype and quote odd names on one line", () => {
+  const withDescr = (d: string) => {
+    const head = new TextEncoder().encode(
+      `{'descr': '${d}', 'fortran_order': False, 'shape': (2,), }\n`,
+    );
+    const b = new Uint8Array(10 + head.length + 2);
+    b.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    new DataView(b.buffer).setUint16(8, head.length, true);
+    b.set(head, 10);
+    return b;
+  };
+  assert.deepEqual([...parseNpy(withDescr("|u1")).data], [0, 0]);
+  assert.throws(() => parseNpy(withDescr("toString"), "p.npy"), /p.npy: .*dtype 'toString'/);
+  assert.throws(() => parseNpy(withDescr("constructor"), "p.npy"), /dtype 'constructor'/);
+  const st = (dtype: string, key = "w") => {
+    const head = new TextEncoder().encode(
+      JSON.stringify({ [key]: { dtype, shape: [1], data_offsets: [0, 4] } }),
+    );
+    const out = new Uint8Array(8 + head.length + 4);
+    new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+    out.set(head, 8);
+    return out;
+  };
+  assert.throws(() => parseSafetensors(st("constructor")), /unsupported dtype '"constructor"'/);
+  assert.throws(() => parseSafetensors(st("toString")), /unsupported dtype '"toString"'/);
+  assert.equal(parseSafetensors(st("F32")).tensors.get("w")!.data.length, 1);
+  assert.throws(() => parseSafetensors(st("X", "a\nb")), (err: Error) => {
+    assert.match(err.message, /tensor "a\\nb" has unsupported dtype/);
+    return !err.message.includes("\n");
+  });
+});

@@ -4,6 +4,7 @@
  * one clear error (never a hang or a partial result).
  * @module
  */
+import { quote } from "./quote.ts";
 import {
   decodeLittleEndian,
   type DType,
@@ -33,8 +34,25 @@ const DTYPE_TO_DESCR: Partial<Record<DType, string>> = Object.fromEntries(
 
 /** Parses `.npy` bytes. `name` is used in error messages (usually the file path). */
 export function parseNpy(bytes: Uint8Array, name = "<npy>"): HostTensor {
+  try {
+    return parseChecked(bytes, name);
+  } catch (err) {
+    if (err instanceof NpyError) throw err;
+    // Defence in depth: any other failure (a RangeError, say) still means a damaged file.
+    throw new NpyError(`${name}: not a valid .npy file (${firstLine(err)})`);
+  }
+}
+
+/** Thrown for malformed `.npy` data; the message is one line and names the file. */
+export class NpyError extends Error {}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+}
+
+function parseChecked(bytes: Uint8Array, name: string): HostTensor {
   const fail = (why: string): never => {
-    throw new Error(`${name}: not a valid .npy file: ${why}`);
+    throw new NpyError(`${name}: not a valid .npy file: ${why}`);
   };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail("missing \\x93NUMPY magic");
   const major = bytes[6];
@@ -58,22 +76,27 @@ export function parseNpy(bytes: Uint8Array, name = "<npy>"): HostTensor {
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     fail("header lacks descr, fortran_order or shape");
   }
-  const dtype = DESCR_TO_DTYPE[descr!];
-  if (!dtype) {
+  if (!Object.hasOwn(DESCR_TO_DTYPE, descr!)) {
     fail(
-      `unsupported dtype '${descr}' (expected one of ${Object.keys(DESCR_TO_DTYPE).join(", ")})`,
+      `unsupported dtype ${quote(descr!)} (expected one of ${
+        Object.keys(DESCR_TO_DTYPE).join(", ")
+      })`,
     );
   }
+  const dtype = DESCR_TO_DTYPE[descr!];
   if (fortran === "True") fail("Fortran-order arrays are not supported (save with C order)");
   const parts = shapeText!.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
   const shape = parts.map((p) => {
-    if (!/^\d+$/.test(p)) fail(`bad shape entry '${p}'`);
+    if (!/^\d+$/.test(p) || !Number.isSafeInteger(Number(p))) {
+      fail(`bad shape entry ${quote(p)}`);
+    }
     return Number(p);
   });
   const count = numel(shape);
   const dataStart = headerStart + headerLen;
   const need = count * DTYPE_SIZE[dtype];
-  if (!Number.isSafeInteger(need) || dataStart + need > bytes.length) {
+  if (!Number.isSafeInteger(need)) fail(`shape (${shape.join(", ")}) is too large`);
+  if (dataStart + need > bytes.length) {
     fail(
       `shape (${shape.join(", ")}) needs ${need} data bytes, file has ${bytes.length - dataStart}`,
     );
@@ -93,27 +116,39 @@ export async function readNpy(path: string): Promise<HostTensor> {
   return parseNpy(bytes, path);
 }
 
-/** Serialises a host tensor as a version-1 `.npy` (C order), byte-identical to `np.save`. */
-export function encodeNpy(t: HostTensor): Uint8Array {
-  const descr = DTYPE_TO_DESCR[t.dtype];
-  if (!descr) throw new Error(`cannot write dtype ${t.dtype} to .npy`);
-  if (numel(t.shape) !== t.data.length) {
-    throw new Error(`shape (${t.shape.join(", ")}) does not match ${t.data.length} elements`);
-  }
-  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(", ")})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+/**
+ * The version-1 `.npy` preamble (magic, version, header length, header) for
+ * a C-order array of `dtype` and `shape`, as `np.save` writes it; the raw
+ * little-endian data follows. Lets large arrays be streamed to disk.
+ */
+export function npyHeader(dtype: DType, shape: readonly number[]): Uint8Array {
+  const descr = DTYPE_TO_DESCR[dtype];
+  if (!descr) throw new Error(`cannot write dtype ${dtype} to .npy`);
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // Pad with spaces so that magic + version + length + header + '\n' is a multiple of 64.
   const total = 10 + header.length + 1;
   header = header + " ".repeat((64 - (total % 64)) % 64) + "\n";
   const headerBytes = new TextEncoder().encode(header);
-  const body = typedArrayBytes(t.data);
-  const out = new Uint8Array(10 + headerBytes.length + body.length);
+  const out = new Uint8Array(10 + headerBytes.length);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, headerBytes.length, true);
   out.set(headerBytes, 10);
-  out.set(body, 10 + headerBytes.length);
+  return out;
+}
+
+/** Serialises a host tensor as a version-1 `.npy` (C order), byte-identical to `np.save`. */
+export function encodeNpy(t: HostTensor): Uint8Array {
+  if (numel(t.shape) !== t.data.length) {
+    throw new Error(`shape (${t.shape.join(", ")}) does not match ${t.data.length} elements`);
+  }
+  const head = npyHeader(t.dtype, t.shape);
+  const body = typedArrayBytes(t.data);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head, 0);
+  out.set(body, head.length);
   return out;
 }
 

@@ -4,6 +4,7 @@
  * packed little-endian data. Small enough to own, strict enough to fuzz.
  * @module
  */
+import { quote } from "./quote.ts";
 import {
   decodeLittleEndian,
   type DType,
@@ -41,8 +42,22 @@ const MAX_HEADER = 100_000_000;
 
 /** Parses safetensors bytes; `name` appears in error messages. */
 export function parseSafetensors(bytes: Uint8Array, name = "<safetensors>"): SafeTensors {
+  try {
+    return parseChecked(bytes, name);
+  } catch (err) {
+    if (err instanceof SafetensorsError) throw err;
+    // Defence in depth: any other failure (a RangeError, say) still means a damaged file.
+    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new SafetensorsError(`${name}: not a valid safetensors file (${why})`);
+  }
+}
+
+/** Thrown for malformed safetensors data; the message is one line and names the file. */
+export class SafetensorsError extends Error {}
+
+function parseChecked(bytes: Uint8Array, name: string): SafeTensors {
   const fail = (why: string): never => {
-    throw new Error(`${name}: not a valid safetensors file: ${why}`);
+    throw new SafetensorsError(`${name}: not a valid safetensors file: ${why}`);
   };
   if (bytes.length < 8) fail("shorter than the 8-byte header length");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -73,24 +88,27 @@ export function parseSafetensors(bytes: Uint8Array, name = "<safetensors>"): Saf
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== "object" || e === null) fail(`entry '${key}' is not an object`);
-    const dtype = ST_TO_DTYPE[String(e.dtype)];
-    if (!dtype) fail(`tensor '${key}' has unsupported dtype ${JSON.stringify(e.dtype)}`);
+    if (typeof e !== "object" || e === null) fail(`entry ${quote(key)} is not an object`);
+    const stName = String(e.dtype);
+    if (!Object.hasOwn(ST_TO_DTYPE, stName)) {
+      fail(`tensor ${quote(key)} has unsupported dtype ${quote(JSON.stringify(e.dtype) ?? "")}`);
+    }
+    const dtype = ST_TO_DTYPE[stName];
     const shape = e.shape;
     if (
       !Array.isArray(shape) ||
       !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
-    ) fail(`tensor '${key}' has an invalid shape`);
+    ) fail(`tensor ${quote(key)} has an invalid shape`);
     const offs = e.data_offsets;
     if (
       !Array.isArray(offs) || offs.length !== 2 ||
       !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1] ||
       offs[1] > dataLen
-    ) fail(`tensor '${key}' has data_offsets outside the data section`);
+    ) fail(`tensor ${quote(key)} has data_offsets outside the data section`);
     const count = numel(shape as number[]);
     const [begin, end] = offs as [number, number];
     if (count * DTYPE_SIZE[dtype] !== end - begin) {
-      fail(`tensor '${key}' shape [${shape}] does not match its ${end - begin} bytes`);
+      fail(`tensor ${quote(key)} shape [${shape}] does not match its ${end - begin} bytes`);
     }
     tensors.set(key, {
       dtype,
@@ -125,7 +143,7 @@ export function encodeSafetensors(
   for (const [key, t] of entries) {
     if (numel(t.shape) !== t.data.length) {
       throw new Error(
-        `tensor '${key}': shape [${t.shape}] does not match ${t.data.length} elements`,
+        `tensor ${quote(key)}: shape [${t.shape}] does not match ${t.data.length} elements`,
       );
     }
     const size = t.data.byteLength;

@@ -191,12 +191,12 @@ interface Kept {
 }
 
 /** Runs one ACT segment. The carry passed in is consumed (its tensors disposed). */
-export function segment(
+export async function segment(
   m: ModelState,
   carry: Carry,
   batch: Batch,
   opts: SegmentOptions,
-): SegmentResult {
+): Promise<SegmentResult> {
   const c = m.config;
   const b = carry.halted.length;
   const prep = prepare(m, carry, batch);
@@ -251,7 +251,7 @@ export function segment(
   };
 
   let grads: Map<string, tf.Tensor> | undefined;
-  let puzzleGrad: Float32Array | undefined;
+  let puzzleGradT: tf.Tensor | undefined;
   try {
     // The cycles without gradient run outside any tape.
     const z = tf.tidy(() => {
@@ -270,10 +270,7 @@ export function segment(
         })(args);
         value.dispose();
         grads = new Map(keys.map((k, i) => [k, g[i]]));
-        if (rows) {
-          puzzleGrad = g[keys.length].dataSync() as Float32Array;
-          g[keys.length].dispose();
-        }
+        if (rows) puzzleGradT = g[keys.length];
       } else {
         tf.tidy(() => tail(paramMap(m), rows, hidden)).dispose();
       }
@@ -286,19 +283,28 @@ export function segment(
   }
 
   const kept = keptOut!;
-  // Read back the small outputs (the only per-step device -> host traffic besides optional ones).
-  const q = kept.q.dataSync() as Float32Array;
+  // Read back the small outputs (asynchronously: WebGPU under Deno cannot read synchronously).
+  const [q, predsRaw, lossVals, targetRaw, logitsRaw, puzzleRaw] = await Promise.all([
+    kept.q.data() as Promise<Float32Array>,
+    kept.preds.data() as Promise<Int32Array>,
+    kept.losses.data() as Promise<Float32Array>,
+    kept.target?.data() as Promise<Float32Array> | undefined,
+    opts.returnLogits ? kept.logits.data() as Promise<Float32Array> : undefined,
+    puzzleGradT?.data() as Promise<Float32Array> | undefined,
+  ]);
+  for (const t of [kept.logits, kept.preds, kept.q, kept.target, kept.losses, puzzleGradT]) {
+    t?.dispose();
+  }
   const qHalt = new Float32Array(b);
   const qContinue = new Float32Array(b);
   for (let r = 0; r < b; r++) {
     qHalt[r] = q[2 * r];
     qContinue[r] = q[2 * r + 1];
   }
-  const preds = Int32Array.from(kept.preds.dataSync());
-  const lossVals = kept.losses.dataSync();
-  const targetQContinue = kept.target ? kept.target.dataSync() as Float32Array : undefined;
-  const logits = opts.returnLogits ? kept.logits.dataSync() as Float32Array : undefined;
-  for (const t of [kept.logits, kept.preds, kept.q, kept.target, kept.losses]) t?.dispose();
+  const preds = Int32Array.from(predsRaw);
+  const targetQContinue = targetRaw;
+  const logits = logitsRaw;
+  const puzzleGrad = puzzleRaw;
 
   // Halting.
   const halted = new Uint8Array(b);

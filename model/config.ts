@@ -72,7 +72,9 @@ export type OptimConfig = z.output<typeof OptimConfigSchema>;
 
 /** Formats zod issues as one line: `where: field: message; field: message`. */
 export function formatIssues(where: string, error: z.ZodError): string {
-  const parts = error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
+  const parts = error.issues.map((i) =>
+    `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`
+  );
   return `${where}: ${parts.join("; ")}`;
 }
 

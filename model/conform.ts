@@ -174,14 +174,14 @@ export function compare(key: string, ref: HostTensor, ours: Ours | undefined): C
 }
 
 /** Our tensors of one segment under the golden names (without the `stepK.` prefix). */
-function segmentTensors(r: SegmentResult): Map<string, Ours> {
+async function segmentTensors(r: SegmentResult): Promise<Map<string, Ours>> {
   const f = (data: ArrayLike<number>): Ours => ({ kind: "float", data });
   const i = (data: ArrayLike<number>): Ours => ({ kind: "int", data });
   const out = new Map<string, Ours>([
     ["logits", f(r.logits!)],
     ["q_halt_logits", f(r.qHalt)],
     ["q_continue_logits", f(r.qContinue)],
-    ["z_H", f(r.carry.zH.dataSync())],
+    ["z_H", f(await r.carry.zH.data())],
     ["halted", i(r.carry.halted)],
     ["steps", i(r.carry.steps)],
     ["loss", f([r.loss])],
@@ -189,7 +189,7 @@ function segmentTensors(r: SegmentResult): Map<string, Ours> {
     ["current_data.labels", i(r.carry.data.labels)],
     ["current_data.puzzle_identifiers", i(r.carry.data.puzzleIdentifiers)],
   ]);
-  if (r.carry.zL) out.set("z_L", f(r.carry.zL.dataSync()));
+  if (r.carry.zL) out.set("z_L", f(await r.carry.zL.data()));
   if (r.targetQContinue) out.set("target_q_continue", f(r.targetQContinue));
   for (const [k, v] of Object.entries(r.metrics as Metrics)) {
     if (v !== undefined) out.set(`metrics.${k}`, f([v]));
@@ -309,7 +309,7 @@ function checkPuzzleStep(
 }
 
 /** Runs the evaluation unroll and compares every `stepK.*` tensor of eval.safetensors. */
-export function conformEval(c: ConformCase, out: Comparison[]): void {
+export async function conformEval(c: ConformCase, out: Comparison[]): Promise<void> {
   const golden = c.eval!;
   const m = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
   try {
@@ -317,9 +317,9 @@ export function conformEval(c: ConformCase, out: Comparison[]): void {
     let carry = initialCarry(m, batch.puzzleIdentifiers.length);
     const steps = c.evalSteps ?? c.config.halt_max_steps;
     for (let k = 1; k <= steps; k++) {
-      const r = evalStep(m, carry, batch, { returnLogits: true });
+      const r = await evalStep(m, carry, batch, { returnLogits: true });
       carry = r.carry;
-      compareStep(golden, `step${k}.`, segmentTensors(r), out);
+      compareStep(golden, `step${k}.`, await segmentTensors(r), out);
     }
     disposeCarry(carry);
   } finally {
@@ -328,7 +328,7 @@ export function conformEval(c: ConformCase, out: Comparison[]): void {
 }
 
 /** Runs the two training steps and compares every `stepK.*` tensor of train.safetensors. */
-export function conformTrain(c: ConformCase, out: Comparison[]): void {
+export async function conformTrain(c: ConformCase, out: Comparison[]): Promise<void> {
   const golden = c.train!;
   const m: ModelState = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
   const t = createTrainer(m, c.optim, 0);
@@ -337,14 +337,14 @@ export function conformTrain(c: ConformCase, out: Comparison[]): void {
     let before = c.params.get(PUZZLE_EMB);
     for (let k = 1; golden.has(`step${k}.loss`); k++) {
       const prefix = `step${k}.`;
-      const r = trainStep(t, carry, caseBatch(c, `batch${k}`), {
+      const r = await trainStep(t, carry, caseBatch(c, `batch${k}`), {
         lr: c.optim.lr,
         puzzleEmbLr: c.optim.puzzle_emb_lr,
       }, { returnLogits: true, returnGrads: true });
       carry = r.carry;
-      const ours = segmentTensors(r);
+      const ours = await segmentTensors(r);
       for (const [key, g] of r.hostGrads!) ours.set(`grad.${key}`, { kind: "float", data: g });
-      for (const [key, v] of stateDict(m)) {
+      for (const [key, v] of await stateDict(m)) {
         ours.set(`after.${key}`, { kind: "float", data: v.data as Float32Array });
       }
       const puzzleKeys = [
@@ -404,21 +404,21 @@ export function groupRows(label: string, cs: Comparison[]): GroupRow[] {
 }
 
 /** Runs a whole case (eval and/or train, whichever the folder has). */
-export function runCase(
+export async function runCase(
   c: ConformCase,
   parts: { eval?: boolean; train?: boolean } = {},
-): ConformReport {
+): Promise<ConformReport> {
   const groups: GroupRow[] = [];
   const all: Comparison[] = [];
   if (c.eval && (parts.eval ?? true)) {
     const cs: Comparison[] = [];
-    conformEval(c, cs);
+    await conformEval(c, cs);
     groups.push(...groupRows("eval", cs));
     all.push(...cs);
   }
   if (c.train && (parts.train ?? true)) {
     const cs: Comparison[] = [];
-    conformTrain(c, cs);
+    await conformTrain(c, cs);
     groups.push(...groupRows("train", cs));
     all.push(...cs);
   }

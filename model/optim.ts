@@ -34,8 +34,8 @@ export class AdamATan2 {
 
   constructor(params: Map<string, tf.Variable>, readonly options: AdamATan2Options) {
     for (const [k, p] of params) {
-      this.m.set(k, tf.variable(tf.zeros(p.shape), false));
-      this.v.set(k, tf.variable(tf.zeros(p.shape), false));
+      this.m.set(k, tf.tidy(() => tf.variable(tf.zeros(p.shape), false)));
+      this.v.set(k, tf.tidy(() => tf.variable(tf.zeros(p.shape), false)));
     }
   }
 
@@ -61,14 +61,14 @@ export class AdamATan2 {
   }
 
   /** The state as host tensors (for checkpoints). */
-  exportState(): AdamATan2State {
+  async exportState(): Promise<AdamATan2State> {
     const tensors = new Map<string, HostTensor>();
     for (const [name, map] of [["m", this.m], ["v", this.v]] as const) {
       for (const [k, t] of map) {
         tensors.set(`${name}.${k}`, {
           dtype: "f32",
           shape: [...t.shape],
-          data: t.dataSync() as Float32Array,
+          data: await t.data() as Float32Array,
         });
       }
     }
@@ -84,7 +84,9 @@ export class AdamATan2 {
         if (h.shape.join(",") !== t.shape.join(",")) {
           throw new Error(`${where}: '${name}.${k}' has shape [${h.shape}], expected [${t.shape}]`);
         }
-        t.assign(tf.tensor(h.data as Float32Array, t.shape));
+        const v = tf.tensor(h.data as Float32Array, t.shape);
+        t.assign(v);
+        v.dispose();
       }
     }
     this.step = s.step;

@@ -103,7 +103,12 @@ function buildState(
   puzzleEmb: Float32Array | null,
 ): ModelState {
   const params = new Map<string, tf.Variable>();
-  for (const s of paramSpecs(c)) params.set(s.key, tf.variable(tf.tensor(values(s), s.shape)));
+  for (const s of paramSpecs(c)) {
+    params.set(
+      s.key,
+      tf.tidy(() => tf.variable(tf.tensor(values(s), s.shape))),
+    );
+  }
   const d = c.hidden_size;
   return {
     config: c,
@@ -197,15 +202,19 @@ export async function loadState(c: ModelConfig, path: string): Promise<ModelStat
 }
 
 /** The full state dict (parameters, buffers, puzzle embeddings) as host tensors. */
-export function stateDict(m: ModelState): Map<string, HostTensor> {
+export async function stateDict(m: ModelState): Promise<Map<string, HostTensor>> {
   const out = new Map<string, HostTensor>();
-  for (const [k, v] of m.params) {
-    out.set(k, { dtype: "f32", shape: [...v.shape], data: v.dataSync() as Float32Array });
-  }
+  const keys = [...m.params.keys()];
+  const values = await Promise.all(
+    keys.map((k) => m.params.get(k)!.data() as Promise<Float32Array>),
+  );
+  keys.forEach((k, i) => {
+    out.set(k, { dtype: "f32", shape: [...m.params.get(k)!.shape], data: values[i] });
+  });
   const d = m.config.hidden_size;
-  out.set(H_INIT, { dtype: "f32", shape: [d], data: m.hInit.dataSync() as Float32Array });
+  out.set(H_INIT, { dtype: "f32", shape: [d], data: await m.hInit.data() as Float32Array });
   if (m.config.arch === "hrm") {
-    out.set(L_INIT, { dtype: "f32", shape: [d], data: m.lInit.dataSync() as Float32Array });
+    out.set(L_INIT, { dtype: "f32", shape: [d], data: await m.lInit.data() as Float32Array });
   }
   if (m.puzzleEmb) {
     out.set(PUZZLE_EMB, {
@@ -218,8 +227,12 @@ export function stateDict(m: ModelState): Map<string, HostTensor> {
 }
 
 /** Writes the state dict as safetensors (atomically). */
-export function saveState(m: ModelState, path: string, metadata?: Record<string, string>) {
-  return writeFileAtomic(path, encodeSafetensors(stateDict(m), metadata));
+export async function saveState(
+  m: ModelState,
+  path: string,
+  metadata?: Record<string, string>,
+): Promise<void> {
+  await writeFileAtomic(path, encodeSafetensors(await stateDict(m), metadata));
 }
 
 /** Frees every tensor of a model. */

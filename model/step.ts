@@ -15,7 +15,7 @@ import {
   type SegmentResult,
 } from "./act.ts";
 import { AdamATan2, signSgdUpdate } from "./optim.ts";
-import { Rng, type RngState } from "./rng.ts";
+import { Rng } from "./rng.ts";
 import { cosineLr } from "./schedule.ts";
 import type { ModelState } from "./state.ts";
 
@@ -74,14 +74,14 @@ export interface TrainStepResult extends Omit<SegmentResult, "grads"> {
  * One training step: a segment in training mode, backward of loss/B, then
  * both optimizer updates. The carry passed in is consumed; use the returned one.
  */
-export function trainStep(
+export async function trainStep(
   t: Trainer,
   carry: Carry,
   batch: Batch,
   lrs: StepLrs,
   opts: TrainStepOptions = {},
-): TrainStepResult {
-  const seg = segment(t.model, carry, batch, {
+): Promise<TrainStepResult> {
+  const seg = await segment(t.model, carry, batch, {
     training: true,
     rng: t.rng,
     returnLogits: opts.returnLogits,
@@ -90,7 +90,11 @@ export function trainStep(
   let hostGrads: Map<string, Float32Array> | undefined;
   try {
     if (opts.returnGrads) {
-      hostGrads = new Map([...grads!].map(([k, g]) => [k, g.dataSync() as Float32Array]));
+      const keys = [...grads!.keys()];
+      const values = await Promise.all(
+        keys.map((k) => grads!.get(k)!.data() as Promise<Float32Array>),
+      );
+      hostGrads = new Map(keys.map((k, i) => [k, values[i]]));
     }
     t.adam.apply(t.model.params, grads!, lrs.lr);
   } finally {
@@ -116,7 +120,7 @@ export function evalStep(
   carry: Carry,
   batch: Batch,
   opts: { returnLogits?: boolean } = {},
-): SegmentResult {
+): Promise<SegmentResult> {
   return segment(m, carry, batch, { training: false, returnLogits: opts.returnLogits });
 }
 
@@ -139,20 +143,20 @@ export interface EvalResult {
  * segments until every row halts (always halt_max_steps in eval).
  * `onSegment` sees each segment's result (e.g. for conformance traces).
  */
-export function evaluateBatch(
+export async function evaluateBatch(
   m: ModelState,
   batch: Batch,
   opts: {
     returnLogits?: boolean;
     onSegment?: (r: SegmentResult, index: number) => void;
   } = {},
-): EvalResult {
+): Promise<EvalResult> {
   const rows = batch.puzzleIdentifiers.length;
   let carry = initialCarry(m, rows);
   let segments = 0;
   for (;;) {
     const last = segments + 1 >= m.config.halt_max_steps;
-    const r = evalStep(m, carry, batch, {
+    const r = await evalStep(m, carry, batch, {
       returnLogits: opts.returnLogits && (last || opts.onSegment !== undefined),
     });
     carry = r.carry;
@@ -163,14 +167,6 @@ export function evaluateBatch(
       return { preds: r.preds, logits: r.logits, qHalt: r.qHalt, metrics: r.metrics, segments };
     }
   }
-}
-
-/** Saves / restores the exploration RNG (exact resume). */
-export function rngState(t: Trainer): RngState {
-  return t.rng.state();
-}
-export function setRngState(t: Trainer, s: RngState): void {
-  t.rng = Rng.fromState(s);
 }
 
 /** Frees a trainer's optimizer state (the model is freed separately). */

@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   console.log(describeBackend(info));
   const c = await loadCase(dir.replace(/\/+$/, ""));
   const started = performance.now();
-  const report = runCase(c, { eval: !opts.trainOnly, train: !opts.evalOnly });
+  const report = await runCase(c, { eval: !opts.trainOnly, train: !opts.evalOnly });
   const fmt = (x: number) => (x === 0 ? "0" : Number.isFinite(x) ? x.toExponential(2) : "inf");
   if (opts.verbose) {
     for (const cmp of report.comparisons) {

@@ -3,4 +3,6 @@
  * the task modules one by one) wherever tasks are looked up by name.
  * @module
  */
+import "./maze/mod.ts";
+
 export { getTask, listTasks } from "./task.ts";

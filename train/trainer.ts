@@ -228,6 +228,7 @@ export async function runTraining(
         if (options.signal?.aborted) {
           await save("periodic");
           summary.interrupted = true;
+          summary.steps = step;
           say(`interrupted at step ${step}; resume with resume=true run_dir=${runDir}`);
           return summary;
         }

@@ -132,6 +132,37 @@ export function labelledPath(
   return path;
 }
 
+/**
+ * Number of distinct shortest S-G paths (as a float: it can exceed 2^53 on
+ * open grids, where the count is then approximate). 0 when unreachable.
+ */
+export function countShortestPaths(toGoal: Int32Array, n: number, start: number): number {
+  const dStart = toGoal[start];
+  if (dStart < 0) return 0;
+  // Cells by distance to G, then ways[c] = sum of ways of neighbours one step closer.
+  const byDist: number[][] = Array.from({ length: dStart + 1 }, () => []);
+  for (let c = 0; c < toGoal.length; c++) {
+    if (toGoal[c] >= 0 && toGoal[c] <= dStart) byDist[toGoal[c]].push(c);
+  }
+  const ways = new Float64Array(toGoal.length);
+  ways[byDist[0][0]] = 1;
+  for (let d = 1; d <= dStart; d++) {
+    for (const c of byDist[d]) {
+      const r = (c / n) | 0;
+      const col = c - r * n;
+      let w = 0;
+      for (let k = 0; k < 4; k++) {
+        const rr = r + DR[k];
+        const cc = col + DC[k];
+        if (rr < 0 || rr >= n || cc < 0 || cc >= n) continue;
+        if (toGoal[rr * n + cc] === d - 1) w += ways[rr * n + cc];
+      }
+      ways[c] = w;
+    }
+  }
+  return ways[start];
+}
+
 /** The answer grid: the question with every path cell strictly between S and G marked `o`. */
 export function answerGrid(question: Uint8Array, path: readonly number[]): Uint8Array {
   const out = question.slice();

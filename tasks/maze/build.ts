@@ -9,6 +9,7 @@
 import { type DatasetMetadata, type ReferenceSetArrays, type SplitName } from "../dataset.ts";
 import { writeIdentifiers, writeReferenceSplit } from "../dataset.ts";
 import { writeJsonAtomic } from "../../io/atomic.ts";
+import { countShortestPaths, endpoints } from "./bfs.ts";
 import { formatBadRows, importCsvFile } from "./csv.ts";
 import { defaultWallRange, type MazeParams } from "./generate.ts";
 import { dihedral, VOCAB_SIZE, WALL } from "./grid.ts";
@@ -49,6 +50,8 @@ export interface BuildSummary {
   counts: Record<SplitName, { mazes: number; examples: number }>;
   pathLength: Record<SplitName, IntSummary>;
   walls: Record<SplitName, IntSummary>;
+  /** How many distinct shortest paths each maze has (the label is one of them). */
+  shortestPaths: Record<SplitName, ShortestPathCounts>;
   /** Generated only: layouts drawn in total, and mazes redrawn to keep layouts unique. */
   layoutsTried: Record<SplitName, number> | null;
   redraws: number;
@@ -56,6 +59,29 @@ export interface BuildSummary {
   badRows: Record<SplitName, number> | null;
   /** Relative path -> "sha256:<hex>". */
   files: Record<string, string>;
+}
+
+/** Summary of the number of distinct shortest paths per maze. */
+export interface ShortestPathCounts {
+  /** Mazes with exactly one shortest path. */
+  unique: number;
+  min: number;
+  median: number;
+  max: number;
+}
+
+/** Counts the distinct shortest S-G paths of every maze of a list. */
+export function shortestPathCounts(list: MazeList, size: number): ShortestPathCounts {
+  const counts = list.questions.map((q) => {
+    const e = endpoints(q, size);
+    return countShortestPaths(e.toGoal, size, e.start);
+  }).sort((a, b) => a - b);
+  return {
+    unique: counts.filter((c) => c === 1).length,
+    min: counts[0] ?? 0,
+    median: counts[Math.floor(counts.length / 2)] ?? 0,
+    max: counts[counts.length - 1] ?? 0,
+  };
 }
 
 const SPLIT_TAG: Record<SplitName, number> = { train: 0, test: 1 };
@@ -87,6 +113,13 @@ export async function generateSplits(
 > {
   const [wallMin, wallMax] = defaultWallRange(opts.size);
   const params: MazeParams = { size: opts.size, minPath: opts.minPath, wallMin, wallMax };
+  // A path longer than minPath needs minPath + 2 open cells; fail now rather than search.
+  if (opts.minPath + 2 > opts.size * opts.size - wallMin) {
+    throw new Error(
+      `--min-path ${opts.minPath} is impossible on a ${opts.size}x${opts.size} grid with at least ` +
+        `${wallMin} walls (a longer path needs ${opts.minPath + 2} open cells)`,
+    );
+  }
   const counts: Record<SplitName, number> = { train: opts.train, test: opts.test };
   const keys: number[][] = [];
   for (const split of ["train", "test"] as const) {
@@ -277,6 +310,10 @@ export async function buildMaze(opts: BuildOptions): Promise<BuildSummary> {
       counts,
       pathLength: { train: summarize(lists.train.lengths), test: summarize(lists.test.lengths) },
       walls: { train: summarize(lists.train.walls), test: summarize(lists.test.walls) },
+      shortestPaths: {
+        train: shortestPathCounts(lists.train, size),
+        test: shortestPathCounts(lists.test, size),
+      },
       layoutsTried: tried,
       redraws,
       badRows,
@@ -308,6 +345,20 @@ function printSummary(out: string, s: BuildSummary, genSeconds: number, total: n
     );
     console.log(
       `  generation: ${genSeconds.toFixed(1)} s, ${(mazes / genSeconds).toFixed(1)} mazes/s`,
+    );
+  }
+  for (const split of ["train", "test"] as const) {
+    const w = s.walls[split];
+    const cells = s.args.size * s.args.size;
+    const pct = (x: number) => `${((100 * x) / cells).toFixed(1)}%`;
+    console.log(
+      `  walls, ${split}: min ${w.min} (${pct(w.min)}) median ${w.median} (${pct(w.median)}) ` +
+        `max ${w.max} (${pct(w.max)})`,
+    );
+    const p = s.shortestPaths[split];
+    console.log(
+      `  shortest paths per maze, ${split}: unique in ${p.unique}/${s.counts[split].mazes}, ` +
+        `min ${p.min}, median ${p.median}, max ${p.max.toExponential(2)}`,
     );
   }
   for (const split of ["train", "test"] as const) {

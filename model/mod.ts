@@ -1,0 +1,114 @@
+/**
+ * # The HRM model: public API
+ *
+ * HRM (Wang et al. 2025) in TensorFlow.js, numerically matching the official
+ * PyTorch code (checked by `deno task conform`). Everything else in the
+ * project (trainer, evaluation, benchmarks) should import from here.
+ *
+ * ```ts
+ * import * as hrm from "./model/mod.ts";
+ * await hrm.useBackend("auto");
+ * const model = hrm.createModel({ batch_size: 32, seq_len: 81, vocab_size: 11,
+ *   num_puzzle_identifiers: 1 }, 0);                  // paper defaults for the rest
+ * const trainer = hrm.createTrainer(model, hrm.parseOptimConfig({ lr: 1e-4 }), 0);
+ * let carry = hrm.initialCarry(model, 32);           // every row halted: reset on first step
+ * for (let step = 1; step <= total; step++) {
+ *   const batch = { inputs, labels, puzzleIdentifiers }; // Int32Array [B*S], [B*S], [B]
+ *   const r = await hrm.trainStep(trainer, carry, batch,
+ *     hrm.scheduledLrs(trainer.optim, step, total));
+ *   carry = r.carry;                                  // the old carry is consumed
+ *   r.metrics; // sums as the reference: count, accuracy, exact_accuracy, q_halt_accuracy,
+ *              // steps, lm_loss, q_halt_loss, q_continue_loss
+ * }
+ * hrm.disposeCarry(carry);
+ * const ev = await hrm.evaluateBatch(model, batch);  // full unroll: preds, qHalt, metrics
+ * await hrm.saveState(model, "model.safetensors");   // reference key names
+ * ```
+ *
+ * Conventions:
+ * - Batches are host arrays: `inputs`, `labels` Int32Array [B*S] row-major
+ *   (labels -100 = ignored), `puzzleIdentifiers` Int32Array [B]. Rows of a
+ *   batch that a running (not halted) carry row does not need are ignored, as
+ *   in the reference.
+ * - Steps are async (WebGPU under Deno can only read data asynchronously).
+ * - Tensors are owned: a carry passed to a step is consumed and a new one
+ *   returned; `disposeCarry`, `disposeState`, `disposeTrainer` free the rest.
+ *   The number of live tensors does not grow from step to step.
+ * - Metrics are sums over rows that halted this step (divide by `count`), loss
+ *   values are sums over the batch (divide by B), exactly as the reference's
+ *   loss head returns them.
+ * - All randomness is seeded: `createModel(config, seed)` for weights, the
+ *   trainer's `rng` (save `rng.state()`) for ACT exploration.
+ * - Checkpointing a trainer: `await saveState(model, path)`,
+ *   `await trainer.adam.exportState()` / `importState`, `trainer.rng.state()`;
+ *   restore the model with `loadState(config, path)`.
+ * @module
+ */
+import { type ModelConfig, type ModelConfigInput, parseModelConfig } from "./config.ts";
+import { initModel, type ModelState } from "./state.ts";
+
+export {
+  formatIssues,
+  type ModelConfig,
+  type ModelConfigInput,
+  ModelConfigSchema,
+  type OptimConfig,
+  type OptimConfigInput,
+  OptimConfigSchema,
+  parseModelConfig,
+  parseOptimConfig,
+  puzzleEmbLen,
+  swigluInner,
+  totalLen,
+} from "./config.ts";
+export { Rng, type RngState } from "./rng.ts";
+export {
+  countParams,
+  disposeState,
+  initModel,
+  loadState,
+  type ModelState,
+  paramSpecs,
+  saveState,
+  stateDict,
+  stateFromDict,
+} from "./state.ts";
+export {
+  type Batch,
+  type Carry,
+  checkBatch,
+  disposeCarry,
+  initialCarry,
+  segment,
+  type SegmentOptions,
+  type SegmentResult,
+} from "./act.ts";
+export { IGNORE_LABEL_ID, type LossType, type Metrics } from "./loss.ts";
+export { AdamATan2, type AdamATan2State, signSgdUpdate } from "./optim.ts";
+export { cosineLr } from "./schedule.ts";
+export {
+  createTrainer,
+  disposeTrainer,
+  type EvalResult,
+  evalStep,
+  evaluateBatch,
+  scheduledLrs,
+  type StepLrs,
+  type Trainer,
+  trainStep,
+  type TrainStepOptions,
+  type TrainStepResult,
+} from "./step.ts";
+export {
+  type BackendChoice,
+  type BackendInfo,
+  type BackendName,
+  describeBackend,
+  parseBackend,
+  useBackend,
+} from "./backend.ts";
+
+/** A freshly initialised model from a (partial) config and a seed; throws one line on bad config. */
+export function createModel(config: ModelConfigInput | ModelConfig, seed: number): ModelState {
+  return initModel(parseModelConfig(config), seed);
+}

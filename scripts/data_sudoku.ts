@@ -1,0 +1,33 @@
+/**
+ * Standalone entry of the Sudoku data commands:
+ * `deno run -A scripts/data_sudoku.ts build|rate|verify ...`
+ * (the same code `deno task data sudoku|sudoku-rate|verify` routes to).
+ * @module
+ */
+import { buildCommand, rateCommand, verifyCommand } from "../tasks/sudoku/cli.ts";
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case "build":
+      await buildCommand(rest);
+      return 0;
+    case "rate":
+      await rateCommand(rest);
+      return 0;
+    case "verify":
+      return (await verifyCommand(rest)) ? 0 : 1;
+    default:
+      console.error("usage: deno run -A scripts/data_sudoku.ts build|rate|verify ...");
+      return 1;
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * `deno task data arc --source DIR [...] --preset arc1|arc2 --aug N --seed S --out DIR`:
+ * loads and validates the task files, plans augmentations and offsets exactly
+ * as the reference, writes the compact form (and, with
+ * `--write-reference-layout`, the reference's `.npy` layout too) into a
+ * temporary folder renamed to `--out` at the end, and prints a summary.
+ * @module
+ */
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { writeJsonAtomic } from "../../io/atomic.ts";
+import type { DatasetMetadata, SplitName } from "../dataset.ts";
+import { writeIdentifiers } from "../dataset.ts";
+import {
+  COMPACT_SET_FILE,
+  CompactSet,
+  type CompactSetArrays,
+  writeCompactSet,
+  writeGridStore,
+} from "./compact.ts";
+import { gridKey, SEQ_LEN, VOCAB } from "./encode.ts";
+import { NumpyLegacyRandom } from "./mt19937.ts";
+import { allPairs, assemble, type BuildPlan, planTasks } from "./plan.ts";
+import { createProgress, type Progress, silentProgress } from "./progress.ts";
+import { writeReferenceLayout } from "./reference_layout.ts";
+import {
+  type ArcTask,
+  collectionUnits,
+  findCollection,
+  type LoadedUnit,
+  loadUnit,
+  type PresetName,
+  PRESETS,
+  presetUnits,
+} from "./source.ts";
+
+/** Options of one build. */
+export interface BuildOptions {
+  sources: string[];
+  preset: PresetName;
+  aug: number;
+  seed: number;
+  out: string;
+  strict?: boolean;
+  writeReferenceLayout?: boolean;
+  force?: boolean;
+  /** Progress lines and bars (default on). */
+  progress?: boolean;
+  /** Where summary lines go (default console.log). */
+  log?: (line: string) => void;
+  /** Where warnings go, without the `warning: ` prefix (default: stderr with it). */
+  warn?: (line: string) => void;
+}
+
+/** What a build did (also written to `build.json`). */
+export interface BuildSummary {
+  tasks: number;
+  skipped: string[];
+  identifiers: number;
+  trainPairs: number;
+  testPairs: number;
+  testTasks: number;
+  trainExamples: number;
+  testExamples: number;
+  /** Tasks that got fewer than `aug` augmentations, with how many they got. */
+  shortAugmentation: Record<string, number>;
+  leakWarnings: string[];
+}
+
+/** Metadata of a split as the reference writes it. */
+export function splitMetadata(a: CompactSetArrays, numIdentifiers: number): DatasetMetadata {
+  const nP = a.puzzleIdentifiers.length;
+  return {
+    pad_id: 0,
+    ignore_label_id: 0,
+    blank_identifier_id: 0,
+    vocab_size: VOCAB,
+    seq_len: SEQ_LEN,
+    num_puzzle_identifiers: numIdentifiers,
+    total_groups: a.groupIndices.length - 1,
+    mean_puzzle_examples: nP ? a.puzzleIndices[nP] / nP : 0,
+    sets: ["all"],
+  };
+}
+
+/** The collection whose evaluation set must not appear in this preset's training data. */
+const RIVAL: Record<PresetName, { repo: "ARC-AGI" | "ARC-AGI-2"; sub: "data" }> = {
+  arc1: { repo: "ARC-AGI-2", sub: "data" },
+  arc2: { repo: "ARC-AGI", sub: "data" },
+};
+
+/**
+ * Evaluation tasks of the other ARC version whose test inputs appear among
+ * the inputs of this build's training pairs (a leak if a model trained here
+ * is scored there). Null when that collection is not among the sources.
+ */
+export async function findLeaks(
+  sources: string[],
+  preset: PresetName,
+  trainTasks: { task: ArcTask; evaluation: boolean }[],
+): Promise<{ label: string; leaked: string[]; total: number } | null> {
+  const root = await findCollection(sources, RIVAL[preset]);
+  if (!root) return null;
+  const evalUnit = (await collectionUnits(root, RIVAL[preset])).find((u) => u.evaluation)!;
+  const other = await loadUnit(evalUnit);
+  const seen = new Set<string>();
+  for (const t of trainTasks) {
+    for (const p of t.evaluation ? t.task.train : allPairs(t.task)) seen.add(gridKey(p.input));
+  }
+  const leaked = other.tasks.filter((t) => t.test.some((p) => seen.has(gridKey(p.input))));
+  return { label: evalUnit.label, leaked: leaked.map((t) => t.name), total: other.tasks.length };
+}
+
+async function ensureFreshOut(out: string, force: boolean): Promise<void> {
+  try {
+    const entries = [];
+    for await (const e of Deno.readDir(out)) entries.push(e.name);
+    if (entries.length && !force) {
+      throw new Error(`${out}: already exists and is not empty (use --force to replace it)`);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+function phase(label: string, total: number, on: boolean): Progress {
+  return on ? createProgress(label, total) : silentProgress();
+}
+
+/** Writes a planned build into `dir` (compact form, metadata, identifiers, optional .npy). */
+async function writePlan(dir: string, plan: BuildPlan, opts: BuildOptions): Promise<void> {
+  await writeGridStore(dir, plan.store);
+  await writeIdentifiers(dir, plan.identifiers);
+  for (const split of ["train", "test"] as SplitName[]) {
+    const arrays = plan.splits[split];
+    const meta = splitMetadata(arrays, plan.identifiers.length);
+    await Deno.mkdir(`${dir}/${split}`, { recursive: true });
+    await writeCompactSet(`${dir}/${split}/${COMPACT_SET_FILE("all")}`, arrays);
+    if (opts.writeReferenceLayout) {
+      const set = new CompactSet(plan.store, arrays);
+      const bar = phase(`writing ${split} .npy`, set.numExamples, opts.progress !== false);
+      await writeReferenceLayout(dir, split, meta, new Map([["all", set]]), bar);
+      bar.stop();
+    } else {
+      await writeJsonAtomic(`${dir}/${split}/dataset.json`, meta);
+    }
+  }
+}
+
+/** Runs a build; returns its summary. Errors are user-facing one-liners. */
+export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const warn = opts.warn ?? ((l: string) => console.error(`warning: ${l}`));
+  const showProgress = opts.progress !== false;
+  if (!Number.isInteger(opts.aug) || opts.aug < 0) throw new Error(`--aug must be an integer >= 0`);
+  await ensureFreshOut(opts.out, opts.force ?? false);
+  const units: LoadedUnit[] = [];
+  for (const unit of await presetUnits(opts.sources, opts.preset)) units.push(await loadUnit(unit));
+  const skipped = units.flatMap((u) => u.problems);
+  if (!opts.strict) { for (const p of skipped) warn(`skipping ${p}`); }
+  if (skipped.length && opts.strict) {
+    for (const p of skipped.slice(1)) warn(`malformed: ${p}`);
+    throw new Error(
+      `${skipped[0]}${
+        skipped.length > 1
+          ? ` (and ${skipped.length - 1} more malformed files, --strict)`
+          : " (--strict)"
+      }`,
+    );
+  }
+  const byName = new Map<string, string>();
+  for (const t of units.flatMap((u) => u.tasks)) {
+    const prev = byName.get(t.name);
+    if (prev) throw new Error(`task name '${t.name}' appears twice: ${prev} and ${t.file}`);
+    byName.set(t.name, t.file);
+  }
+  const total = units.reduce((n, u) => n + u.tasks.length, 0);
+  const rng = new NumpyLegacyRandom(opts.seed);
+  const bar = phase("augmenting tasks", total, showProgress);
+  const tasks = planTasks(units, opts.aug, rng, bar);
+  bar.stop();
+  const plan = assemble(tasks, rng);
+  const leaks = await findLeaks(opts.sources, opts.preset, tasks);
+  const leakWarnings: string[] = [];
+  if (leaks && leaks.leaked.length) {
+    leakWarnings.push(
+      `${leaks.leaked.length} of the ${leaks.total} tasks of ${leaks.label} have a test input in ` +
+        `this ${opts.preset} build's training data: do not score a model trained on it there`,
+    );
+  }
+  for (const w of leakWarnings) warn(w);
+  if (!leaks) {
+    log(`leak check skipped: ${RIVAL[opts.preset].repo}/data not found under --source`);
+  } else if (!leaks.leaked.length) {
+    log(`leak check: no test input of ${leaks.label} appears in the training data`);
+  }
+  const shortAugmentation: Record<string, number> = {};
+  for (const t of tasks) {
+    if (t.count < opts.aug + 1) shortAugmentation[t.task.name] = t.count - 1;
+  }
+  const { train, test } = plan.splits;
+  const summary: BuildSummary = {
+    tasks: tasks.length,
+    skipped,
+    identifiers: plan.identifiers.length,
+    trainPairs: plan.store.basePairStart[train.groupIndices.length - 1],
+    testPairs: plan.store.pairGrids.length / 2 -
+      plan.store.basePairStart[train.groupIndices.length - 1],
+    testTasks: test.groupIndices.length - 1,
+    trainExamples: train.examplePair.length,
+    testExamples: test.examplePair.length,
+    shortAugmentation,
+    leakWarnings,
+  };
+  const tmp = `${opts.out.replace(/\/+$/, "")}.partial-${Deno.pid}`;
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  await Deno.mkdir(tmp, { recursive: true });
+  try {
+    await writePlan(tmp, plan, opts);
+    await writeJsonAtomic(`${tmp}/build.json`, {
+      task: "arc",
+      format: "hrm-arc-compact",
+      version: 1,
+      preset: opts.preset,
+      collections: PRESETS[opts.preset].map((c) => `${c.repo}/${c.sub}`),
+      seed: opts.seed,
+      aug: opts.aug,
+      reference_layout: opts.writeReferenceLayout ?? false,
+      summary,
+      tasks: tasks.map((t) => ({
+        name: t.task.name,
+        file: `${t.unit}/${t.task.file.replace(/^.*\//, "")}`,
+        evaluation: t.evaluation,
+        augmentations: t.count - 1,
+      })),
+    });
+    await Deno.remove(opts.out, { recursive: true }).catch(() => {});
+    await Deno.rename(tmp, opts.out);
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  const short = Object.keys(shortAugmentation).length;
+  log(
+    `arc ${opts.preset}: ${summary.tasks} tasks (${skipped.length} skipped as malformed), ` +
+      `${summary.identifiers} puzzle identifiers including <blank>`,
+  );
+  log(
+    `train: ${summary.trainPairs} pairs -> ${summary.trainExamples} examples in ` +
+      `${train.puzzleIdentifiers.length} puzzles, ${train.groupIndices.length - 1} groups`,
+  );
+  log(
+    `test: ${summary.testPairs} pairs from ${summary.testTasks} tasks -> ` +
+      `${summary.testExamples} examples in ${test.puzzleIdentifiers.length} puzzles`,
+  );
+  if (short) log(`${short} tasks got fewer than ${opts.aug} augmentations (see build.json)`);
+  log(`written to ${opts.out}`);
+  return summary;
+}
+
+/** Parses `deno task data arc ...` arguments and runs the build. */
+export async function runBuildCli(args: string[]): Promise<void> {
+  const cmd = new Command("data arc")
+    .description("Build the ARC dataset (reference encoding, compact storage)")
+    .requiredOption(
+      "--source <dir>",
+      "folder holding ARC-AGI / ARC-AGI-2 / ConceptARC checkouts (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .addOption(
+      new Option("--preset <name>", "which tasks").choices(["arc1", "arc2"] as const)
+        .makeOptionMandatory(),
+    )
+    .option("--aug <n>", "augmentations per task", (v) => parseIntArg("--aug", v), 1000)
+    .option("--seed <s>", "random seed (NumPy legacy stream)", (v) => parseIntArg("--seed", v), 42)
+    .requiredOption("--out <dir>", "output folder")
+    .option("--strict", "a malformed task file is fatal (default: skip and count it)")
+    .option("--write-reference-layout", "also write the reference's .npy layout (large)")
+    .option("--force", "replace a non-empty --out")
+    .option("--no-progress", "no progress output")
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  try {
+    cmd.parse(args, { from: "user" });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === 0) return; // --help
+    throw new Error(err.message.replace(/^error: /, ""));
+  }
+  const o = cmd.opts();
+  await buildArc({
+    sources: o.source,
+    preset: o.preset,
+    aug: o.aug,
+    seed: o.seed,
+    out: o.out,
+    strict: o.strict ?? false,
+    writeReferenceLayout: o.writeReferenceLayout ?? false,
+    force: o.force ?? false,
+    progress: o.progress,
+  });
+}
+
+function parseIntArg(name: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a non-negative integer, got '${v}'`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n > 0xffffffff) throw new Error(`${name} is too large: ${v}`);
+  return n;
+}

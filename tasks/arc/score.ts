@@ -1,0 +1,240 @@
+/**
+ * ARC scoring as the reference notebook (`arc_eval.ipynb`) does it: map every
+ * augmented prediction back (crop at the end markers, inverse dihedral
+ * transform, inverse colour map), vote per test input, rank answers by votes
+ * then by mean sigmoid(q_halt) (then by first appearance: Python's stable
+ * sort), and count a test input solved at k when its true output is among the
+ * top k. A task scores the fraction of its test inputs solved, as the official
+ * ARC scoring does; the notebook's stricter rule (every test input solved) is
+ * reported beside it.
+ * @module
+ */
+import { type PuzzleSplit, readReferenceSplit, type SplitName } from "../dataset.ts";
+import { parseAugmentName } from "./augment.ts";
+import { isCompactDir, openCompactSplit } from "./compact.ts";
+import {
+  CANVAS,
+  COLOR0,
+  cropCanvas,
+  type Grid,
+  gridKey,
+  inverseTransformGrid,
+  SEQ_LEN,
+} from "./encode.ts";
+import type { EvalOutputs } from "./outputs.ts";
+import type { Pair } from "./source.ts";
+
+/** The k of pass@k reported by default (the paper's headline is pass@2). */
+export const DEFAULT_KS = [1, 2, 10, 100, 1000];
+
+/** One evaluation task: its demonstrations (for display) and test pairs (the truth). */
+export interface TruthTask {
+  name: string;
+  demos: Pair[];
+  tests: Pair[];
+}
+
+/** A voted answer. */
+export interface Answer {
+  grid: Grid;
+  votes: number;
+  meanSigmoidQ: number;
+}
+
+/** Result for one test input. */
+export interface TestResult {
+  input: Grid;
+  truth: Grid;
+  /** All answers, best first. */
+  answers: Answer[];
+  /** 0-based rank of the true output among the answers; null when never predicted. */
+  truthRank: number | null;
+}
+
+/** Result for one task. */
+export interface TaskResult {
+  name: string;
+  tests: TestResult[];
+  /** Fraction of test inputs solved within the top k, per k. */
+  passAt: Record<number, number>;
+}
+
+/** The whole score. */
+export interface ArcScore {
+  ks: number[];
+  tasks: TaskResult[];
+  /** Mean over tasks of the fraction of test inputs solved (official ARC rule), per k. */
+  overall: Record<number, number>;
+  /** Fraction of tasks with every test input solved (the reference notebook's rule), per k. */
+  overallAllTests: Record<number, number>;
+  rowsUsed: number;
+  rowsPadding: number;
+}
+
+/** Crops a canvas whose grid may be translated: its top-left colour token is the grid's origin. */
+export function cropTranslated(tokens: ArrayLike<number>, offset = 0): Grid {
+  let r0 = CANVAS, c0 = CANVAS;
+  for (let r = 0; r < CANVAS; r++) {
+    for (let c = 0; c < CANVAS; c++) {
+      if (tokens[offset + r * CANVAS + c] >= COLOR0) {
+        if (r < r0) r0 = r;
+        if (c < c0) c0 = c;
+      }
+    }
+  }
+  if (r0 === CANVAS) return { rows: 0, cols: 0, cells: new Uint8Array(0) };
+  const shifted = new Int32Array(SEQ_LEN);
+  for (let r = r0; r < CANVAS; r++) {
+    for (let c = c0; c < CANVAS; c++) {
+      shifted[(r - r0) * CANVAS + c - c0] = tokens[offset + r * CANVAS + c];
+    }
+  }
+  return cropCanvas(shifted);
+}
+
+async function openSplit(dir: string, split: SplitName): Promise<PuzzleSplit> {
+  return (await isCompactDir(dir)) ? openCompactSplit(dir, split) : readReferenceSplit(dir, split);
+}
+
+/**
+ * Reads the truth from a built folder (compact or `.npy`): every test-split
+ * group's original puzzle gives a task's test pairs; its train-split puzzle
+ * gives the demonstrations.
+ */
+export async function readTruth(
+  dir: string,
+): Promise<{ identifiers: string[]; tasks: TruthTask[] }> {
+  let identifiers: string[];
+  try {
+    identifiers = JSON.parse(await Deno.readTextFile(`${dir}/identifiers.json`));
+  } catch {
+    throw new Error(`${dir}/identifiers.json: missing or not JSON`);
+  }
+  const pairsOf = (split: PuzzleSplit, puzzle: number): Pair[] => {
+    const set = split.sets.get("all")!;
+    const inp = new Int32Array(SEQ_LEN), lab = new Int32Array(SEQ_LEN);
+    const out: Pair[] = [];
+    for (let i = set.puzzleIndices[puzzle]; i < set.puzzleIndices[puzzle + 1]; i++) {
+      set.fill(i, inp, lab, 0);
+      out.push({ input: cropTranslated(inp), output: cropTranslated(lab) });
+    }
+    return out;
+  };
+  const test = await openSplit(dir, "test");
+  const train = await openSplit(dir, "train");
+  const trainSet = train.sets.get("all")!;
+  const trainPuzzleOf = new Map<number, number>();
+  trainSet.puzzleIdentifiers.forEach((id, p) => trainPuzzleOf.set(id, p));
+  const set = test.sets.get("all")!;
+  const tasks: TruthTask[] = [];
+  for (let g = 0; g + 1 < set.groupIndices.length; g++) {
+    const p = set.groupIndices[g];
+    const name = identifiers[set.puzzleIdentifiers[p]];
+    if (parseAugmentName(name).stem !== name) {
+      throw new Error(`${dir}: test group ${g} starts with augmented puzzle '${name}'`);
+    }
+    const tp = trainPuzzleOf.get(set.puzzleIdentifiers[p]);
+    tasks.push({
+      name,
+      tests: pairsOf(test, p),
+      demos: tp === undefined ? [] : pairsOf(train, tp),
+    });
+  }
+  return { identifiers, tasks };
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** Scores saved outputs against the truth. Throws when a row cannot be matched. */
+export function scoreArc(
+  identifiers: string[],
+  truth: TruthTask[],
+  outputs: EvalOutputs,
+  ks: number[] = DEFAULT_KS,
+): ArcScore {
+  if (outputs.seqLen !== SEQ_LEN) {
+    throw new Error(`outputs have seq_len ${outputs.seqLen}, ARC needs ${SEQ_LEN}`);
+  }
+  type Vote = { grid: Grid; votes: number; sumQ: number; first: number };
+  const byName = new Map<
+    string,
+    { task: TruthTask; inputIndex: Map<string, number[]>; votes: Map<string, Vote>[] }
+  >();
+  for (const task of truth) {
+    const inputIndex = new Map<string, number[]>();
+    task.tests.forEach((p, t) => {
+      const k = gridKey(p.input);
+      inputIndex.set(k, [...(inputIndex.get(k) ?? []), t]);
+    });
+    byName.set(task.name, { task, inputIndex, votes: task.tests.map(() => new Map()) });
+  }
+  let used = 0, padding = 0;
+  const n = outputs.puzzleIdentifiers.length;
+  for (let i = 0; i < n; i++) {
+    const id = outputs.puzzleIdentifiers[i];
+    if (id === 0) {
+      padding++;
+      continue;
+    }
+    const name = identifiers[id];
+    if (name === undefined) {
+      throw new Error(`row ${i}: puzzle identifier ${id} is not in identifiers.json`);
+    }
+    const { stem, aug } = parseAugmentName(name);
+    const entry = byName.get(stem);
+    if (!entry) throw new Error(`row ${i}: '${name}' is not a task of the test split`);
+    const input = inverseTransformGrid(cropCanvas(outputs.inputs, i * SEQ_LEN), aug.d, aug.map);
+    const tests = entry.inputIndex.get(gridKey(input));
+    if (!tests) {
+      throw new Error(
+        `row ${i}: the input of '${name}', with its augmentation undone, is none of ${stem}'s test inputs ` +
+          `(outputs from another dataset?)`,
+      );
+    }
+    const pred = inverseTransformGrid(cropCanvas(outputs.preds, i * SEQ_LEN), aug.d, aug.map);
+    const key = gridKey(pred);
+    const q = sigmoid(outputs.qHaltLogits[i]);
+    for (const t of tests) {
+      const v = entry.votes[t].get(key);
+      if (v) {
+        v.votes++;
+        v.sumQ += q;
+      } else entry.votes[t].set(key, { grid: pred, votes: 1, sumQ: q, first: used });
+    }
+    used++;
+  }
+  const tasks: TaskResult[] = [];
+  for (const { task, votes } of byName.values()) {
+    const tests: TestResult[] = task.tests.map((pair, t) => {
+      const ranked = [...votes[t].values()].sort((a, b) =>
+        b.votes - a.votes || b.sumQ / b.votes - a.sumQ / a.votes || a.first - b.first
+      );
+      const truthKey = gridKey(pair.output);
+      const rank = ranked.findIndex((v) => gridKey(v.grid) === truthKey);
+      return {
+        input: pair.input,
+        truth: pair.output,
+        answers: ranked.map((v) => ({
+          grid: v.grid,
+          votes: v.votes,
+          meanSigmoidQ: v.sumQ / v.votes,
+        })),
+        truthRank: rank < 0 ? null : rank,
+      };
+    });
+    const passAt: Record<number, number> = {};
+    for (const k of ks) {
+      passAt[k] = tests.filter((r) => r.truthRank !== null && r.truthRank < k).length /
+        tests.length;
+    }
+    tasks.push({ name: task.name, tests, passAt });
+  }
+  const overall: Record<number, number> = {}, overallAllTests: Record<number, number> = {};
+  for (const k of ks) {
+    overall[k] = tasks.length ? tasks.reduce((s, t) => s + t.passAt[k], 0) / tasks.length : 0;
+    overallAllTests[k] = tasks.length
+      ? tasks.filter((t) => t.passAt[k] === 1).length / tasks.length
+      : 0;
+  }
+  return { ks, tasks, overall, overallAllTests, rowsUsed: used, rowsPadding: padding };
+}

@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { type Augmentation, augmentName } from "./augment.ts";
+import { buildArc } from "./build.ts";
+import { type CompactSet, openCompactSplit } from "./compact.ts";
+import { drawCanvas, type Grid, gridFromRows, SEQ_LEN, transformGrid } from "./encode.ts";
+import { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./outputs.ts";
+import { evaluateArc } from "./report.ts";
+import { scoreArc, type TruthTask } from "./score.ts";
+
+const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;
+
+/** Rows of a synthetic eval run: each (augmented) puzzle sees a test input and predicts an answer. */
+class Rows {
+  ids: number[] = [];
+  inputs: Grid[] = [];
+  preds: Grid[] = [];
+  q: number[] = [];
+  constructor(readonly names: string[]) {}
+  /** Adds a row for task `stem` under `aug`, with input/answer given in the original frame. */
+  add(stem: string, aug: Augmentation, input: Grid, answer: Grid, q = 0) {
+    const name = augmentName(stem, aug);
+    let id = this.names.indexOf(name);
+    if (id < 0) id = this.names.push(name) - 1;
+    this.ids.push(id);
+    this.inputs.push(transformGrid(input, aug.d, aug.map));
+    this.preds.push(transformGrid(answer, aug.d, aug.map));
+    this.q.push(q);
+  }
+  outputs(): EvalOutputs {
+    const n = this.ids.length;
+    const inputs = new Uint8Array(n * SEQ_LEN), preds = new Uint8Array(n * SEQ_LEN);
+    for (let i = 0; i < n; i++) {
+      drawCanvas(this.inputs[i], 0, 0, inputs, i * SEQ_LEN);
+      drawCanvas(this.preds[i], 0, 0, preds, i * SEQ_LEN);
+    }
+    return {
+      seqLen: SEQ_LEN,
+      puzzleIdentifiers: Int32Array.from(this.ids),
+      inputs,
+      preds,
+      qHaltLogits: Float32Array.from(this.q),
+      metadata: {},
+    };
+  }
+}
+
+const map = (s: string) => Uint8Array.from(s, Number);
+const ID: Augmentation = { d: 0, map: map("0123456789") };
+const A1: Augmentation = { d: 1, map: map("0987654321") };
+const A2: Augmentation = { d: 6, map: map("0213456789") };
+const A3: Augmentation = { d: 7, map: map("0345678912") };
+
+const inA = gridFromRows([[1, 2, 0], [3, 0, 0]]);
+const outA = gridFromRows([[2, 1], [0, 3], [9, 9]]);
+const inB = gridFromRows([[5]]);
+const outB = gridFromRows([[5, 5], [5, 5]]);
+const wrong1 = gridFromRows([[1, 1], [0, 3], [9, 9]]);
+const wrong2 = gridFromRows([[4]]);
+const TRUTH: TruthTask[] = [
+  { name: "taskA", demos: [], tests: [{ input: inA, output: outA }, { input: inB, output: outB }] },
+  { name: "taskC", demos: [], tests: [{ input: inB, output: wrong2 }] },
+];
+
+Deno.test("score: predictions in every dihedral frame and colour map are inverted before voting", () => {
+  const rows = new Rows(["<blank>"]);
+  for (let d = 0; d < 8; d++) {
+    for (const m of ["0123456789", "0918273645", "0234567891"]) {
+      rows.add("taskA", { d, map: map(m) }, inA, outA);
+      rows.add("taskA", { d, map: map(m) }, inB, outB);
+    }
+  }
+  rows.add("taskC", A2, inB, wrong2);
+  const s = scoreArc(rows.names, TRUTH, rows.outputs());
+  assert.deepEqual(s.tasks.map((t) => t.passAt[1]), [1, 1]);
+  assert.equal(s.tasks[0].tests[0].answers.length, 1);
+  assert.equal(s.tasks[0].tests[0].answers[0].votes, 24);
+  assert.equal(s.overall[1], 1);
+});
+
+Deno.test("score: votes rank answers; pass@k; multi-test tasks score the fraction", () => {
+  const rows = new Rows(["<blank>"]);
+  // Test 1 of taskA: wrong1 gets 3 votes, the truth 2: rank 2.
+  rows.add("taskA", ID, inA, wrong1);
+  rows.add("taskA", A1, inA, wrong1);
+  rows.add("taskA", A2, inA, wrong1);
+  rows.add("taskA", A3, inA, outA);
+  rows.add("taskA", ID, inA, outA);
+  // Test 2 of taskA: only wrong answers.
+  rows.add("taskA", A1, inB, wrong2);
+  rows.add("taskA", A2, inB, inB);
+  // taskC is never predicted.
+  const s = scoreArc(rows.names, TRUTH, rows.outputs(), [1, 2, 10]);
+  const a = s.tasks.find((t) => t.name === "taskA")!;
+  assert.equal(a.tests[0].truthRank, 1);
+  assert.deepEqual(a.tests[0].answers.map((x) => x.votes), [3, 2]);
+  assert.equal(a.tests[1].truthRank, null);
+  assert.deepEqual(a.passAt, { 1: 0, 2: 0.5, 10: 0.5 });
+  const c = s.tasks.find((t) => t.name === "taskC")!;
+  assert.deepEqual(c.passAt, { 1: 0, 2: 0, 10: 0 });
+  assert.deepEqual(s.overall, { 1: 0, 2: 0.25, 10: 0.25 });
+  assert.deepEqual(s.overallAllTests, { 1: 0, 2: 0, 10: 0 });
+});
+
+Deno.test("score: ties go to the higher mean sigmoid(q_halt), then to the first seen", () => {
+  const rows = new Rows(["<blank>"]);
+  rows.add("taskC", ID, inB, inB, 3); // first seen, mean q high
+  rows.add("taskC", A1, inB, wrong2, -1);
+  rows.add("taskC", A2, inB, wrong2, 5); // wrong2: 2 votes, mean of sigmoid(-1), sigmoid(5)
+  rows.add("taskC", A3, inB, inB, -9); // inB: 2 votes, mean of sigmoid(3), sigmoid(-9)
+  let s = scoreArc(rows.names, TRUTH, rows.outputs());
+  // mean sigmoid: wrong2 (0.2689+0.9933)/2 = 0.631 > inB (0.9526+0.0001)/2 = 0.476.
+  assert.equal(s.tasks[1].tests[0].truthRank, 0);
+  assert.ok(Math.abs(s.tasks[1].tests[0].answers[0].meanSigmoidQ - 0.6311) < 1e-3);
+  // Equal votes and equal q: the answer seen first wins.
+  const tie = new Rows(["<blank>"]);
+  tie.add("taskC", ID, inB, inB, 0);
+  tie.add("taskC", A1, inB, wrong2, 0);
+  s = scoreArc(tie.names, TRUTH, tie.outputs());
+  assert.equal(s.tasks[1].tests[0].truthRank, 1);
+  const tie2 = new Rows(["<blank>"]);
+  tie2.add("taskC", A1, inB, wrong2, 0);
+  tie2.add("taskC", ID, inB, inB, 0);
+  s = scoreArc(tie2.names, TRUTH, tie2.outputs());
+  assert.equal(s.tasks[1].tests[0].truthRank, 0);
+});
+
+Deno.test("score: padding rows are ignored; unknown rows and foreign inputs are errors", () => {
+  const rows = new Rows(["<blank>"]);
+  rows.add("taskC", ID, inB, wrong2);
+  const o = rows.outputs();
+  const padded: EvalOutputs = {
+    ...o,
+    puzzleIdentifiers: Int32Array.from([0, ...o.puzzleIdentifiers]),
+    inputs: Uint8Array.from([...new Uint8Array(SEQ_LEN), ...o.inputs]),
+    preds: Uint8Array.from([...new Uint8Array(SEQ_LEN), ...o.preds]),
+    qHaltLogits: Float32Array.from([0, ...o.qHaltLogits]),
+  };
+  const s = scoreArc(rows.names, TRUTH, padded);
+  assert.equal(s.rowsPadding, 1);
+  assert.equal(s.rowsUsed, 1);
+  assert.throws(() => scoreArc(["<blank>"], TRUTH, o), /identifier 1 is not in identifiers\.json/);
+  assert.throws(
+    () => scoreArc(["<blank>", "nope"], TRUTH, o),
+    /'nope' is not a task of the test split/,
+  );
+  const other = new Rows(["<blank>"]);
+  other.add("taskC", A1, inA, wrong2);
+  assert.throws(() => scoreArc(other.names, TRUTH, other.outputs()), /none of taskC's test inputs/);
+});
+
+Deno.test("score: outputs round-trip through the saved format; a folder is concatenated", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const rows = new Rows(["<blank>"]);
+    rows.add("taskC", ID, inB, wrong2, 1.5);
+    rows.add("taskC", A1, inB, inB, -2);
+    const o = rows.outputs();
+    await writeEvalOutputs(`${dir}/a.safetensors`, {
+      ...o,
+      labels: Int32Array.from(o.preds),
+      metadata: { step: "7" },
+    });
+    const back = await readEvalOutputs(`${dir}/a.safetensors`);
+    assert.deepEqual(back.puzzleIdentifiers, o.puzzleIdentifiers);
+    assert.deepEqual(back.inputs, o.inputs);
+    assert.deepEqual(back.preds, o.preds);
+    assert.deepEqual(back.labels, o.preds);
+    assert.deepEqual(back.qHaltLogits, o.qHaltLogits);
+    assert.equal(back.metadata.step, "7");
+    await Deno.copyFile(`${dir}/a.safetensors`, `${dir}/b.safetensors`);
+    const both = await readEvalOutputs(dir);
+    assert.equal(both.puzzleIdentifiers.length, 4);
+    await assert.rejects(
+      () => writeEvalOutputs(`${dir}/c.safetensors`, { ...o, qHaltLogits: new Float32Array(1) }),
+      /q_halt_logits: 1 values, expected 2/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("eval-arc: a built folder scored with the labels as predictions gives 100%", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await buildArc({
+      sources: [FIXTURES],
+      preset: "arc1",
+      aug: 30,
+      seed: 3,
+      out: `${dir}/data`,
+      progress: false,
+      log: () => {},
+      warn: () => {},
+    });
+    const split = await openCompactSplit(`${dir}/data`, "test");
+    const set = split.sets.get("all") as CompactSet;
+    assert.deepEqual(new Set(set.arrays.puzzleDihedral).size, 8, "all 8 transforms are exercised");
+    const n = set.numExamples;
+    const inputs = new Int32Array(n * SEQ_LEN), labels = new Int32Array(n * SEQ_LEN);
+    const ids = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      set.fill(i, inputs, labels, i * SEQ_LEN);
+      ids[i] = set.puzzleIdentifiers[set.examplePuzzle[i]];
+    }
+    // One padding row at the end, as an evaluation's last batch has.
+    const pad = (a: Int32Array) => Int32Array.from([...a, ...new Int32Array(SEQ_LEN)]);
+    await writeEvalOutputs(`${dir}/out.safetensors`, {
+      seqLen: SEQ_LEN,
+      puzzleIdentifiers: ids,
+      inputs: pad(inputs),
+      preds: pad(labels),
+      qHaltLogits: new Float32Array(n + 1),
+    });
+    const score = await evaluateArc({
+      outputs: `${dir}/out.safetensors`,
+      data: `${dir}/data`,
+      out: `${dir}/report`,
+    });
+    assert.equal(score.tasks.length, 2);
+    assert.equal(score.overall[2], 1);
+    assert.equal(score.rowsPadding, 1);
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/report/score.json`));
+    assert.equal(json.overall["pass@2"], 1);
+    assert.equal(json.test_inputs, 3);
+    assert.match(
+      await Deno.readTextFile(`${dir}/report/score.md`),
+      /\| b1recolour \| 2 \| 100\.00/,
+    );
+    const svg = await Deno.readTextFile(`${dir}/report/tasks/b1recolour.svg`);
+    assert.match(svg, /^<svg/);
+    assert.match(svg, /demonstration 2/);
+    assert.match(svg, /#1: 31 votes/);
+    assert.match(await Deno.readTextFile(`${dir}/report/index.html`), /tasks\/b2grow\.svg/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,264 @@
+/**
+ * Builds a Sudoku-Extreme-like dataset: plans seeded jobs, runs them on
+ * workers, merges them in a fixed order, enforces diversity within a split
+ * and disjointness (up to symmetry) between splits, and writes the folder
+ * atomically (a temporary folder renamed at the end).
+ * @module
+ */
+import { writeJsonAtomic } from "../../io/atomic.ts";
+import { writeIdentifiers } from "../dataset.ts";
+import { equivalent, symmetryKey } from "./canonical.ts";
+import { formatOfficialCsv } from "./csv.ts";
+import type { Grid } from "./grid.ts";
+import { type HardSettings, type Job, type JobResult, runJob } from "./jobs.ts";
+import { runJobs } from "./pool.ts";
+import { Progress } from "./progress.ts";
+import { writeCompact, writeReference } from "./store.ts";
+import { formatSummary, type RatingSummary, summarize } from "./summary.ts";
+
+/** Everything a generated build depends on (all of it recorded in build.json). */
+export interface BuildOptions {
+  seed: number;
+  train: number;
+  test: number;
+  out: string;
+  aug: number;
+  minRating: number;
+  hardShare: number;
+  workers: number;
+  writeReferenceLayout: boolean;
+  force: boolean;
+  hard: HardSettings;
+}
+
+/** Default hard-search settings (see docs/sudoku.md for how they were chosen). */
+export const DEFAULT_HARD_SETTINGS: HardSettings = {
+  poolSize: 16,
+  perJob: 20,
+  threshold: 22,
+  maxIterations: 4000,
+};
+
+const MINIMAL_PER_JOB = 50;
+const SPLITS = ["train", "test"] as const;
+
+/** One accepted puzzle of a split. */
+export interface Item {
+  puzzle: Grid;
+  solution: Grid;
+  rating: number;
+  kind: "minimal" | "hard";
+  /** CSV source column (imports keep the official one; generated: `generated-<kind>`). */
+  source?: string;
+}
+
+/** Which positions of a split hold hard puzzles: evenly spread, floor(n * share) of them. */
+export function isHardPosition(i: number, share: number): boolean {
+  return Math.floor((i + 1) * share) > Math.floor(i * share);
+}
+
+/** The jobs of one split, in merge order. */
+function planSplit(o: BuildOptions, split: number, n: number): Job[] {
+  const hard = Math.floor(n * o.hardShare), minimal = n - hard;
+  const jobs: Job[] = [];
+  const add = (kind: Job["kind"], total: number, per: number) => {
+    for (let j = 0; j * per < total; j++) {
+      const count = Math.min(per, total - j * per);
+      jobs.push({
+        seed: o.seed,
+        split,
+        kind,
+        index: j,
+        count,
+        hard: o.hard,
+        minRating: o.minRating,
+      });
+    }
+  };
+  add("hard", hard, o.hard.perJob);
+  add("minimal", minimal, MINIMAL_PER_JOB);
+  return jobs;
+}
+
+/** A stream of puzzles of one kind: job outputs in order, then replacement jobs on demand. */
+class Stream {
+  #results: Item[] = [];
+  #pos = 0;
+  #nextJob: number;
+  constructor(readonly template: Job, first: JobResult[], readonly kind: Item["kind"]) {
+    for (const r of first) this.#push(r);
+    this.#nextJob = first.length;
+  }
+  #push(r: JobResult) {
+    for (let i = 0; i < r.ratings.length; i++) {
+      this.#results.push({
+        puzzle: r.puzzles.slice(i * 81, i * 81 + 81),
+        solution: r.solutions.slice(i * 81, i * 81 + 81),
+        rating: r.ratings[i],
+        kind: this.kind,
+      });
+    }
+  }
+  next(): Item {
+    while (this.#pos >= this.#results.length) {
+      // Replacement jobs continue the numbering, so they are seeded like any other job.
+      this.#push(runJob({ ...this.template, index: this.#nextJob++ }));
+    }
+    return this.#results[this.#pos++];
+  }
+}
+
+function tooClose(a: Grid, accepted: Item[], minDistance: number): boolean {
+  for (const b of accepted) {
+    let d = 0;
+    for (let i = 0; i < 81 && d < minDistance; i++) if (a[i] !== b.puzzle[i]) d++;
+    if (d < minDistance) return true;
+  }
+  return false;
+}
+
+/** Merges job results into the splits, replacing near-duplicates and cross-split twins. */
+function assemble(o: BuildOptions, plans: Job[][], results: JobResult[][]): Item[][] {
+  const splits: Item[][] = [];
+  const trainKeys = new Map<string, Grid[]>();
+  let replaced = 0;
+  plans.forEach((jobs, s) => {
+    const n = s === 0 ? o.train : o.test;
+    const streams = new Map<string, Stream>();
+    for (const kind of ["hard", "minimal"] as const) {
+      const idx = jobs.map((j, k) => (j.kind === kind ? k : -1)).filter((k) => k >= 0);
+      const template = jobs[idx[0]] ??
+        { seed: o.seed, split: s, kind, index: 0, count: 1, hard: o.hard, minRating: o.minRating };
+      streams.set(kind, new Stream({ ...template, count: 1 }, idx.map((k) => results[s][k]), kind));
+    }
+    const accepted: Item[] = [];
+    for (let i = 0; i < n; i++) {
+      const stream = streams.get(isHardPosition(i, o.hardShare) ? "hard" : "minimal")!;
+      for (;;) {
+        const item = stream.next();
+        const twin = s === 1 &&
+          (trainKeys.get(symmetryKey(item.puzzle)) ?? []).some((t) => equivalent(item.puzzle, t));
+        if (!twin && !tooClose(item.puzzle, accepted, 4)) {
+          accepted.push(item);
+          break;
+        }
+        replaced++;
+      }
+    }
+    if (s === 0) {
+      for (const it of accepted) {
+        const key = symmetryKey(it.puzzle);
+        trainKeys.set(key, [...(trainKeys.get(key) ?? []), it.puzzle]);
+      }
+    }
+    splits.push(accepted);
+  });
+  if (replaced) console.log(`sudoku: replaced ${replaced} near-duplicate or cross-split puzzles`);
+  return splits;
+}
+
+/** Rating summaries of a split: all, and per kind. */
+export function splitSummary(items: Item[]): Record<string, RatingSummary> {
+  const out: Record<string, RatingSummary> = { all: summarize(items.map((x) => x.rating)) };
+  for (const kind of ["minimal", "hard"] as const) {
+    const r = items.filter((x) => x.kind === kind).map((x) => x.rating);
+    if (r.length) out[kind] = summarize(r);
+  }
+  return out;
+}
+
+/** Writes the splits (and build.json, identifiers, CSVs, rating summary) into `dir`. */
+export async function writeBuild(
+  dir: string,
+  splits: Item[][],
+  o: { seed: number; aug: number; writeReferenceLayout: boolean },
+  build: Record<string, unknown>,
+  summaries: Record<string, unknown>,
+): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  for (let s = 0; s < 2; s++) {
+    const name = SPLITS[s];
+    const items = splits[s];
+    const data = {
+      puzzles: new Uint8Array(items.length * 81),
+      solutions: new Uint8Array(items.length * 81),
+    };
+    items.forEach((it, i) => {
+      data.puzzles.set(it.puzzle, i * 81);
+      data.solutions.set(it.solution, i * 81);
+    });
+    const aug = s === 0 ? o.aug : 0; // the test split is never augmented
+    await writeCompact(dir, name, data, aug, o.seed);
+    if (aug === 0 || o.writeReferenceLayout) await writeReference(dir, name, data, aug, o.seed);
+    const csv = formatOfficialCsv(items.map((it) => ({
+      source: it.source ?? `generated-${it.kind}`,
+      question: it.puzzle,
+      answer: it.solution,
+      rating: it.rating,
+    })));
+    await Deno.writeTextFile(`${dir}/${name}.csv`, csv);
+  }
+  await writeIdentifiers(dir, ["<blank>"]);
+  await writeJsonAtomic(`${dir}/ratings.json`, summaries);
+  await writeJsonAtomic(`${dir}/build.json`, build);
+}
+
+/** Replaces `out` by the folder `fill` writes, via a temporary sibling folder. */
+export async function writeAtomically(
+  out: string,
+  force: boolean,
+  fill: (dir: string) => Promise<void>,
+): Promise<void> {
+  let exists = false;
+  try {
+    exists = (await Array.fromAsync(Deno.readDir(out))).length > 0;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  if (exists && !force) throw new Error(`${out}: folder exists and is not empty (pass --force)`);
+  const tmp = `${out.replace(/\/+$/, "")}.tmp-${Deno.pid}`;
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  try {
+    await fill(tmp);
+    if (exists) await Deno.remove(out, { recursive: true });
+    await Deno.rename(tmp, out);
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
+
+/** Generates, checks and writes a dataset; returns the summary lines it printed. */
+export async function buildGenerated(o: BuildOptions): Promise<string[]> {
+  const t0 = performance.now();
+  const plans = [planSplit(o, 0, o.train), planSplit(o, 1, o.test)];
+  const all = plans.flat();
+  const progress = new Progress("sudoku generate", o.train + o.test);
+  const flat = await runJobs(all, o.workers, (_, r) => progress.add(r.ratings.length));
+  progress.stop();
+  const results = [flat.slice(0, plans[0].length), flat.slice(plans[0].length)];
+  const splits = assemble(o, plans, results);
+  const summaries = { train: splitSummary(splits[0]), test: splitSummary(splits[1]) };
+  const build = {
+    task: "sudoku",
+    generator: "sudoku-extreme-regen/1",
+    layout: o.writeReferenceLayout || o.aug === 0 ? "reference+compact" : "compact",
+    seed: o.seed,
+    train: o.train,
+    test: o.test,
+    aug: o.aug,
+    hard_share: o.hardShare,
+    min_rating: o.minRating,
+    hard_search: o.hard,
+  };
+  await writeAtomically(o.out, o.force, (dir) => writeBuild(dir, splits, o, build, summaries));
+  const secs = (performance.now() - t0) / 1000;
+  const lines = [`sudoku: wrote ${o.out} in ${secs.toFixed(1)} s (${o.workers} workers)`];
+  for (const s of SPLITS) {
+    for (const [k, v] of Object.entries(summaries[s])) {
+      lines.push(`sudoku: ${s} ${k.padEnd(7)} rating ${formatSummary(v)}`);
+    }
+  }
+  for (const l of lines) console.log(l);
+  return lines;
+}

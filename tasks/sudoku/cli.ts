@@ -1,0 +1,176 @@
+/**
+ * Command lines of the Sudoku task: `build` (generate or import), `rate`
+ * (calibration CSV) and `verify`, parsed with commander.
+ * @module
+ */
+import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { buildGenerated, DEFAULT_HARD_SETTINGS } from "./build.ts";
+import { importCsv } from "./import_csv.ts";
+import { formatRateLine, rateCsvText } from "./rate_csv.ts";
+import { verifySudoku } from "./verify.ts";
+
+function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer in ${min}..${max}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+function share(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`expected a number in 0..1, got '${value}'`);
+  }
+  return n;
+}
+
+/** Thrown after `--help` was printed: the command has nothing more to do. */
+class HelpShown extends Error {}
+
+/**
+ * Parses `args` with commander's usage errors turned into plain errors (the
+ * caller prints `error: ...` and exits 1) instead of commander exiting itself.
+ */
+function parse<T extends { exitOverride(): unknown; configureOutput(o: object): unknown }>(
+  cmd: T & { parse(args: string[], o: { from: "user" }): unknown },
+  args: string[],
+): void {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeErr: () => {} });
+  try {
+    cmd.parse(args, { from: "user" });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") {
+      throw new HelpShown();
+    }
+    throw new Error(String(e.message ?? err).replace(/^error: /, ""));
+  }
+}
+
+/** Runs a command body, treating a shown `--help` as success. */
+async function run(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (!(err instanceof HelpShown)) throw err;
+  }
+}
+
+/** `deno task data sudoku ...` */
+export function buildCommand(args: string[]): Promise<void> {
+  return run(() => build(args));
+}
+
+async function build(args: string[]): Promise<void> {
+  const cores = Math.max(1, navigator.hardwareConcurrency ?? 1);
+  const cmd = new Command("sudoku")
+    .description("Generate (or import) a Sudoku-Extreme-like dataset in the reference layout")
+    .requiredOption("--out <dir>", "output folder")
+    .option("--seed <n>", "master seed", int(0, 0xffffffff), 0)
+    .option("--train <n>", "training puzzles", int(0), 1000)
+    .option("--test <n>", "test puzzles", int(0), 1000)
+    .option("--aug <k>", "shuffles per training puzzle", int(0), 1000)
+    .option("--min-rating <r>", "drop generated puzzles rated below r", int(0), 0)
+    .option("--hard-share <f>", "share of hill-climbed puzzles", share, 0.73)
+    .option("--workers <n>", "worker threads (0 = inline)", int(0, 256), cores)
+    .option(
+      "--hard-threshold <r>",
+      "fitness a hard puzzle needs",
+      int(0),
+      DEFAULT_HARD_SETTINGS.threshold,
+    )
+    .option(
+      "--pool-size <n>",
+      "pool size of the hard search",
+      int(2),
+      DEFAULT_HARD_SETTINGS.poolSize,
+    )
+    .option("--per-job <n>", "hard puzzles per search job", int(1), DEFAULT_HARD_SETTINGS.perJob)
+    .option(
+      "--max-iterations <n>",
+      "breeding budget per hard job",
+      int(1),
+      DEFAULT_HARD_SETTINGS.maxIterations,
+    )
+    .option("--write-reference-layout", "also materialise the augmented training .npy files", false)
+    .option("--force", "replace a non-empty output folder", false)
+    .option("--from-csv <dir>", "import official train.csv/test.csv instead of generating")
+    .option("--subsample <n>", "with --from-csv: keep n random training puzzles", int(1))
+    .option("--min-difficulty <r>", "with --from-csv: keep puzzles rated >= r", int(0))
+    .option("--strict", "with --from-csv: malformed rows are fatal", false);
+  parse(cmd, args);
+  const o = cmd.opts();
+  if (o.fromCsv) {
+    await importCsv({
+      dir: o.fromCsv,
+      out: o.out,
+      seed: o.seed,
+      aug: o.aug,
+      subsample: o.subsample,
+      minDifficulty: o.minDifficulty,
+      strict: o.strict,
+      force: o.force,
+      writeReferenceLayout: o.writeReferenceLayout,
+    });
+    return;
+  }
+  await buildGenerated({
+    seed: o.seed,
+    train: o.train,
+    test: o.test,
+    out: o.out,
+    aug: o.aug,
+    minRating: o.minRating,
+    hardShare: o.hardShare,
+    workers: o.workers,
+    writeReferenceLayout: o.writeReferenceLayout,
+    force: o.force,
+    hard: {
+      poolSize: o.poolSize,
+      perJob: o.perJob,
+      threshold: o.hardThreshold,
+      maxIterations: o.maxIterations,
+    },
+  });
+}
+
+/** `deno task data sudoku-rate <csv> [--rows]` */
+export function rateCommand(args: string[]): Promise<void> {
+  return run(() => rateCsv(args));
+}
+
+async function rateCsv(args: string[]): Promise<void> {
+  const cmd = new Command("sudoku-rate")
+    .description("Rate every puzzle of a CSV (header puzzle,tdoku_guesses) on the tdoku scale")
+    .argument("<csv>", "calibration CSV")
+    .option("--rows", "print puzzle,tdoku_guesses,ours for every row", false);
+  parse(cmd, args);
+  const [path] = cmd.args;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    throw new Error(`${path}: cannot read file`);
+  }
+  const report = rateCsvText(text, path);
+  if (cmd.opts().rows) {
+    const rows = text.trim().split(/\r?\n/).slice(1);
+    rows.forEach((r, i) => console.log(`${r},${report.ours[i]}`));
+  }
+  console.log(`sudoku-rate exact=${report.exact}/${report.n}`);
+  console.log(formatRateLine(report));
+}
+
+/** `verify DIR [--all]` for the standalone entry. */
+export async function verifyCommand(args: string[]): Promise<boolean> {
+  const dir = args.find((a) => !a.startsWith("--"));
+  if (!dir) throw new Error("verify needs a dataset folder: verify DIR [--all]");
+  const report = await verifySudoku(dir, { all: args.includes("--all") });
+  for (const line of report.lines) console.log(line);
+  console.log(`verify ${dir}: task=sudoku ${report.ok ? "OK" : "FAILED"}`);
+  return report.ok;
+}

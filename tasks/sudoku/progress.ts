@@ -1,0 +1,41 @@
+/**
+ * Progress for long builds: a cli-progress bar on a terminal, a plain line
+ * every ~5 s otherwise (CI logs).
+ * @module
+ */
+import cliProgress from "cli-progress";
+
+/** A counter with a bar or periodic lines. */
+export class Progress {
+  #bar: cliProgress.SingleBar | null = null;
+  #done = 0;
+  #last = 0;
+  #start = performance.now();
+  constructor(readonly label: string, readonly total: number) {
+    if (Deno.stdout.isTerminal()) {
+      this.#bar = new cliProgress.SingleBar({
+        format: `${label} [{bar}] {value}/{total} puzzles | {rate}/s | eta {eta_formatted}`,
+        hideCursor: true,
+      }, cliProgress.Presets.shades_classic);
+      this.#bar.start(total, 0, { rate: "0.0" });
+    } else {
+      console.log(`${label}: 0/${total}`);
+    }
+  }
+  /** Adds `n` finished units. */
+  add(n: number): void {
+    this.#done += n;
+    const secs = (performance.now() - this.#start) / 1000;
+    const rate = secs > 0 ? (this.#done / secs).toFixed(1) : "0.0";
+    if (this.#bar) {
+      this.#bar.update(this.#done, { rate });
+    } else if (performance.now() - this.#last > 5000 || this.#done >= this.total) {
+      this.#last = performance.now();
+      console.log(`${this.label}: ${this.#done}/${this.total} (${rate}/s, ${secs.toFixed(0)} s)`);
+    }
+  }
+  /** Ends the bar. */
+  stop(): void {
+    this.#bar?.stop();
+  }
+}

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { writeSyntheticDataset } from "../tests/synthetic.ts";
+import { testBackends } from "../tests/backends.ts";
+import { configFromArgs } from "./config.ts";
+import { runTraining } from "./trainer.ts";
+import { readMetrics, withoutTimings } from "./metrics_log.ts";
+import { readCheckpoint } from "./checkpoint.ts";
+
+/** A tiny model and data: 4 groups x 2 examples per epoch, batch 4, 4 epochs = 8 steps, 2 evals. */
+function tinyArgs(dir: string, backend: string, extra: string[] = []): string[] {
+  return [
+    `data_path=${dir}/data`,
+    `backend=${backend}`,
+    "global_batch_size=4",
+    "epochs=4",
+    "eval_interval=2",
+    "lr=1e-3",
+    "lr_warmup_steps=3",
+    "lr_min_ratio=0.1",
+    "arch.hidden_size=16",
+    "arch.num_heads=2",
+    "arch.H_layers=1",
+    "arch.L_layers=1",
+    "arch.H_cycles=2",
+    "arch.L_cycles=1",
+    "arch.halt_max_steps=3",
+    "arch.halt_exploration_prob=0.5",
+    "arch.expansion=1",
+    "arch.puzzle_emb_ndim=16",
+    "checkpoint_every=2",
+    "seed=3",
+    ...extra,
+  ];
+}
+
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+for (const backend of testBackends().filter((b) => b === "cpu" || b === "wasm")) {
+  Deno.test({
+    ...opts,
+    name:
+      `trainer: same seed -> same metrics.jsonl; interrupted + resumed = uninterrupted [${backend}]`,
+    fn: async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        await writeSyntheticDataset(`${dir}/data`, {
+          trainPuzzles: 8,
+          examplesPerPuzzle: 2,
+          seqLen: 4,
+          testExamples: 6,
+        });
+        const run = (name: string, extra: string[] = [], signal?: AbortSignal, stopAfter = 0) => {
+          let n = 0;
+          const ac = new AbortController();
+          return runTraining(
+            configFromArgs(tinyArgs(dir, backend, [`run_dir=${dir}/${name}`, ...extra])),
+            {
+              quiet: true,
+              signal: signal ?? ac.signal,
+              onRecord: (r) => {
+                if (stopAfter && r.kind === "train" && ++n === stopAfter) ac.abort();
+              },
+            },
+          );
+        };
+        const lines = async (name: string) =>
+          (await readMetrics(`${dir}/${name}/metrics.jsonl`)).map(withoutTimings);
+        await run("a");
+        await run("b");
+        const a = await lines("a");
+        assert.equal(a.filter((r) => r.kind === "train").length, 8);
+        assert.equal(a.filter((r) => r.kind === "eval").length, 2);
+        assert.deepEqual(await lines("b"), a, "same seed, same backend: identical metrics");
+        await run("c", ["seed=4"]);
+        assert.notDeepEqual(await lines("c"), a, "another seed differs");
+        // Stop after step 3 (checkpoint written at the stop), then resume to the end.
+        const stopped = await run("d", [], undefined, 3);
+        assert.equal(stopped.interrupted, true);
+        assert.equal(stopped.steps, 3);
+        const resumed = await run("d", ["resume=true"]);
+        assert.equal(resumed.steps, 8);
+        assert.deepEqual(await lines("d"), a, "resumed run repeats the uninterrupted one");
+        // The final checkpoint holds everything a resume needs.
+        const ck = await readCheckpoint(`${dir}/d/checkpoints/step_8.safetensors`);
+        assert.equal(ck.meta!.kind, "final");
+        assert.deepEqual(ck.meta!.position, { iteration: 2, set: 0, batch: 0 });
+        for (
+          const k of [
+            "model.inner.H_init",
+            "model.inner.puzzle_emb.weights",
+            "carry.z_H",
+            "carry.halted",
+            "carry.inputs",
+          ]
+        ) assert.ok(ck.tensors.has(k), k);
+        assert.ok([...ck.tensors.keys()].some((k) => k.startsWith("optim.adam.m.")));
+        assert.ok(Array.isArray((ck.meta!.state as { rng: number[] }).rng));
+        // A finished run resumed again has nothing to do.
+        assert.equal((await run("d", ["resume=true"])).steps, 8);
+        assert.deepEqual(await lines("d"), a);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+Deno.test({
+  ...opts,
+  name: "trainer: a non-finite loss stops the run naming the step, last good state saved",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await writeSyntheticDataset(`${dir}/data`, {
+        trainPuzzles: 8,
+        examplesPerPuzzle: 2,
+        seqLen: 4,
+        testExamples: 4,
+      });
+      const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
+      // An absurd learning rate overflows the weights within a few steps.
+      const config = configFromArgs(
+        tinyArgs(dir, backend, [`run_dir=${dir}/r`, "lr=1e38", "lr_warmup_steps=0", "epochs=8"]),
+      );
+      let err: Error | undefined;
+      try {
+        await runTraining(config, { quiet: true });
+      } catch (e) {
+        err = e as Error;
+      }
+      assert.ok(err, "the run must fail");
+      const m =
+        /^step (\d+): loss is (NaN|-?Infinity) \(not finite\); stopped\. The last good state \(step (\d+)\) is saved in (\S+)$/
+          .exec(err.message);
+      assert.ok(m, err.message);
+      assert.equal(Number(m[3]), Number(m[1]) - 1);
+      const ck = await readCheckpoint(m[4]);
+      assert.equal(ck.meta!.kind, "nonfinite");
+      assert.equal(ck.meta!.step, Number(m[3]));
+      const records = await readMetrics(`${dir}/r/metrics.jsonl`);
+      assert.equal(records.filter((r) => r.kind === "train").length, Number(m[3]));
+      for (const r of records) assert.ok(Number.isFinite(Number(r.loss ?? 0)));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
