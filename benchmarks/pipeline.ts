@@ -12,6 +12,8 @@ import { type BackendChoice, useBackend } from "../model/backend.ts";
 import { toFloat32 } from "../io/dtypes.ts";
 import { getTask } from "../tasks/registry.ts";
 import "../tasks/maze/mod.ts";
+import "../tasks/sudoku/mod.ts";
+import "../tasks/arc/mod.ts";
 import { configFromArgs } from "../train/config.ts";
 import { findLatestCheckpoint } from "../train/checkpoint.ts";
 import { runTraining } from "../train/trainer.ts";
@@ -21,6 +23,7 @@ import type { TaskPlan } from "./plan.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
 import { scoreTaskOutputs } from "./task_scores.ts";
+import { copyArcSubset } from "./arc_subset.ts";
 
 /** Outputs the final evaluation keeps (for scores and example pictures). */
 const FINAL_OUTPUTS = [
@@ -92,8 +95,17 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
       };
     },
 
-    async buildData(plan: TaskPlan): Promise<void> {
-      await getTask(plan.taskModule).build(plan.build);
+    async buildData(plan: TaskPlan, log): Promise<void> {
+      let args = plan.build;
+      if (plan.arcSubset !== undefined) {
+        const at = args.indexOf("--source");
+        const subset = `${plan.dataDir}.source`;
+        await Deno.remove(subset, { recursive: true }).catch(() => {});
+        const n = await copyArcSubset(args[at + 1], subset, plan.arcSubset);
+        log(`${plan.task}: selected ${n} task files from ${args[at + 1]} into ${subset}`);
+        args = args.map((a, i) => (i === at + 1 ? subset : a));
+      }
+      await getTask(plan.taskModule).build(args);
     },
 
     async runModel(plan: TaskPlan, model: ModelSpec, ctx: ModelContext): Promise<ModelResult> {
@@ -167,7 +179,7 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
         lm_loss: all.lm_loss,
         count: all.count,
       };
-      const scored = await scoreTaskOutputs(plan, outputs);
+      const scored = await scoreTaskOutputs(plan, outputs, ctx.outDir);
       Object.assign(metrics, scored.metrics);
       const examples: Example[] = [];
       const inputs = outputs.get("inputs")!;

@@ -33,6 +33,21 @@ export interface TaskPlan {
   differences: Difference[];
   /** Fixture id of the paper run this task corresponds to. */
   paperRun: string;
+  /**
+   * ARC only: build from the first N task files (by name) of each source
+   * folder instead of all of them; the `--source` argument is redirected to
+   * a folder holding that selection.
+   */
+  arcSubset?: number;
+}
+
+/** Where the ARC checkouts are looked for unless `--arc-source` says otherwise. */
+export const DEFAULT_ARC_SOURCE = "data/raw/arc";
+
+/** Options that shape the plans (paths on this machine). */
+export interface ProfileOptions {
+  /** Folder holding the ARC-AGI, ARC-AGI-2 and ConceptARC checkouts. */
+  arcSource?: string;
 }
 
 /** A profile: its plans in run order and a time budget for humans. */

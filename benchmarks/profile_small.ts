@@ -9,7 +9,14 @@
  * @module
  */
 import { type FlatConfig, parseConfigValue } from "./paper.ts";
-import { LABELS, modelSpecs, type ModelVariant, type Profile, type TaskPlan } from "./plan.ts";
+import {
+  DEFAULT_ARC_SOURCE,
+  LABELS,
+  modelSpecs,
+  type Profile,
+  type ProfileOptions,
+  type TaskPlan,
+} from "./plan.ts";
 import type { Difference, TaskId } from "./report/schema.ts";
 
 /** Model size and trainer settings of a small plan. */
@@ -67,7 +74,7 @@ function smallPlan(
   build: string[],
   data: Difference[],
   s: SmallSettings,
-  variants: readonly ModelVariant[] = ["hrm", "direct_pred"],
+  extra: Partial<TaskPlan> = {},
 ): TaskPlan {
   const dataDir = `data/${profile}/${task}`;
   const train = trainOverrides(dataDir, s);
@@ -79,14 +86,14 @@ function smallPlan(
     build: [...build, "--out", dataDir],
     train,
     // The baseline gets as many blocks as HRM's two modules together (the paper: 8 = 4 + 4).
-    models: modelSpecs(train, variants, {
+    models: modelSpecs(train, ["hrm", "direct_pred"], {
       direct_pred: [`arch.transformer_layers=${2 * s.layers}`],
-      direct_pred_act: [`arch.transformer_layers=${2 * s.layers}`],
     }),
     evalSegments: segmentsUpTo(s.haltMaxSteps),
     examples: 4,
     differences: data,
     paperRun: task,
+    ...extra,
   };
 }
 
@@ -94,38 +101,31 @@ function smallPlan(
 const argv = (line: string): string[] => line.split(/\s+/).filter(Boolean);
 
 /** The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes. */
-export function cpuProfile(): Profile {
+export function cpuProfile(opts: ProfileOptions = {}): Profile {
+  const arcSource = opts.arcSource ?? DEFAULT_ARC_SOURCE;
   const base: SmallSettings = {
-    hidden: 128,
-    heads: 4,
+    hidden: 64,
+    heads: 2,
     layers: 2,
     hCycles: 2,
     lCycles: 2,
     haltMaxSteps: 8,
-    batch: 64,
-    epochs: 100,
-    evalInterval: 50,
+    batch: 32,
+    epochs: 20,
+    evalInterval: 10,
     lr: 1e-3,
-    warmup: 50,
+    warmup: 20,
     wd: 0.1,
     embLr: 1e-3,
   };
-  const sudokuData = [{
-    setting: "training puzzles",
-    paper: "1000 Sudoku-Extreme puzzles x 1001 (1000 shuffles)",
-    ours: "500 puzzles x 11 (10 shuffles)",
-  }];
-  const mazeData = [
+  const arcData = (paper: string, n: number) => [
+    { setting: "tasks", paper, ours: `the first ${n} task files of each source folder, by name` },
+    { setting: "augmentations", paper: "1000 per task", ours: "4 per task" },
     {
-      setting: "maze size",
-      paper: "30x30, shortest path > 110",
-      ours: "11x11, shortest path > 10",
+      setting: "purpose",
+      paper: "measure ARC accuracy",
+      ours: "pipeline check only (far too little compute to learn ARC)",
     },
-    { setting: "mazes", paper: "1000 train / 1000 test", ours: "500 train / 200 test" },
-  ];
-  const arcData = (paper: string) => [
-    { setting: "tasks", paper, ours: "16" },
-    { setting: "augmentations", paper: "1000 per task", ours: "8 per task" },
   ];
   return {
     name: "cpu",
@@ -137,45 +137,57 @@ export function cpuProfile(): Profile {
         "cpu",
         "sudoku",
         "sudoku",
-        argv("--subsample-size 500 --num-aug 10 --seed 0"),
-        sudokuData,
+        argv("--train 500 --test 200 --aug 10 --hard-share 0 --seed 0"),
+        [
+          {
+            setting: "puzzles",
+            paper:
+              "1000 Sudoku-Extreme puzzles (mean tdoku rating about 22) x 1001 (1000 shuffles); 423k test",
+            ours:
+              "500 generated minimal puzzles (easy: rating about 1) x 11 (10 shuffles); 200 test",
+          },
+        ],
         base,
       ),
       smallPlan(
         "cpu",
         "maze",
         "maze",
-        argv("--size 11 --min-path 10 --train 500 --test 200 --seed 0"),
-        mazeData,
-        { ...base, epochs: 60 },
+        argv("--size 11 --min-path 10 --train 500 --test 200 --seed 0 --quiet"),
+        [
+          {
+            setting: "maze size",
+            paper: "30x30, shortest path > 110",
+            ours: "11x11, shortest path > 10",
+          },
+          { setting: "mazes", paper: "1000 train / 1000 test", ours: "500 train / 200 test" },
+        ],
+        base,
       ),
       smallPlan(
         "cpu",
         "arc1",
         "arc",
-        argv("--preset arc1 --tasks 16 --aug 8 --seed 42"),
-        arcData("960"),
-        {
-          ...base,
-          epochs: 20,
-          evalInterval: 10,
-        },
+        argv(`--source ${arcSource} --preset arc1 --aug 4 --seed 42 --no-progress`),
+        arcData("960 (ARC-AGI-1 + ConceptARC)", 4),
+        { ...base, epochs: 2, evalInterval: 1, haltMaxSteps: 2, batch: 8 },
+        { arcSubset: 4 },
       ),
       smallPlan(
         "cpu",
         "arc2",
         "arc",
-        argv("--preset arc2 --tasks 16 --aug 8 --seed 42"),
-        arcData("1120"),
-        {
-          ...base,
-          epochs: 20,
-          evalInterval: 10,
-        },
+        argv(`--source ${arcSource} --preset arc2 --aug 4 --seed 42 --no-progress`),
+        arcData("1120 (ARC-AGI-2)", 4),
+        { ...base, epochs: 2, evalInterval: 1, haltMaxSteps: 2, batch: 8 },
+        { arcSubset: 4 },
       ),
     ],
   };
 }
+
+/** The ARC tasks written for this project's tests (not public ARC tasks). */
+export const ARC_FIXTURE_SOURCE = "fixtures/arc";
 
 /** The `smoke` profile: every stage on tiny data, for CI's golden report. */
 export function smokeProfile(): Profile {
@@ -199,14 +211,25 @@ export function smokeProfile(): Profile {
     description: "The whole pipeline on tiny data in under 3 minutes (CI); numbers are meaningless",
     budgetMinutes: 3,
     tasks: [
-      smallPlan("smoke", "sudoku", "sudoku", argv("--subsample-size 16 --num-aug 1 --seed 0"), [
-        { setting: "training puzzles", paper: "1000 x 1001", ours: "16 x 2" },
-      ], tiny),
+      smallPlan(
+        "smoke",
+        "sudoku",
+        "sudoku",
+        argv("--train 16 --test 8 --aug 1 --hard-share 0 --seed 0 --workers 0"),
+        [
+          {
+            setting: "puzzles",
+            paper: "1000 x 1001, Sudoku-Extreme",
+            ours: "16 x 2 generated minimal puzzles; 8 test",
+          },
+        ],
+        tiny,
+      ),
       smallPlan(
         "smoke",
         "maze",
         "maze",
-        argv("--size 7 --min-path 4 --train 16 --test 8 --seed 0 --quiet"),
+        argv("--size 7 --min-path 4 --train 16 --test 8 --seed 0 --workers 1 --quiet"),
         [
           {
             setting: "maze size",
@@ -217,9 +240,21 @@ export function smokeProfile(): Profile {
         ],
         tiny,
       ),
-      smallPlan("smoke", "arc1", "arc", argv("--preset arc1 --tasks 2 --aug 1 --seed 42"), [
-        { setting: "tasks", paper: "960", ours: "2" },
-      ], { ...tiny, epochs: 1, evalInterval: 1 }),
+      smallPlan(
+        "smoke",
+        "arc1",
+        "arc",
+        argv(`--source ${ARC_FIXTURE_SOURCE} --preset arc1 --aug 1 --seed 42 --no-progress`),
+        [
+          {
+            setting: "tasks",
+            paper: "960 public ARC tasks",
+            ours: "7 small tasks written for the tests (fixtures/arc)",
+          },
+          { setting: "augmentations", paper: "1000 per task", ours: "1 per task" },
+        ],
+        { ...tiny, epochs: 2, evalInterval: 1, batch: 4 },
+      ),
     ],
   };
 }

@@ -7,21 +7,25 @@
  * @module
  */
 import { type PaperFixtures, paperRun } from "./paper.ts";
-import type { Profile, ProfileName } from "./plan.ts";
+import type { Profile, ProfileName, ProfileOptions } from "./plan.ts";
 import { paperProfile } from "./profile_paper.ts";
 import { configDifferences, cpuProfile, smokeProfile } from "./profile_small.ts";
 
 export { PROFILES } from "./plan.ts";
-export type { Profile, ProfileName, TaskPlan } from "./plan.ts";
+export type { Profile, ProfileName, ProfileOptions, TaskPlan } from "./plan.ts";
 
 /**
  * Looks a profile up by name. For the scaled-down profiles, every trainer
  * setting that differs from the paper's run is appended to the plan's
  * differences, after the hand-written data differences.
  */
-export function getProfile(name: ProfileName, paper: PaperFixtures): Profile {
-  if (name === "paper") return paperProfile(paper);
-  const profile = name === "cpu" ? cpuProfile() : smokeProfile();
+export function getProfile(
+  name: ProfileName,
+  paper: PaperFixtures,
+  opts: ProfileOptions = {},
+): Profile {
+  if (name === "paper") return paperProfile(paper, opts);
+  const profile = name === "cpu" ? cpuProfile(opts) : smokeProfile();
   for (const plan of profile.tasks) {
     const config = paperRun(paper, plan.paperRun).config;
     plan.differences = [...plan.differences, ...configDifferences(config, plan.train)];

@@ -25,15 +25,16 @@ Deno.test("paper profile: every task's trainer config equals the paper's, exactl
     ]);
     assert.equal(direct.paperModel, "direct_pred");
   }
-  const sudoku = profile.tasks[0];
-  assert.deepEqual(sudoku.build, [
-    "--output-dir",
-    "data/sudoku-extreme-1k-aug-1000",
-    "--subsample-size",
-    "1000",
-    "--num-aug",
-    "1000",
-  ]);
+  assert.deepEqual(
+    profile.tasks[0].build.join(" "),
+    "--from-csv data/raw/sudoku-extreme --subsample 1000 --aug 1000 --out data/sudoku-extreme-1k-aug-1000",
+  );
+  assert.deepEqual(
+    profile.tasks[2].build.join(" "),
+    "--source data/raw/arc --preset arc1 --aug 1000 --seed 42 --out data/arc-aug-1000",
+  );
+  const other = getProfile("paper", paper, { arcSource: "/src" });
+  assert.equal(other.tasks[3].build[1], "/src");
 });
 
 Deno.test("scaled-down profiles state every trainer setting that differs from the paper", async () => {
@@ -59,7 +60,7 @@ Deno.test("scaled-down profiles state every trainer setting that differs from th
   }
   const cpu = getProfile("cpu", paper).tasks[0];
   const hidden = cpu.differences.find((d) => d.setting === "arch.hidden_size");
-  assert.deepEqual(hidden, { setting: "arch.hidden_size", paper: "512", ours: "128" });
+  assert.deepEqual(hidden, { setting: "arch.hidden_size", paper: "512", ours: "64" });
 });
 
 Deno.test("configDifferences compares parsed values and skips data_path", () => {

@@ -61,6 +61,8 @@ export interface ReproduceOptions {
   /** `task` (HRM) or `task.model` -> checkpoint path. */
   checkpoints: Record<string, string>;
   seed: number;
+  /** Folder holding the ARC checkouts (default: data/raw/arc). */
+  arcSource?: string;
   reportsDir: string;
   log: (line: string) => void;
 }
@@ -244,7 +246,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
         `${runDir} already exists: pick another --run, or continue it with --resume ${run}`,
       );
     }
-    const profile = getProfile(opts.profile, paper);
+    const profile = getProfile(opts.profile, paper, { arcSource: opts.arcSource });
     const available = profile.tasks.map((t) => t.task);
     const tasks = opts.tasks ?? available;
     for (const t of tasks) {
@@ -260,6 +262,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       tasks: available.filter((t) => tasks.includes(t)),
       checkpoints: opts.checkpoints,
       seed: opts.seed,
+      ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
       startedAt: new Date().toISOString(),
       environment: await pipeline.environment(),
     };
@@ -269,7 +272,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       `run ${run}: profile ${opts.profile}, tasks ${manifest.tasks.join(", ")} -> ${runDir}`,
     );
   }
-  const plans = getProfile(manifest.profile, paper).tasks;
+  const plans = getProfile(manifest.profile, paper, { arcSource: manifest.arcSource }).tasks;
   for (const [i, task] of manifest.tasks.entries()) {
     const plan = plans.find((p) => p.task === task)!;
     if (await exists(join(runDir, task, DONE_MARKER))) {

@@ -51,6 +51,11 @@ const program = new Command()
     [] as string[],
   )
   .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")
+  .option(
+    "--arc-source <dir>",
+    "folder holding the ARC-AGI, ARC-AGI-2 and ConceptARC checkouts",
+    "data/raw/arc",
+  )
   .option("--seed <n>", "training seed", "0")
   .option("--reports <dir>", "folder that holds the runs", "reports")
   .option("--quiet", "no training progress (task-level lines only)", false)
@@ -76,6 +81,7 @@ const program = new Command()
       resume: opts.resume,
       checkpoints: parseCheckpoints(opts.checkpoint, TASK_IDS),
       seed: Number(opts.seed),
+      arcSource: opts.arcSource,
       reportsDir: opts.reports,
       log: (line) => console.log(`[${stamp(start)}] ${line}`),
     });

@@ -141,6 +141,21 @@ export async function taskHtml(
       );
     }
   }
+  if (t.taskModule === "arc") {
+    const done = report.models.filter((m) => m.status === "done");
+    if (done.length) {
+      parts.push("<h2>ARC scoring (votes over augmentations, pass@k)</h2><ul>");
+      for (const m of done) {
+        parts.push(
+          `<li>${esc(m.model)}: <a href="${esc(m.model)}/arc_score/index.html">every task with ` +
+            `its top-2 answers</a>, <a href="${
+              esc(m.model)
+            }/arc_score/score.md">score table</a></li>`,
+        );
+      }
+      parts.push("</ul>");
+    }
+  }
   if (t.differences.length) {
     parts.push("<h2>How this run differs from the paper</h2>");
     parts.push(htmlTable(

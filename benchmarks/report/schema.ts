@@ -122,6 +122,8 @@ export const RunManifestSchema = z.object({
   tasks: z.array(z.enum(TASK_IDS)),
   checkpoints: z.record(z.string(), z.string()),
   seed: z.number().int(),
+  /** `--arc-source` of the run (reused on resume). */
+  arcSource: z.string().optional(),
   startedAt: z.string(),
   environment: EnvironmentSchema,
 }).strict();
