@@ -40,8 +40,8 @@ export const EVAL_KEYS = ["checkpoint", "save_outputs"] as const;
 /** What `deno task eval` arguments resolve to. */
 export interface EvalArgs {
   checkpoint: string;
-  /** Outputs to save (`save_outputs=[...]`, or `eval_save_outputs` of the config). */
-  saveOutputs: string[];
+  /** Outputs to save (`save_outputs=[...]`); undefined: the default. */
+  saveOutputs?: string[];
   /** The remaining `key=value` overrides for the trainer config. */
   overrides: string[];
 }
@@ -72,7 +72,7 @@ export function parseEvalArgs(args: readonly string[]): EvalArgs {
   if (!checkpoint) {
     throw new Error("checkpoint=<file> is required (a training checkpoint or converted weights)");
   }
-  return { checkpoint, saveOutputs: saveOutputs ?? [], overrides };
+  return { checkpoint, saveOutputs, overrides };
 }
 
 /** The config a checkpoint was trained with, from its metadata or files beside it. */

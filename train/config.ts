@@ -39,6 +39,17 @@ export const ArchConfigSchema = z.object({
   rope_theta: z.number().positive().default(10000),
 }).strict();
 
+/** Per-example evaluation outputs that can be saved (the reference's names, plus `preds`). */
+export const OUTPUT_KEYS = [
+  "inputs",
+  "labels",
+  "puzzle_identifiers",
+  "preds",
+  "logits",
+  "q_halt_logits",
+  "q_continue_logits",
+] as const;
+
 const ResumeSchema = z.union([z.boolean(), z.string().min(1)]);
 
 /** The whole trainer config (reference keys first, then ours). */
@@ -61,7 +72,7 @@ export const TrainConfigSchema = z.object({
   run_name: z.string().nullable().default(null),
   checkpoint_path: z.string().nullable().default(null),
   seed: z.number().int().nonnegative().default(0),
-  eval_save_outputs: z.array(z.string()).default([]),
+  eval_save_outputs: z.array(z.enum(OUTPUT_KEYS)).default([]),
   // ---- this project's keys ----
   /** tfjs backend: auto picks WebGPU on a hardware adapter, else wasm. */
   backend: z.enum(["auto", "webgpu", "wasm", "cpu"]).default("auto"),

@@ -16,7 +16,7 @@ import { checkModelFitsData, checkSplitsAgree, openSplit, openSplitMetadata } fr
 import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 import { createTrainModel } from "./hrm_model.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
-import { saveEvalOutputs } from "./outputs.ts";
+import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./outputs.ts";
 import { Progress } from "./progress.ts";
 
 /** What to evaluate. */
@@ -24,7 +24,10 @@ export interface EvalRequest {
   checkpoint: string;
   /** `key=value` overrides of the saved config (data_path, global_batch_size, backend, arch.halt_max_steps, run_dir, ...). */
   overrides?: readonly string[];
-  /** Outputs to save: inputs, labels, puzzle_identifiers, preds, logits, q_halt_logits, q_continue_logits. */
+  /**
+   * Outputs to save (inputs, labels, puzzle_identifiers, preds, logits, q_halt_logits,
+   * q_continue_logits); default: the scorer's four; `[]`: none.
+   */
   saveOutputs?: readonly string[];
   quiet?: boolean;
   tty?: boolean;
@@ -84,7 +87,11 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
         ? dirname(dirname(path))
         : dirname(path));
     await Deno.mkdir(outDir, { recursive: true });
-    const save = req.saveOutputs?.length ? req.saveOutputs : config.eval_save_outputs;
+    // As evaluate.py, outputs are saved by default (the scorer's four fields).
+    const save = outputsToCollect(
+      req.saveOutputs ??
+        (config.eval_save_outputs.length ? config.eval_save_outputs : CORE_OUTPUTS),
+    );
     const pass = await evaluateSplit(model, test, config.global_batch_size, {
       saveOutputs: save,
       onBatch: (done, total) => {
@@ -114,7 +121,11 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
     let outputsDir: string | undefined;
     if (save.length) {
       outputsDir = `${outDir}/eval_outputs/step_${step}`;
-      await saveEvalOutputs(outputsDir, pass.outputs, test, step);
+      await saveEvalOutputs(outputsDir, pass.outputs, test, {
+        step: String(step),
+        checkpoint: path,
+        dataset: dir,
+      });
     }
     return { sets: pass.sets, step, outDir, outputsDir, backend: backend.backend };
   } finally {

@@ -30,7 +30,7 @@ import {
   writeCheckpoint,
 } from "./checkpoint.ts";
 import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
-import { saveEvalOutputs } from "./outputs.ts";
+import { outputsToCollect, saveEvalOutputs } from "./outputs.ts";
 import { createTrainModel } from "./hrm_model.ts";
 import type { StepResult } from "./model_adapter.ts";
 import { Progress } from "./progress.ts";
@@ -184,7 +184,9 @@ export async function runTraining(
     summary.checkpoint = path;
   };
   const evaluate = async () => {
-    const pass = await evaluateSplit(model, test, B, { saveOutputs: config.eval_save_outputs });
+    const pass = await evaluateSplit(model, test, B, {
+      saveOutputs: outputsToCollect(config.eval_save_outputs),
+    });
     for (const [set, m] of Object.entries(pass.sets)) {
       record({
         kind: "eval",
@@ -201,7 +203,10 @@ export async function runTraining(
       );
     }
     if (config.eval_save_outputs.length) {
-      await saveEvalOutputs(`${runDir}/eval_outputs/step_${step}`, pass.outputs, test, step);
+      await saveEvalOutputs(`${runDir}/eval_outputs/step_${step}`, pass.outputs, test, {
+        step: String(step),
+        dataset: dir,
+      });
     }
     summary.lastEval = pass.sets;
   };

@@ -153,6 +153,7 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
   const showProgress = opts.progress !== false;
   if (!Number.isInteger(opts.aug) || opts.aug < 0) throw new Error(`--aug must be an integer >= 0`);
   await ensureFreshOut(opts.out, opts.force ?? false);
+  const started = Date.now();
   const units: LoadedUnit[] = [];
   for (const unit of await presetUnits(opts.sources, opts.preset)) units.push(await loadUnit(unit));
   const skipped = units.flatMap((u) => u.problems);
@@ -253,7 +254,7 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
       `${summary.testExamples} examples in ${test.puzzleIdentifiers.length} puzzles`,
   );
   if (short) log(`${short} tasks got fewer than ${opts.aug} augmentations (see build.json)`);
-  log(`written to ${opts.out}`);
+  log(`written to ${opts.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return summary;
 }
 

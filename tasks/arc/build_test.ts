@@ -83,6 +83,16 @@ for (const preset of ["arc1", "arc2"] as const) {
       }
       const report = await verifyArc(`${out}/d`, { all: true });
       assert.ok(report.ok, report.lines.join("\n"));
+      // A changed token in the .npy layout is found.
+      const labels = await Deno.readFile(`${out}/d/test/all__labels.npy`);
+      labels[labels.length - 1] ^= 1;
+      await Deno.writeFile(`${out}/d/test/all__labels.npy`, labels);
+      const bad = await verifyArc(`${out}/d`, { all: true });
+      assert.ok(!bad.ok);
+      assert.ok(
+        bad.lines.some((l) => /1 examples differ from the \.npy layout/.test(l)),
+        bad.lines.join("\n"),
+      );
     } finally {
       await Deno.remove(out, { recursive: true });
     }

@@ -92,6 +92,9 @@ export function cropTranslated(tokens: ArrayLike<number>, offset = 0): Grid {
   return cropCanvas(shifted);
 }
 
+/** Largest `.npy` train inputs file read just to show demonstrations. */
+const MAX_DEMO_NPY_BYTES = 256 * 1024 * 1024;
+
 async function openSplit(dir: string, split: SplitName): Promise<PuzzleSplit> {
   return (await isCompactDir(dir)) ? openCompactSplit(dir, split) : readReferenceSplit(dir, split);
 }
@@ -121,10 +124,16 @@ export async function readTruth(
     return out;
   };
   const test = await openSplit(dir, "test");
-  const train = await openSplit(dir, "train");
-  const trainSet = train.sets.get("all")!;
+  // Demonstrations are only for display: a large materialised train split
+  // (gigabytes of .npy) is not worth loading for them.
+  const compact = await isCompactDir(dir);
+  const trainBytes = compact ? 0 : await Deno.stat(`${dir}/train/all__inputs.npy`).then(
+    (s) => s.size,
+    () => Infinity,
+  );
+  const train = trainBytes <= MAX_DEMO_NPY_BYTES ? await openSplit(dir, "train") : null;
   const trainPuzzleOf = new Map<number, number>();
-  trainSet.puzzleIdentifiers.forEach((id, p) => trainPuzzleOf.set(id, p));
+  train?.sets.get("all")?.puzzleIdentifiers.forEach((id, p) => trainPuzzleOf.set(id, p));
   const set = test.sets.get("all")!;
   const tasks: TruthTask[] = [];
   for (let g = 0; g + 1 < set.groupIndices.length; g++) {
@@ -137,7 +146,7 @@ export async function readTruth(
     tasks.push({
       name,
       tests: pairsOf(test, p),
-      demos: tp === undefined ? [] : pairsOf(train, tp),
+      demos: train && tp !== undefined ? pairsOf(train, tp) : [],
     });
   }
   return { identifiers, tasks };

@@ -188,6 +188,7 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
       aug: 30,
       seed: 3,
       out: `${dir}/data`,
+      writeReferenceLayout: true,
       progress: false,
       log: () => {},
       warn: () => {},
@@ -231,6 +232,18 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
     assert.match(svg, /demonstration 2/);
     assert.match(svg, /#1: 31 votes/);
     assert.match(await Deno.readTextFile(`${dir}/report/index.html`), /tasks\/b2grow\.svg/);
+    // The same folder read through its .npy layout alone scores the same.
+    await Deno.remove(`${dir}/data/arc_grids.safetensors`);
+    const again = await evaluateArc({
+      outputs: `${dir}/out.safetensors`,
+      data: `${dir}/data`,
+      out: `${dir}/report2`,
+    });
+    assert.deepEqual(again.overall, score.overall);
+    assert.equal(
+      await Deno.readTextFile(`${dir}/report2/tasks/b1recolour.svg`),
+      svg,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

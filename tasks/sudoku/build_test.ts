@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { readReferenceSplit } from "../dataset.ts";
+import { buildCommand } from "./cli.ts";
+import { openCompactSplit } from "./store.ts";
+import { verifySudoku } from "./verify.ts";
+import { sudokuTask } from "./mod.ts";
+
+const SMALL = [
+  "--seed",
+  "3",
+  "--train",
+  "6",
+  "--test",
+  "4",
+  "--aug",
+  "3",
+  "--hard-share",
+  "0.5",
+  "--pool-size",
+  "4",
+  "--per-job",
+  "2",
+  "--hard-threshold",
+  "2",
+  "--max-iterations",
+  "20",
+];
+
+/** SHA-256 over every file of a folder (sorted relative paths and contents). */
+async function digest(dir: string): Promise<string> {
+  const files: string[] = [];
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      if (e.isDirectory) await walk(`${d}/${e.name}`);
+      else files.push(`${d}/${e.name}`);
+    }
+  };
+  await walk(dir);
+  files.sort();
+  const parts: Uint8Array[] = [];
+  for (const f of files) {
+    parts.push(new TextEncoder().encode(f.slice(dir.length) + "\n"));
+    parts.push(await Deno.readFile(f));
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) all.set(p, (o += p.length) - p.length);
+  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...h].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function quiet<T>(body: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = () => {};
+  try {
+    return await body();
+  } finally {
+    console.log = log;
+  }
+}
+
+Deno.test("build: same seed gives the same bytes, inline or on 2 workers", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await quiet(() => buildCommand([...SMALL, "--workers", "0", "--out", `${root}/a`]));
+    await quiet(() => buildCommand([...SMALL, "--workers", "2", "--out", `${root}/b`]));
+    const a = await digest(`${root}/a`), b = await digest(`${root}/b`);
+    assert.equal(a, b);
+    console.log(`digest ${a}`);
+    await quiet(() =>
+      buildCommand([...SMALL, "--workers", "0", "--seed", "4", "--out", `${root}/c`])
+    );
+    assert.notEqual(await digest(`${root}/c`), a);
+    // Refuses to overwrite without --force.
+    await assert.rejects(
+      () => quiet(() => buildCommand([...SMALL, "--workers", "0", "--out", `${root}/a`])),
+      /exists and is not empty/,
+    );
+    const report = await verifySudoku(`${root}/a`, { all: true });
+    assert.ok(report.ok, report.lines.join("\n"));
+    assert.ok(await sudokuTask.isCompact!(`${root}/a`));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("build: compact form reads exactly like the materialised reference layout", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await quiet(() =>
+      buildCommand([
+        ...SMALL,
+        "--workers",
+        "0",
+        "--write-reference-layout",
+        "--out",
+        root,
+        "--force",
+      ])
+    );
+    for (const split of ["train", "test"] as const) {
+      const ref = await readReferenceSplit(root, split);
+      const lazy = await openCompactSplit(root, split);
+      assert.deepEqual(lazy.metadata, ref.metadata);
+      const r = ref.sets.get("all")!, l = lazy.sets.get("all")!;
+      assert.equal(l.numExamples, r.numExamples);
+      assert.deepEqual(l.puzzleIndices, r.puzzleIndices);
+      assert.deepEqual(l.groupIndices, r.groupIndices);
+      assert.deepEqual(l.puzzleIdentifiers, r.puzzleIdentifiers);
+      const a = new Int32Array(162), b = new Int32Array(162);
+      for (let i = 0; i < r.numExamples; i++) {
+        r.fill(i, a.subarray(0, 81), a.subarray(81), 0);
+        l.fill(i, b.subarray(0, 81), b.subarray(81), 0);
+        assert.deepEqual(b, a, `${split} example ${i}`);
+      }
+      const expectExamples = split === "train" ? 6 * 4 : 4;
+      assert.equal(r.numExamples, expectExamples);
+      assert.equal(ref.metadata.total_groups, split === "train" ? 6 : 4);
+    }
+    const meta = JSON.parse(await Deno.readTextFile(`${root}/train/dataset.json`));
+    assert.deepEqual(meta.sets, ["all"]);
+    assert.equal(meta.vocab_size, 11);
+    assert.equal(meta.num_puzzle_identifiers, 1);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(`${root}/identifiers.json`)), ["<blank>"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
