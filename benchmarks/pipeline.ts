@@ -14,11 +14,9 @@ import { getTask } from "../tasks/registry.ts";
 import "../tasks/maze/mod.ts";
 import "../tasks/sudoku/mod.ts";
 import "../tasks/arc/mod.ts";
-import { configFromArgs } from "../train/config.ts";
-import { findLatestCheckpoint } from "../train/checkpoint.ts";
-import { runTraining } from "../train/trainer.ts";
-import { runEvaluation } from "../train/eval_run.ts";
-import { readEvalOutputs } from "../train/outputs.ts";
+import { configFromArgs, findLatestCheckpoint, runEvaluation, runTraining } from "../train/mod.ts";
+import { readEvalOutputs } from "../tasks/arc/outputs.ts";
+import { readSafetensors } from "../io/safetensors.ts";
 import type { TaskPlan } from "./plan.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
@@ -35,7 +33,7 @@ const FINAL_OUTPUTS = [
   "q_continue_logits",
 ];
 /** Outputs each shorter evaluation keeps (for the halting distribution). */
-const SWEEP_OUTPUTS = ["q_halt_logits", "q_continue_logits"];
+const SWEEP_OUTPUTS = ["q_continue_logits"];
 
 /** Segment counts to evaluate: 1..max when cheap (max <= 8), else powers of two and max. */
 export function sweepSegments(max: number): number[] {
@@ -68,6 +66,15 @@ export function haltingHistogram(
     counts.set(at, (counts.get(at) ?? 0) + 1);
   }
   return segments.filter((s) => counts.has(s)).map((s) => ({ steps: s, count: counts.get(s)! }));
+}
+
+/** The two Q logits of every row from an evaluation's saved outputs. */
+async function readQ(outputsDir: string): Promise<{ halt: Float32Array; cont: Float32Array }> {
+  const core = await readEvalOutputs(join(outputsDir, "all.safetensors"));
+  const extra = await readSafetensors(join(`${outputsDir}_extra`, "all.safetensors"));
+  const cont = extra.tensors.get("q_continue_logits");
+  if (!cont) throw new Error(`${outputsDir}_extra: no q_continue_logits`);
+  return { halt: core.qHaltLogits, cont: toFloat32(cont) };
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
@@ -161,16 +168,13 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
         });
         const all = summary.sets.all ?? Object.values(summary.sets)[0];
         actCurve.push({ segments: k, exact_accuracy: all.exact_accuracy });
-        const outs = await readEvalOutputs(summary.outputsDir!, "all");
-        q.push({
-          halt: toFloat32(outs.get("q_halt_logits")!),
-          cont: toFloat32(outs.get("q_continue_logits")!),
-        });
+        q.push(await readQ(summary.outputsDir!));
         if (isFinal) final = summary;
       }
       const evalSeconds = (performance.now() - t1) / 1000;
       const all = final!.sets.all ?? Object.values(final!.sets)[0];
-      const outputs = await readEvalOutputs(final!.outputsDir!, "all");
+      const outputsFile = join(final!.outputsDir!, "all.safetensors");
+      const outputs = await readEvalOutputs(outputsFile);
       const metrics: Record<string, number> = {
         exact_accuracy: all.exact_accuracy,
         accuracy: all.accuracy,
@@ -179,20 +183,17 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
         lm_loss: all.lm_loss,
         count: all.count,
       };
-      const scored = await scoreTaskOutputs(plan, outputs, ctx.outDir);
+      const scored = await scoreTaskOutputs(plan, outputs, outputsFile, ctx.outDir);
       Object.assign(metrics, scored.metrics);
       const examples: Example[] = [];
-      const inputs = outputs.get("inputs")!;
-      const labels = outputs.get("labels")!;
-      const preds = outputs.get("preds")!;
-      const S = inputs.shape[1];
-      for (let r = 0; r < Math.min(plan.examples, inputs.shape[0]); r++) {
-        const row = (t: typeof inputs) =>
-          Array.from(t.data.subarray(r * S, (r + 1) * S) as Int32Array, Number);
+      const S = outputs.seqLen;
+      const rows = outputs.puzzleIdentifiers.length;
+      for (let r = 0; r < Math.min(plan.examples, rows); r++) {
+        const row = (t: Uint8Array) => Array.from(t.subarray(r * S, (r + 1) * S));
         examples.push({
-          input: row(inputs),
-          label: row(labels),
-          prediction: row(preds),
+          input: row(outputs.inputs),
+          label: outputs.labels ? row(outputs.labels) : [],
+          prediction: row(outputs.preds),
           name: `test row ${r}`,
         });
       }

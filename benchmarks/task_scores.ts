@@ -8,9 +8,8 @@
  * @module
  */
 import { join } from "node:path";
-import type { HostTensor } from "../io/dtypes.ts";
 import { scoreMazePredictions } from "../tasks/maze/mod.ts";
-import { writeEvalOutputs } from "../tasks/arc/outputs.ts";
+import type { EvalOutputs } from "../tasks/arc/outputs.ts";
 import { evaluateArc } from "../tasks/arc/report.ts";
 import type { TaskPlan } from "./plan.ts";
 
@@ -23,26 +22,20 @@ export interface TaskScores {
 /** The pass@k values the ARC score reports. */
 export const ARC_KS = [1, 2, 10, 100, 1000];
 
-function need(outputs: Map<string, HostTensor>, key: string): HostTensor {
-  const t = outputs.get(key);
-  if (!t) throw new Error(`evaluation outputs lack '${key}'`);
-  return t;
-}
-
-/** Scores one task's final evaluation outputs (`inputs`, `labels`, `preds`, ...). */
+/** Scores one task's final evaluation outputs (saved by the trainer at `outputsFile`). */
 export async function scoreTaskOutputs(
   plan: TaskPlan,
-  outputs: Map<string, HostTensor>,
+  outputs: EvalOutputs,
+  outputsFile: string,
   outDir: string,
 ): Promise<TaskScores> {
   if (plan.taskModule === "maze") {
-    const inputs = need(outputs, "inputs");
+    if (!outputs.labels) throw new Error(`${outputsFile}: no labels saved`);
     const score = scoreMazePredictions(
-      inputs.data as Int32Array,
-      need(outputs, "labels").data as Int32Array,
-      need(outputs, "preds").data as Int32Array,
-      inputs.shape[1],
-      -100,
+      outputs.inputs,
+      outputs.labels,
+      outputs.preds,
+      outputs.seqLen,
     );
     return {
       metrics: { valid_shortest_path_rate: score.validShortestRate },
@@ -50,18 +43,8 @@ export async function scoreTaskOutputs(
     };
   }
   if (plan.taskModule === "arc") {
-    const inputs = need(outputs, "inputs");
-    const file = join(outDir, "arc_outputs.safetensors");
-    await writeEvalOutputs(file, {
-      seqLen: inputs.shape[1],
-      puzzleIdentifiers: need(outputs, "puzzle_identifiers").data as Int32Array,
-      inputs: inputs.data as Int32Array,
-      preds: need(outputs, "preds").data as Int32Array,
-      qHaltLogits: need(outputs, "q_halt_logits").data as Float32Array,
-      metadata: { dataset: plan.dataDir },
-    });
     const score = await evaluateArc({
-      outputs: file,
+      outputs: outputsFile,
       data: plan.dataDir,
       out: join(outDir, "arc_score"),
       ks: ARC_KS,

@@ -1,64 +1,28 @@
 /**
  * Example pictures per task, registered with {@link registerExampleRenderer}:
- * Sudoku grids (givens in black, predicted digits in blue, wrong cells red),
+ * Sudoku grids (the task's renderer: givens black, answers blue, wrong red),
  * mazes through the maze task's own renderer (labelled path and predicted
  * path), ARC grids in the ARC palette (cropped at the end-of-grid markers).
  * Import this module for its side effect wherever reports are written.
  * @module
  */
 import { renderMazeSvg } from "../../tasks/maze/mod.ts";
+import { renderSvg as renderSudokuSvg } from "../../tasks/sudoku/render.ts";
 import { ARC_COLOURS } from "../../tasks/arc/render.ts";
 import { registerExampleRenderer } from "./examples.ts";
 import type { Example } from "./schema.ts";
 
-/** Sudoku: token 1 = blank, 2..10 = digits 1..9 (the reference's encoding). */
+/** Sudoku: token 1 = blank, 2..10 = digits 1..9 (the reference's encoding), drawn by the task. */
 export function sudokuSvg(ex: Example): string {
-  const cell = 22;
-  const side = 9 * cell;
-  const one = (x0: number, title: string, tokens: number[], mark: boolean) => {
-    const parts = [
-      `<text x="${x0}" y="14" font-size="12" font-family="sans-serif">${title}</text>`,
-    ];
-    for (let i = 0; i < 81; i++) {
-      const x = x0 + (i % 9) * cell;
-      const y = 20 + Math.floor(i / 9) * cell;
-      const given = ex.input[i] >= 2;
-      const wrong = mark && !given && ex.prediction[i] !== ex.label[i];
-      parts.push(
-        `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${
-          wrong ? "#fdd" : "#fff"
-        }" stroke="#bbb" stroke-width="0.5"/>`,
-      );
-      const t = tokens[i];
-      if (t >= 2 && t <= 10) {
-        const colour = given ? "#000" : wrong ? "#c00" : "#1f5fbf";
-        parts.push(
-          `<text x="${x + cell / 2}" y="${
-            y + cell * 0.72
-          }" font-size="14" text-anchor="middle" font-family="sans-serif" fill="${colour}"${
-            given ? ' font-weight="bold"' : ""
-          }>${t - 1}</text>`,
-        );
-      }
-    }
-    for (let k = 0; k <= 3; k++) {
-      const o = k * 3 * cell;
-      parts.push(
-        `<line x1="${x0 + o}" y1="20" x2="${x0 + o}" y2="${
-          20 + side
-        }" stroke="#000" stroke-width="1.5"/>`,
-      );
-      parts.push(
-        `<line x1="${x0}" y1="${20 + o}" x2="${x0 + side}" y2="${
-          20 + o
-        }" stroke="#000" stroke-width="1.5"/>`,
-      );
-    }
-    return parts.join("");
-  };
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${3 * side + 40}" height="${side + 26}">` +
-    one(0, "puzzle", ex.input, false) + one(side + 20, "solution", ex.label, false) +
-    one(2 * side + 40, "prediction (wrong cells red)", ex.prediction, true) + "</svg>";
+  const digits = (tokens: number[]) => tokens.map((t) => (t >= 2 && t <= 10 ? t - 1 : 0));
+  const exact = ex.prediction.every((t, i) => t === ex.label[i]);
+  return renderSudokuSvg({
+    puzzle: digits(ex.input),
+    answer: digits(ex.prediction),
+    solution: ex.label.length ? digits(ex.label) : undefined,
+    cell: 22,
+    title: exact ? "solved" : "wrong cells in red",
+  });
 }
 
 /** Maze: the task's renderer, label and prediction side by side with the question. */
