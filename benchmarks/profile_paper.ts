@@ -53,7 +53,7 @@ export function paperProfile(paper: PaperFixtures, opts: ProfileOptions = {}): P
         "sudoku",
         "sudoku",
         argv(
-          "--from-csv data/raw/sudoku-extreme --subsample 1000 --aug 1000 " +
+          "--from-csv data/raw/sudoku-extreme --subsample 1000 --aug 1000 --write-reference-layout " +
             "--out data/sudoku-extreme-1k-aug-1000",
         ),
       ),

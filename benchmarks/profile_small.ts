@@ -137,7 +137,7 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
         "cpu",
         "sudoku",
         "sudoku",
-        argv("--train 500 --test 200 --aug 10 --hard-share 0 --seed 0"),
+        argv("--train 500 --test 200 --aug 10 --hard-share 0 --seed 0 --write-reference-layout"),
         [
           {
             setting: "puzzles",
@@ -168,7 +168,9 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
         "cpu",
         "arc1",
         "arc",
-        argv(`--source ${arcSource} --preset arc1 --aug 4 --seed 42 --no-progress`),
+        argv(
+          `--source ${arcSource} --preset arc1 --aug 4 --seed 42 --no-progress --write-reference-layout`,
+        ),
         arcData("960 (ARC-AGI-1 + ConceptARC)", 4),
         { ...base, epochs: 2, evalInterval: 1, haltMaxSteps: 2, batch: 8 },
         { arcSubset: 4 },
@@ -177,7 +179,9 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
         "cpu",
         "arc2",
         "arc",
-        argv(`--source ${arcSource} --preset arc2 --aug 4 --seed 42 --no-progress`),
+        argv(
+          `--source ${arcSource} --preset arc2 --aug 4 --seed 42 --no-progress --write-reference-layout`,
+        ),
         arcData("1120 (ARC-AGI-2)", 4),
         { ...base, epochs: 2, evalInterval: 1, haltMaxSteps: 2, batch: 8 },
         { arcSubset: 4 },
@@ -215,7 +219,9 @@ export function smokeProfile(): Profile {
         "smoke",
         "sudoku",
         "sudoku",
-        argv("--train 16 --test 8 --aug 1 --hard-share 0 --seed 0 --workers 0"),
+        argv(
+          "--train 16 --test 8 --aug 1 --hard-share 0 --seed 0 --workers 0 --write-reference-layout",
+        ),
         [
           {
             setting: "puzzles",
@@ -244,7 +250,9 @@ export function smokeProfile(): Profile {
         "smoke",
         "arc1",
         "arc",
-        argv(`--source ${ARC_FIXTURE_SOURCE} --preset arc1 --aug 1 --seed 42 --no-progress`),
+        argv(
+          `--source ${ARC_FIXTURE_SOURCE} --preset arc1 --aug 1 --seed 42 --no-progress --write-reference-layout`,
+        ),
         [
           {
             setting: "tasks",

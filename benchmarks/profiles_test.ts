@@ -27,7 +27,7 @@ Deno.test("paper profile: every task's trainer config equals the paper's, exactl
   }
   assert.deepEqual(
     profile.tasks[0].build.join(" "),
-    "--from-csv data/raw/sudoku-extreme --subsample 1000 --aug 1000 --out data/sudoku-extreme-1k-aug-1000",
+    "--from-csv data/raw/sudoku-extreme --subsample 1000 --aug 1000 --write-reference-layout --out data/sudoku-extreme-1k-aug-1000",
   );
   assert.deepEqual(
     profile.tasks[2].build.join(" "),

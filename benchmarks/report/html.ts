@@ -79,6 +79,7 @@ export async function taskPlots(report: TaskReport): Promise<string[]> {
       series: "series",
       title: "Exact accuracy",
       yTitle: "exact accuracy",
+      yDomain: [0, 1],
     }),
     await lineChart(act, {
       x: "segments",
@@ -87,6 +88,7 @@ export async function taskPlots(report: TaskReport): Promise<string[]> {
       title: "Exact accuracy vs ACT segments (inference)",
       xTitle: "segments (halt_max_steps at inference)",
       yTitle: "exact accuracy",
+      yDomain: [0, 1],
     }),
     await barChart(halt, {
       x: "steps",

@@ -44,7 +44,16 @@ export function emptySvg(message: string): string {
  */
 export function lineChart(
   rows: Row[],
-  opts: { x: string; y: string; series: string; title: string; xTitle?: string; yTitle?: string },
+  opts: {
+    x: string;
+    y: string;
+    series: string;
+    title: string;
+    xTitle?: string;
+    yTitle?: string;
+    /** Fixed y range, e.g. [0, 1] for accuracies. */
+    yDomain?: [number, number];
+  },
 ): Promise<string> {
   if (rows.length === 0) return Promise.resolve(emptySvg(`${opts.title}: no data recorded`));
   return renderSvg({
@@ -52,7 +61,12 @@ export function lineChart(
     mark: { type: "line", point: rows.length <= 60 },
     encoding: {
       x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x },
-      y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y },
+      y: {
+        field: opts.y,
+        type: "quantitative",
+        title: opts.yTitle ?? opts.y,
+        ...(opts.yDomain ? { scale: { domain: opts.yDomain } } : {}),
+      },
       color: { field: opts.series, type: "nominal", title: null },
     },
   }, rows);
