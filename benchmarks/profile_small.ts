@@ -261,7 +261,7 @@ export function smokeProfile(): Profile {
           },
           { setting: "augmentations", paper: "1000 per task", ours: "1 per task" },
         ],
-        { ...tiny, epochs: 2, evalInterval: 1, batch: 4 },
+        { ...tiny, epochs: 1, evalInterval: 1, batch: 4 },
       ),
     ],
   };
