@@ -13,7 +13,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { puzzleEmbLen, totalLen } from "./config.ts";
+import { type ModelConfig, puzzleEmbLen, totalLen } from "./config.ts";
 import {
   blockContext,
   gradCycle,
@@ -147,6 +147,39 @@ export function gatherPuzzleRows(m: ModelState, ids: Int32Array): Float32Array |
     out.set(m.puzzleEmb.subarray(ids[r] * nd, (ids[r] + 1) * nd), r * nd);
   }
   return out;
+}
+
+/**
+ * Which rows halt after a segment: at halt_max_steps always; in training (with
+ * halt_max_steps > 1) also when q_halt > q_continue, but never before min_halt,
+ * drawn per row from 2..halt_max_steps with probability halt_exploration_prob
+ * (else 0). Draws two numbers from `rng` per row whenever exploration is on.
+ */
+export function haltDecision(
+  c: Pick<ModelConfig, "halt_max_steps" | "halt_exploration_prob">,
+  newSteps: Int32Array,
+  qHalt: Float32Array,
+  qContinue: Float32Array,
+  training: boolean,
+  rng?: Rng,
+): Uint8Array {
+  const halted = new Uint8Array(newSteps.length);
+  for (let r = 0; r < newSteps.length; r++) {
+    let h = newSteps[r] >= c.halt_max_steps;
+    if (training && c.halt_max_steps > 1) {
+      h = h || qHalt[r] > qContinue[r];
+      let minHalt = 0;
+      if (c.halt_exploration_prob > 0) {
+        if (!rng) throw new Error("training with halt_exploration_prob > 0 needs an rng");
+        const explore = rng.uniform() < c.halt_exploration_prob;
+        const draw = 2 + rng.int(c.halt_max_steps - 1);
+        minHalt = explore ? draw : 0;
+      }
+      h = h && newSteps[r] >= minHalt;
+    }
+    halted[r] = h ? 1 : 0;
+  }
+  return halted;
 }
 
 /** Options of one segment. */
@@ -306,23 +339,7 @@ export async function segment(
   const logits = logitsRaw;
   const puzzleGrad = puzzleRaw;
 
-  // Halting.
-  const halted = new Uint8Array(b);
-  for (let r = 0; r < b; r++) {
-    let h = isLast[r] === 1;
-    if (opts.training && c.halt_max_steps > 1) {
-      h = h || qHalt[r] > qContinue[r];
-      let minHalt = 0;
-      if (c.halt_exploration_prob > 0) {
-        if (!opts.rng) throw new Error("training with halt_exploration_prob > 0 needs an rng");
-        const explore = opts.rng.uniform() < c.halt_exploration_prob;
-        const draw = 2 + opts.rng.int(c.halt_max_steps - 1);
-        minHalt = explore ? draw : 0;
-      }
-      h = h && newSteps[r] >= minHalt;
-    }
-    halted[r] = h ? 1 : 0;
-  }
+  const halted = haltDecision(c, newSteps, qHalt, qContinue, opts.training, opts.rng);
 
   const losses = {
     lm: lossVals[0],

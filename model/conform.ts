@@ -26,22 +26,10 @@ import { disposeState, type ModelState, PUZZLE_EMB, stateDict, stateFromDict } f
 import { createTrainer, disposeTrainer, evalStep, trainStep } from "./step.ts";
 import type { SegmentResult } from "./act.ts";
 import type { Metrics } from "./loss.ts";
+import { compare, type Comparison, type Ours, TOLERANCE } from "./compare.ts";
+import { checkPuzzleStep } from "./conform_puzzle.ts";
 
-/** Scaled-error tolerance of float tensors. */
-export const TOLERANCE = 1e-3;
-
-/** Our value for a golden key: floats, or exact integers. */
-type Ours = { kind: "float"; data: ArrayLike<number> } | { kind: "int"; data: ArrayLike<number> };
-
-/** One compared tensor. */
-export interface Comparison {
-  key: string;
-  /** Scaled error for floats; 0/Infinity for exact comparisons. */
-  err: number;
-  pass: boolean;
-  exact: boolean;
-  note?: string;
-}
+export { compare, type Comparison, TOLERANCE };
 
 /** A group of comparisons reported on one line. */
 export interface GroupRow {
@@ -135,44 +123,6 @@ export function caseBatch(c: ConformCase, name: string): Batch {
   };
 }
 
-/** Compares one golden tensor with ours. */
-export function compare(key: string, ref: HostTensor, ours: Ours | undefined): Comparison {
-  if (!ours) return { key, err: Infinity, pass: false, exact: false, note: "not produced" };
-  const n = ref.data.length;
-  if (ours.data.length !== n) {
-    return {
-      key,
-      err: Infinity,
-      pass: false,
-      exact: false,
-      note: `size ${ours.data.length}, expected ${n}`,
-    };
-  }
-  const isFloat = ref.dtype === "f32" || ref.dtype === "f64" || ref.dtype === "bf16" ||
-    ref.dtype === "f16";
-  if (!isFloat) {
-    let bad = 0;
-    for (let i = 0; i < n; i++) if (Number(ref.data[i]) !== Number(ours.data[i])) bad++;
-    return {
-      key,
-      err: bad ? Infinity : 0,
-      pass: bad === 0,
-      exact: true,
-      note: bad ? `${bad}/${n} differ` : undefined,
-    };
-  }
-  let maxRef = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < n; i++) {
-    const r = Number(ref.data[i]);
-    const d = Math.abs(Number(ours.data[i]) - r);
-    maxRef = Math.max(maxRef, Math.abs(r));
-    maxDiff = Math.max(maxDiff, Number.isNaN(d) ? Infinity : d);
-  }
-  const err = maxRef > 0 ? maxDiff / maxRef : maxDiff === 0 ? 0 : Infinity;
-  return { key, err, pass: err <= TOLERANCE, exact: false };
-}
-
 /** Our tensors of one segment under the golden names (without the `stepK.` prefix). */
 async function segmentTensors(r: SegmentResult): Promise<Map<string, Ours>> {
   const f = (data: ArrayLike<number>): Ours => ({ kind: "float", data });
@@ -210,106 +160,12 @@ function compareStep(
   }
 }
 
-/**
- * The puzzle-embedding tensors of a training step need care: the reference
- * keeps `local_ids` and the gradient of `local_weights` in buffers it
- * overwrites in place, so a dump taken later can hold another step's values.
- * When a golden value contradicts the golden's own SignSGD update (rows that
- * changed between `before` and `after`, and lr * sign(g) in those rows), the
- * comparison is made against what that update implies instead, and noted.
- */
-function checkPuzzleStep(
-  c: ConformCase,
-  step: string,
-  before: HostTensor,
-  after: HostTensor,
-  oursIds: Int32Array,
-  oursGrad: Float32Array,
-  out: Comparison[],
-): void {
-  const golden = c.train!;
-  const idsKey = `${step}.puzzle_emb.local_ids`;
-  const gradKey = `${step}.grad.${PUZZLE_EMB.replace(".weights", ".local_weights")}`;
-  const nd = c.config.puzzle_emb_ndim;
-  const bw = before.data as Float32Array;
-  const aw = after.data as Float32Array;
-  const rows = bw.length / nd;
-  // Rows the golden update touched, and sign(g) it implies.
-  const touched: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < nd; j++) {
-      if (bw[r * nd + j] !== aw[r * nd + j]) {
-        touched.push(r);
-        break;
-      }
-    }
-  }
-  const lr = c.optim.puzzle_emb_lr;
-  const decay = Math.fround(1 - lr * c.optim.puzzle_emb_weight_decay);
-  const impliedSign = (r: number, j: number) =>
-    Math.round((Math.fround(bw[r * nd + j] * decay) - aw[r * nd + j]) / lr);
-  // Ours: sign of the gradient summed over duplicate ids.
-  const summed = new Map<number, Float64Array>();
-  oursIds.forEach((id, i) => {
-    const acc = summed.get(id) ?? new Float64Array(nd);
-    for (let j = 0; j < nd; j++) acc[j] += oursGrad[i * nd + j];
-    summed.set(id, acc);
-  });
-
-  const refIds = golden.get(idsKey);
-  if (refIds) {
-    const cmp = compare(idsKey, refIds, { kind: "int", data: oursIds });
-    const refSet = [...new Set(Array.from(refIds.data as Int32Array))].sort((a, b) => a - b);
-    if (!cmp.pass && refSet.join() !== touched.join()) {
-      const ourSet = [...summed.keys()].sort((a, b) => a - b);
-      const ok = ourSet.join() === touched.join();
-      out.push({
-        key: idsKey,
-        err: ok ? 0 : Infinity,
-        pass: ok,
-        exact: true,
-        note: `golden ids [${
-          Array.from(refIds.data as Int32Array)
-        }] contradict the golden update (rows [${touched}] changed); ours [${oursIds}] ${
-          ok ? "match" : "do not match"
-        } the update`,
-      });
-    } else out.push(cmp);
-  }
-  const refGrad = golden.get(gradKey);
-  if (refGrad) {
-    const cmp = compare(gradKey, refGrad, { kind: "float", data: oursGrad });
-    const refAllZero = (refGrad.data as Float32Array).every((x) => x === 0);
-    const updateHasSigns = touched.some((r) => {
-      for (let j = 0; j < nd; j++) if (impliedSign(r, j) !== 0) return true;
-      return false;
-    });
-    if (!cmp.pass && refAllZero && updateHasSigns) {
-      let bad = 0;
-      let total = 0;
-      for (const r of touched) {
-        const g = summed.get(r);
-        for (let j = 0; j < nd; j++) {
-          total++;
-          if ((g ? Math.sign(g[j]) : 0) !== impliedSign(r, j)) bad++;
-        }
-      }
-      out.push({
-        key: gradKey,
-        err: bad ? Infinity : 0,
-        pass: bad === 0,
-        exact: true,
-        note: `golden gradient is all zero but the golden update moved rows by lr*sign(g); ` +
-          `sign of our summed gradient ${
-            bad ? `differs in ${bad}/${total}` : `matches in all ${total}`
-          } entries`,
-      });
-    } else out.push(cmp);
-  }
-}
-
 /** Runs the evaluation unroll and compares every `stepK.*` tensor of eval.safetensors. */
-export async function conformEval(c: ConformCase, out: Comparison[]): Promise<void> {
+export async function conformEval(
+  c: ConformCase,
+  out: Comparison[],
+  progress: (msg: string) => void = () => {},
+): Promise<void> {
   const golden = c.eval!;
   const m = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
   try {
@@ -320,6 +176,7 @@ export async function conformEval(c: ConformCase, out: Comparison[]): Promise<vo
       const r = await evalStep(m, carry, batch, { returnLogits: true });
       carry = r.carry;
       compareStep(golden, `step${k}.`, await segmentTensors(r), out);
+      progress(`eval segment ${k}/${steps} done`);
     }
     disposeCarry(carry);
   } finally {
@@ -328,7 +185,11 @@ export async function conformEval(c: ConformCase, out: Comparison[]): Promise<vo
 }
 
 /** Runs the two training steps and compares every `stepK.*` tensor of train.safetensors. */
-export async function conformTrain(c: ConformCase, out: Comparison[]): Promise<void> {
+export async function conformTrain(
+  c: ConformCase,
+  out: Comparison[],
+  progress: (msg: string) => void = () => {},
+): Promise<void> {
   const golden = c.train!;
   const m: ModelState = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
   const t = createTrainer(m, c.optim, 0);
@@ -359,7 +220,17 @@ export async function conformTrain(c: ConformCase, out: Comparison[]): Promise<v
       );
       const after = golden.get(`${prefix}after.${PUZZLE_EMB}`);
       if (before && after && r.puzzleIds && r.puzzleGrad) {
-        checkPuzzleStep(c, `step${k}`, before, after, r.puzzleIds, r.puzzleGrad, out);
+        checkPuzzleStep(
+          golden,
+          c.optim,
+          c.config.puzzle_emb_ndim,
+          `step${k}`,
+          before,
+          after,
+          r.puzzleIds,
+          r.puzzleGrad,
+          out,
+        );
       } else {
         for (const key of puzzleKeys) {
           const ref = golden.get(key);
@@ -367,6 +238,7 @@ export async function conformTrain(c: ConformCase, out: Comparison[]): Promise<v
         }
       }
       before = after;
+      progress(`train step ${k} done`);
     }
     disposeCarry(carry);
   } finally {
@@ -406,19 +278,19 @@ export function groupRows(label: string, cs: Comparison[]): GroupRow[] {
 /** Runs a whole case (eval and/or train, whichever the folder has). */
 export async function runCase(
   c: ConformCase,
-  parts: { eval?: boolean; train?: boolean } = {},
+  parts: { eval?: boolean; train?: boolean; progress?: (msg: string) => void } = {},
 ): Promise<ConformReport> {
   const groups: GroupRow[] = [];
   const all: Comparison[] = [];
   if (c.eval && (parts.eval ?? true)) {
     const cs: Comparison[] = [];
-    await conformEval(c, cs);
+    await conformEval(c, cs, parts.progress);
     groups.push(...groupRows("eval", cs));
     all.push(...cs);
   }
   if (c.train && (parts.train ?? true)) {
     const cs: Comparison[] = [];
-    await conformTrain(c, cs);
+    await conformTrain(c, cs, parts.progress);
     groups.push(...groupRows("train", cs));
     all.push(...cs);
   }

@@ -70,7 +70,11 @@ export interface Hidden {
   zL: tf.Tensor2D | null;
 }
 
-/** The module calls of a segment that run without gradient (all but the last L and H). */
+/**
+ * The module calls of a segment that run without gradient (all but the last L and H). Each call
+ * runs in its own tidy and replaced states are freed at once, so the peak memory is one module
+ * call's activations, not the whole loop's. The input states are not disposed.
+ */
 export function noGradCycles(
   m: ModelState,
   p: ParamMap,
@@ -79,18 +83,28 @@ export function noGradCycles(
   ctx: BlockContext,
 ): Hidden {
   const c = m.config;
-  if (c.arch === "transformer") return { zH: z.zH, zL: z.zL };
-  let { zH, zL } = z as { zH: tf.Tensor2D; zL: tf.Tensor2D };
+  if (c.arch === "transformer") return { zH: tf.clone(z.zH), zL: null };
+  let zH = z.zH;
+  let zL = z.zL!;
+  const replace = (old: tf.Tensor2D, next: tf.Tensor2D, input: tf.Tensor2D | null) => {
+    if (old !== input) old.dispose();
+    return next;
+  };
   const hP = `${INNER}H_level.`;
   const lP = `${INNER}L_level.`;
   for (let h = 0; h < c.H_cycles; h++) {
     for (let l = 0; l < c.L_cycles; l++) {
       if (h === c.H_cycles - 1 && l === c.L_cycles - 1) continue;
-      zL = reasoningModule(p, lP, c.L_layers, zL, tf.add(zH, x), ctx);
+      const next = tf.tidy(() => reasoningModule(p, lP, c.L_layers, zL, tf.add(zH, x), ctx));
+      zL = replace(zL, next, z.zL);
     }
-    if (h !== c.H_cycles - 1) zH = reasoningModule(p, hP, c.H_layers, zH, zL, ctx);
+    if (h !== c.H_cycles - 1) {
+      const next = tf.tidy(() => reasoningModule(p, hP, c.H_layers, zH, zL, ctx));
+      zH = replace(zH, next, z.zH);
+    }
   }
-  return { zH, zL };
+  // Always return fresh tensors, so the caller can free inputs and outputs independently.
+  return { zH: zH === z.zH ? tf.clone(zH) : zH, zL: zL === z.zL ? tf.clone(zL) : zL };
 }
 
 /** The module calls that carry gradient: `zL = L(zL, zH + x); zH = H(zH, zL)` (or `z = M(z, x)`). */
@@ -142,7 +156,7 @@ export function heads(m: ModelState, p: ParamMap, zH: tf.Tensor2D, batch: number
   return { logits, q };
 }
 
-/** A full inner forward (no gradient bookkeeping): the new carry and the heads. */
+/** A full inner forward without gradient: the new carry and the heads (inputs not disposed). */
 export function innerForward(
   m: ModelState,
   p: ParamMap,
@@ -151,7 +165,14 @@ export function innerForward(
   batch: number,
 ): Hidden & Heads {
   const ctx = blockContext(m, batch);
-  const next = gradCycle(m, p, noGradCycles(m, p, z, x, ctx), x, ctx);
+  const mid = noGradCycles(m, p, z, x, ctx);
+  const pair = tf.tidy(() => {
+    const g = gradCycle(m, p, mid, x, ctx);
+    return g.zL ? [g.zH, g.zL] : [g.zH];
+  }) as tf.Tensor2D[];
+  const next: Hidden = { zH: pair[0], zL: pair[1] ?? null };
+  mid.zH.dispose();
+  mid.zL?.dispose();
   return { ...next, ...heads(m, p, next.zH, batch) };
 }
 

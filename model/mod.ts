@@ -78,6 +78,7 @@ export {
   type Carry,
   checkBatch,
   disposeCarry,
+  haltDecision,
   initialCarry,
   segment,
   type SegmentOptions,

@@ -201,8 +201,14 @@ export async function loadState(c: ModelConfig, path: string): Promise<ModelStat
   return stateFromDict(c, st.tensors, path);
 }
 
-/** The full state dict (parameters, buffers, puzzle embeddings) as host tensors. */
-export async function stateDict(m: ModelState): Promise<Map<string, HostTensor>> {
+/**
+ * The full state dict (parameters, buffers, puzzle embeddings) as host tensors. The puzzle
+ * table is copied unless `shareTable` (it can be GBs; saving does not need a copy).
+ */
+export async function stateDict(
+  m: ModelState,
+  shareTable = false,
+): Promise<Map<string, HostTensor>> {
   const out = new Map<string, HostTensor>();
   const keys = [...m.params.keys()];
   const values = await Promise.all(
@@ -220,7 +226,7 @@ export async function stateDict(m: ModelState): Promise<Map<string, HostTensor>>
     out.set(PUZZLE_EMB, {
       dtype: "f32",
       shape: [m.config.num_puzzle_identifiers, m.config.puzzle_emb_ndim],
-      data: m.puzzleEmb.slice(),
+      data: shareTable ? m.puzzleEmb : m.puzzleEmb.slice(),
     });
   }
   return out;
@@ -232,7 +238,7 @@ export async function saveState(
   path: string,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  await writeFileAtomic(path, encodeSafetensors(await stateDict(m), metadata));
+  await writeFileAtomic(path, encodeSafetensors(await stateDict(m, true), metadata));
 }
 
 /** Frees every tensor of a model. */

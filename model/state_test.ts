@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "./backend.ts";
 import { readSafetensors } from "../io/safetensors.ts";
 import { encodeSafetensors, parseSafetensors } from "../io/safetensors.ts";
 import { parseModelConfig } from "./config.ts";
-import { countParams, disposeState, initModel, stateDict, stateFromDict } from "./state.ts";
+import {
+  countParams,
+  disposeState,
+  initModel,
+  loadState,
+  saveState,
+  stateDict,
+  stateFromDict,
+} from "./state.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const ropeDir = `${here}../fixtures/hrm-reference/tiny-rope`;
@@ -14,7 +22,7 @@ async function ropeConfig() {
 }
 
 Deno.test("state: reference params load and save back byte-identical values", async () => {
-  await tf.setBackend("cpu");
+  await useBackend("cpu");
   const c = await ropeConfig();
   const ref = (await readSafetensors(`${ropeDir}/params.safetensors`)).tensors;
   const m = stateFromDict(c, ref);
@@ -32,7 +40,7 @@ Deno.test("state: reference params load and save back byte-identical values", as
 });
 
 Deno.test("state: torch.compile prefixes are accepted, bad dicts rejected clearly", async () => {
-  await tf.setBackend("cpu");
+  await useBackend("cpu");
   const c = await ropeConfig();
   const ref = (await readSafetensors(`${ropeDir}/params.safetensors`)).tensors;
   const prefixed = new Map([...ref].map(([k, t]) => [`_orig_mod.${k}`, t]));
@@ -53,7 +61,7 @@ Deno.test("state: torch.compile prefixes are accepted, bad dicts rejected clearl
 });
 
 Deno.test("state: init is seeded, sized by countParams, and follows the reference's init", async () => {
-  await tf.setBackend("cpu");
+  await useBackend("cpu");
   const c = parseModelConfig({
     batch_size: 2,
     seq_len: 9,
@@ -87,4 +95,22 @@ Deno.test("state: init is seeded, sized by countParams, and follows the referenc
   for (const x of w) s2 += x * x;
   assert.ok(Math.abs(Math.sqrt(s2 / w.length) * 8 - 1) < 0.03);
   for (const m of [a, b, other]) disposeState(m);
+});
+
+Deno.test("state: saveState / loadState round trip through a file", async () => {
+  await useBackend("cpu");
+  const c = await ropeConfig();
+  const ref = (await readSafetensors(`${ropeDir}/params.safetensors`)).tensors;
+  const m = stateFromDict(c, ref);
+  const dir = await Deno.makeTempDir();
+  try {
+    await saveState(m, `${dir}/m.safetensors`, { note: "test" });
+    const back = await loadState(c, `${dir}/m.safetensors`);
+    assert.deepEqual(await stateDict(back), await stateDict(m));
+    disposeState(back);
+    await assert.rejects(() => loadState(c, `${dir}/missing.safetensors`), /file not found/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    disposeState(m);
+  }
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { useBackend } from "./backend.ts";
 import { testOnBackends } from "../tests/backends.ts";
 import * as hrm from "./mod.ts";
 
@@ -129,7 +130,7 @@ testOnBackends("step: evaluation unrolls halt_max_steps segments", async () => {
 }, { only: ["cpu", "wasm"] });
 
 Deno.test("step: bad batches are rejected with one clear line", async () => {
-  await tf.setBackend("cpu");
+  await useBackend("cpu");
   const model = hrm.createModel(small, 1);
   const carry = hrm.initialCarry(model, 3);
   const bad = batchOf(1);
@@ -142,3 +143,65 @@ Deno.test("step: bad batches are rejected with one clear line", async () => {
   hrm.disposeCarry(carry);
   hrm.disposeState(model);
 });
+
+Deno.test("act: halting rule (max steps, Q comparison, exploration floor)", () => {
+  const cfg = { halt_max_steps: 4, halt_exploration_prob: 0 };
+  const steps = Int32Array.from([1, 1, 4, 2]);
+  const qh = Float32Array.from([1, -1, -1, 0]);
+  const qc = Float32Array.from([0, 0, 0, 0]);
+  // Eval: only the step limit.
+  assert.deepEqual([...hrm.haltDecision(cfg, steps, qh, qc, false)], [0, 0, 1, 0]);
+  // Training: q_halt > q_continue also halts (ties do not).
+  assert.deepEqual([...hrm.haltDecision(cfg, steps, qh, qc, true)], [1, 0, 1, 0]);
+  // Exploration always on: min_halt in 2..4 stops row 0 (1 step) from halting early.
+  const rng = new hrm.Rng(0);
+  const explored = hrm.haltDecision({ ...cfg, halt_exploration_prob: 1 }, steps, qh, qc, true, rng);
+  assert.equal(explored[0], 0);
+  assert.equal(explored[2], 1);
+  // halt_max_steps = 1: every row halts, in training too.
+  assert.deepEqual(
+    [...hrm.haltDecision({ halt_max_steps: 1, halt_exploration_prob: 1 }, steps, qh, qc, true)],
+    [1, 1, 1, 1],
+  );
+  assert.throws(
+    () => hrm.haltDecision({ ...cfg, halt_exploration_prob: 0.5 }, steps, qh, qc, true),
+    /needs an rng/,
+  );
+});
+
+testOnBackends(
+  "step: save and restore (weights, optimizer, RNG, puzzle rows) resumes exactly",
+  async () => {
+    const opt = hrm.parseOptimConfig({ lr: 1e-2, puzzle_emb_lr: 1e-2 });
+    const lrs = { lr: 1e-2, puzzleEmbLr: 1e-2 };
+    const a = hrm.createModel(small, 8);
+    const ta = hrm.createTrainer(a, opt, 8);
+    let ca = hrm.initialCarry(a, 3);
+    ca = (await hrm.trainStep(ta, ca, batchOf(1), lrs)).carry;
+    hrm.disposeCarry(ca);
+    // Checkpoint at a segment boundary with a fresh carry (as a trainer resuming from disk would).
+    const weights = await hrm.stateDict(a);
+    const adam = await ta.adam.exportState();
+    const rngState = ta.rng.state();
+    const b = hrm.stateFromDict(a.config, weights);
+    const tb = hrm.createTrainer(b, opt, 999);
+    tb.adam.importState(adam);
+    tb.rng = hrm.Rng.fromState(rngState);
+    const run = async (m: hrm.ModelState, t: hrm.Trainer) => {
+      let c = hrm.initialCarry(m, 3);
+      const out: number[] = [];
+      for (let s = 2; s <= 4; s++) {
+        const r = await hrm.trainStep(t, c, batchOf(s), lrs);
+        c = r.carry;
+        out.push(r.loss, ...r.carry.halted);
+      }
+      hrm.disposeCarry(c);
+      return out;
+    };
+    assert.deepEqual(await run(b, tb), await run(a, ta));
+    assert.deepEqual(await hrm.stateDict(b), await hrm.stateDict(a));
+    for (const t of [ta, tb]) hrm.disposeTrainer(t);
+    for (const m of [a, b]) hrm.disposeState(m);
+  },
+  { only: ["wasm"] },
+);

@@ -25,11 +25,14 @@ async function main(): Promise<number> {
   program.parse();
   const [dir] = program.args;
   const opts = program.opts();
+  const c = await loadCase(dir.replace(/\/+$/, ""));
   const info = await useBackend(parseBackend(opts.backend));
   console.log(describeBackend(info));
-  const c = await loadCase(dir.replace(/\/+$/, ""));
   const started = performance.now();
-  const report = await runCase(c, { eval: !opts.trainOnly, train: !opts.evalOnly });
+  // Progress on stderr (a slow backend can take minutes); the report stays on stdout.
+  const progress = (msg: string) =>
+    console.error(`  [${((performance.now() - started) / 1000).toFixed(1)} s] ${msg}`);
+  const report = await runCase(c, { eval: !opts.trainOnly, train: !opts.evalOnly, progress });
   const fmt = (x: number) => (x === 0 ? "0" : Number.isFinite(x) ? x.toExponential(2) : "inf");
   if (opts.verbose) {
     for (const cmp of report.comparisons) {

@@ -3,6 +3,7 @@
  * the task modules one by one) wherever tasks are looked up by name.
  * @module
  */
+import "./arc/mod.ts";
 import "./maze/mod.ts";
 
 export { getTask, listTasks } from "./task.ts";

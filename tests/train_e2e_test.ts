@@ -10,6 +10,7 @@ import { testBackends } from "./backends.ts";
 import { configFromArgs } from "../train/config.ts";
 import { runTraining } from "../train/trainer.ts";
 import { readMetrics } from "../train/metrics_log.ts";
+import { useBackend } from "../model/backend.ts";
 
 // wasm is several times faster than the pure-JS cpu backend on these sizes.
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
@@ -57,6 +58,8 @@ Deno.test({
         "checkpoint_every=0",
         "max_steps=200",
       ]);
+      await useBackend(backend); // so the count before the run is on the run's backend
+      const before = tf.memory().numTensors;
       const summary = await runTraining(config, {
         quiet: true,
         onRecord: (r) => r.kind === "train" && tensors.push(tf.memory().numTensors),
@@ -90,6 +93,7 @@ Deno.test({
       assert.equal(tensors.length, 200);
       assert.equal(Math.max(...tensors.slice(1)), tensors[1], `tensors: ${tensors.slice(0, 5)}...`);
       assert.equal(tensors.at(-1), tensors[1]);
+      assert.equal(tf.memory().numTensors, before, "everything freed at the end");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -10,11 +10,13 @@
  * Layout in a run folder: `checkpoints/latest.safetensors` (the periodic one,
  * replaced each time) and `checkpoints/step_<N>.safetensors` (one per
  * evaluation, kept). Files whose metadata lacks `hrm_checkpoint` (e.g. from
- * `deno task convert`) are plain weights.
+ * `deno task convert`) and PyTorch `.pt` files (the released official
+ * checkpoints, read by io/torch.ts without executing anything) are plain weights.
  * @module
  */
 import type { HostTensor } from "../io/dtypes.ts";
 import { parseSafetensors, writeSafetensors } from "../io/safetensors.ts";
+import { parseTorchCheckpoint } from "../io/torch.ts";
 import type { TrainPosition } from "./sampler.ts";
 
 /** Identifies this project's training checkpoints. */
@@ -45,6 +47,11 @@ export interface CheckpointMeta {
 }
 
 const META_KEY = "hrm_checkpoint";
+
+/** PyTorch's `torch.save` files are zip archives ("PK\x03\x04"). */
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
 
 /** Writes a checkpoint atomically. */
 export async function writeCheckpoint(
@@ -82,7 +89,7 @@ function parseMeta(path: string, text: string | undefined): CheckpointMeta | und
   return meta;
 }
 
-/** Reads a checkpoint (ours, or a plain safetensors of weights). */
+/** Reads a checkpoint (ours, a plain safetensors of weights, or a PyTorch state dict). */
 export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
   let bytes: Uint8Array;
   try {
@@ -93,6 +100,10 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
       throw new Error(`${path}: is a folder; give a checkpoint file or use resume=<run_dir>`);
     }
     throw err;
+  }
+  if (isZip(bytes)) {
+    // A PyTorch checkpoint (the released official files): read without executing its pickle.
+    return { tensors: parseTorchCheckpoint(bytes, path).tensors, extra: {} };
   }
   const { tensors, metadata } = parseSafetensors(bytes, path);
   const { [META_KEY]: metaText, ...extra } = metadata;
@@ -105,6 +116,7 @@ export async function readCheckpointMeta(path: string): Promise<CheckpointMeta |
   try {
     const head = new Uint8Array(8);
     if ((await file.read(head)) !== 8) throw new Error(`${path}: not a valid safetensors file`);
+    if (isZip(head)) return undefined; // a PyTorch checkpoint: weights only
     const len = Number(new DataView(head.buffer).getBigUint64(0, true));
     if (len > 100_000_000) throw new Error(`${path}: not a valid safetensors file`);
     const header = new Uint8Array(len);
@@ -126,6 +138,15 @@ export async function readCheckpointMeta(path: string): Promise<CheckpointMeta |
   }
 }
 
+/** Later in the run: higher step, then later position, then more metrics lines (after eval). */
+function newer(a: CheckpointMeta, b: CheckpointMeta): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.position.iteration !== b.position.iteration) {
+    return a.position.iteration > b.position.iteration;
+  }
+  return a.metrics_lines > b.metrics_lines;
+}
+
 /** The checkpoint folder of a run. */
 export function checkpointDir(runDir: string): string {
   return `${runDir}/checkpoints`;
@@ -133,7 +154,7 @@ export function checkpointDir(runDir: string): string {
 
 /**
  * The newest training checkpoint (highest step; at equal steps the one taken
- * later in the loop, i.e. after evaluation moved the position on) in a run folder or its
+ * later in the loop: after evaluation moved the position on or logged its lines) in a run folder or its
  * `checkpoints/` folder, or undefined when there is none.
  */
 export async function findLatestCheckpoint(
@@ -152,8 +173,7 @@ export async function findLatestCheckpoint(
       const path = `${dir}/${e.name}`;
       const meta = await readCheckpointMeta(path).catch(() => undefined);
       if (!meta) continue;
-      const rank = (m: CheckpointMeta) => m.step * 1e6 + m.position.iteration;
-      if (!best || rank(meta) > rank(best.meta)) best = { path, meta };
+      if (!best || newer(meta, best.meta)) best = { path, meta };
     }
   }
   return best;

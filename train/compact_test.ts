@@ -126,6 +126,12 @@ Deno.test({
         testExamples: 5,
       });
       await Deno.writeTextFile(`${dir}/compact/cycling.json`, "{}");
+      // A compact store may keep dataset.json beside it (as the ARC task does): the task wins.
+      await Deno.mkdir(`${dir}/compact/train`);
+      await Deno.copyFile(
+        `${dir}/compact/base/train/dataset.json`,
+        `${dir}/compact/train/dataset.json`,
+      );
       assert.deepEqual(await detectFormat(`${dir}/compact`), {
         kind: "compact",
         task: "test-compact-cycling",

@@ -40,12 +40,13 @@ export async function detectFormat(dir: string): Promise<DatasetFormat> {
     throw err;
   }
   if (!info.isDirectory) throw new Error(`${dir}: not a folder (expected a dataset folder)`);
-  if (await exists(`${dir}/train/dataset.json`) || await exists(`${dir}/test/dataset.json`)) {
-    return { kind: "reference" };
-  }
+  // Compact forms first: a task may keep dataset.json files beside its compact store.
   const tasks = listTasks().filter((t) => t.isCompact && t.openCompact);
   for (const task of tasks) {
     if (await task.isCompact!(dir)) return { kind: "compact", task: task.name };
+  }
+  if (await exists(`${dir}/train/dataset.json`) || await exists(`${dir}/test/dataset.json`)) {
+    return { kind: "reference" };
   }
   const compact = tasks.length ? `, or the compact form of: ${tasks.map((t) => t.name)}` : "";
   throw new Error(

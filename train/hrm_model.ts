@@ -9,19 +9,28 @@
 import * as tf from "@tensorflow/tfjs";
 import type { HostTensor } from "../io/dtypes.ts";
 import type { DatasetMetadata } from "../tasks/dataset.ts";
-import { type Carry, disposeCarry, initialCarry, segment } from "../model/act.ts";
-import { type ModelConfig, parseModelConfig, parseOptimConfig } from "../model/config.ts";
-import { signSgdUpdate } from "../model/optim.ts";
-import { Rng, type RngState } from "../model/rng.ts";
 import {
+  type Carry,
   countParams,
+  createTrainer,
+  disposeCarry,
   disposeState,
+  disposeTrainer,
+  evaluateBatch,
+  initialCarry,
   initModel,
+  type ModelConfig,
   type ModelState,
+  parseModelConfig,
+  parseOptimConfig,
+  Rng,
+  type RngState,
+  segment,
+  signSgdUpdate,
   stateDict,
   stateFromDict,
-} from "../model/state.ts";
-import { createTrainer, disposeTrainer, evaluateBatch, type Trainer } from "../model/step.ts";
+  type Trainer,
+} from "../model/mod.ts";
 import { puzzleEmbNdim, type TrainConfig } from "./config.ts";
 import type {
   EvalResult,
@@ -64,10 +73,10 @@ export function modelConfigFor(config: TrainConfig, meta: DatasetMetadata): Mode
   }, "config (arch.*)");
 }
 
-const f32 = (t: tf.Tensor): HostTensor => ({
+const f32 = async (t: tf.Tensor): Promise<HostTensor> => ({
   dtype: "f32",
   shape: [...t.shape],
-  data: t.dataSync() as Float32Array,
+  data: await t.data() as Float32Array,
 });
 
 function metricsOf(m: SumMetrics): SumMetrics {
@@ -100,7 +109,7 @@ class HrmTrainModel implements TrainModel {
     return this.trainer.model;
   }
 
-  trainStep(batch: Batch, lr: number, puzzleEmbLr: number): Promise<StepResult> {
+  async trainStep(batch: Batch, lr: number, puzzleEmbLr: number): Promise<StepResult> {
     const t = this.trainer;
     // The segment consumes the carry; clones share its buffers, so keeping the
     // pre-step carry for a rollback costs no copy.
@@ -110,7 +119,7 @@ class HrmTrainModel implements TrainModel {
       zL: this.carry.zL ? tf.clone(this.carry.zL) : null,
     };
     const rngBefore = t.rng.state();
-    const seg = segment(t.model, this.carry, batch, { training: true, rng: t.rng });
+    const seg = await segment(t.model, this.carry, batch, { training: true, rng: t.rng });
     const grads = seg.grads!;
     const finite = Number.isFinite(seg.loss);
     try {
@@ -138,13 +147,13 @@ class HrmTrainModel implements TrainModel {
       this.carry = before;
       t.rng = Rng.fromState(rngBefore);
     }
-    return Promise.resolve({ loss: seg.loss, metrics: metricsOf(seg.metrics), finite });
+    return { loss: seg.loss, metrics: metricsOf(seg.metrics), finite };
   }
 
-  evalBatch(batch: Batch, saveOutputs: readonly string[]): Promise<EvalResult> {
+  async evalBatch(batch: Batch, saveOutputs: readonly string[]): Promise<EvalResult> {
     const want = new Set(saveOutputs);
     let qContinue: Float32Array | undefined;
-    const r = evaluateBatch(this.model, batch, {
+    const r = await evaluateBatch(this.model, batch, {
       returnLogits: want.has("logits"),
       onSegment: want.has("q_continue_logits") ? (s) => (qContinue = s.qContinue) : undefined,
     });
@@ -161,17 +170,17 @@ class HrmTrainModel implements TrainModel {
       add("logits", { dtype: "f32", shape: [B, S, this.cfg.vocab_size], data: r.logits });
     }
     if (qContinue) add("q_continue_logits", { dtype: "f32", shape: [B], data: qContinue });
-    return Promise.resolve({ metrics: metricsOf(r.metrics), outputs });
+    return { metrics: metricsOf(r.metrics), outputs };
   }
 
-  exportState(): ExportedState {
-    const tensors = stateDict(this.model);
-    const adam = this.trainer.adam.exportState();
+  async exportState(): Promise<ExportedState> {
+    const tensors = await stateDict(this.model);
+    const adam = await this.trainer.adam.exportState();
     for (const [k, t] of adam.tensors) tensors.set(`optim.adam.${k}`, t);
     const c = this.carry;
     const B = c.halted.length;
-    tensors.set("carry.z_H", f32(c.zH));
-    if (c.zL) tensors.set("carry.z_L", f32(c.zL));
+    tensors.set("carry.z_H", await f32(c.zH));
+    if (c.zL) tensors.set("carry.z_L", await f32(c.zL));
     tensors.set("carry.steps", { dtype: "i32", shape: [B], data: c.steps.slice() });
     tensors.set("carry.halted", { dtype: "u8", shape: [B], data: c.halted.slice() });
     const S = this.cfg.seq_len;

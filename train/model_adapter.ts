@@ -55,7 +55,7 @@ export interface TrainModel {
   trainStep(batch: Batch, lr: number, puzzleEmbLr: number): Promise<StepResult>;
   /** Runs a batch from a fresh carry for halt_max_steps segments. */
   evalBatch(batch: Batch, saveOutputs: readonly string[]): Promise<EvalResult>;
-  exportState(): ExportedState;
+  exportState(): Promise<ExportedState>;
   importState(s: ExportedState, where: string): void;
   /** Replaces the weights (reference state dict; `_orig_mod.` prefixes accepted). */
   loadWeights(tensors: Map<string, HostTensor>, where: string): void;

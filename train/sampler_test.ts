@@ -135,3 +135,36 @@ Deno.test("eval batches: sequential, padded last batch, pad rows marked", () => 
   assert.deepEqual(Array.from(last.labels), [-100, 5, 5, -100, -100, -100]);
   assert.deepEqual(Array.from(last.puzzleIdentifiers), [2, 0]);
 });
+
+Deno.test("sampler: several sets, in dataset.json order, each with its own seeded stream", () => {
+  const one = makeSplit(Array.from({ length: 4 }, () => [1]));
+  const setA = one.sets.get("all")!;
+  const two: PuzzleSplit = {
+    metadata: { ...one.metadata, sets: ["a", "b"] },
+    sets: new Map([["a", setA], ["b", setA]]),
+  };
+  const sampler = new TrainSampler(two, { seed: 2, globalBatchSize: 2, epochsPerIter: 1 });
+  const items = [...sampler.iteration({ iteration: 0, set: 0, batch: 0 })];
+  assert.deepEqual(items.map((i) => i.batch.setName), ["a", "a", "b", "b"]);
+  assert.deepEqual(items.map((i) => i.next), [
+    { iteration: 0, set: 0, batch: 1 },
+    { iteration: 0, set: 0, batch: 2 },
+    { iteration: 0, set: 1, batch: 1 },
+    { iteration: 0, set: 1, batch: 2 },
+  ]);
+  // Seeds follow the reference's `_iters` counter: seed + 1, seed + 2 for sets a, b of
+  // iteration 0; seed + 3, seed + 4 for iteration 1.
+  const single = new TrainSampler(one, { seed: 2, globalBatchSize: 2, epochsPerIter: 1 });
+  const order = (its: { batch: { inputs: Int32Array } }[]) =>
+    its.map((i) => Array.from(i.batch.inputs.filter((_, k) => k % 3 === 0)));
+  // A one-set split's iteration 1 is seeded seed + 2, like set b of the two-set iteration 0.
+  assert.deepEqual(
+    order(items.slice(2)),
+    order([...single.iteration({ iteration: 1, set: 0, batch: 0 })]),
+  );
+  // Resuming inside set b skips set a entirely.
+  assert.deepEqual(
+    order([...sampler.iteration({ iteration: 0, set: 1, batch: 1 })]),
+    order(items.slice(3)),
+  );
+});

@@ -112,6 +112,7 @@ export async function runTraining(
   // ---- 3. run folder, backend, model (fresh or restored)
   const runDir = resolveRunDir(config);
   const resume = config.resume === false ? undefined : await resolveResume(config.resume, runDir);
+  if (!resume) await refuseExistingRun(runDir);
   await Deno.mkdir(checkpointDir(runDir), { recursive: true });
   const backend = await useBackend(config.backend);
   const model = await createTrainModel(config, meta);
@@ -166,7 +167,7 @@ export async function runTraining(
     const path = kind === "periodic"
       ? `${checkpointDir(runDir)}/latest.safetensors`
       : `${checkpointDir(runDir)}/step_${step}.safetensors`;
-    const exported = model.exportState();
+    const exported = await model.exportState();
     await writeCheckpoint(path, exported.tensors, {
       format: "hrm-ts-checkpoint",
       version: 1,
@@ -184,8 +185,16 @@ export async function runTraining(
     summary.checkpoint = path;
   };
   const evaluate = async () => {
+    let lastLine = performance.now();
     const pass = await evaluateSplit(model, test, B, {
       saveOutputs: outputsToCollect(config.eval_save_outputs),
+      // A long evaluation (e.g. ARC's test split) still shows it is alive.
+      onBatch: (done, total) => {
+        if (performance.now() - lastLine > 10_000 && done < total) {
+          lastLine = performance.now();
+          say(`eval step ${step}: ${done}/${total} batches`);
+        }
+      },
     });
     for (const [set, m] of Object.entries(pass.sets)) {
       record({
@@ -286,6 +295,27 @@ export async function runTraining(
   }
   summary.steps = step;
   return summary;
+}
+
+/** A fresh run never overwrites another run's metrics or checkpoints. */
+async function refuseExistingRun(runDir: string): Promise<void> {
+  const found: string[] = [];
+  const metrics = await Deno.stat(`${runDir}/metrics.jsonl`).catch(() => undefined);
+  if (metrics && metrics.size > 0) found.push("metrics.jsonl");
+  try {
+    for (const e of Deno.readDirSync(checkpointDir(runDir))) {
+      if (e.name.endsWith(".safetensors")) {
+        found.push("checkpoints/");
+        break;
+      }
+    }
+  } catch { /* no checkpoint folder */ }
+  if (found.length) {
+    throw new Error(
+      `run_dir ${runDir} already holds a run (${found.join(", ")}); continue it with ` +
+        `resume=true, or choose another run_dir`,
+    );
+  }
 }
 
 /** The reference's reduction: losses / batch size, counts-based metrics / max(count, 1). */

@@ -71,6 +71,13 @@ for (const backend of testBackends().filter((b) => b === "cpu" || b === "wasm"))
         assert.equal(a.filter((r) => r.kind === "train").length, 8);
         assert.equal(a.filter((r) => r.kind === "eval").length, 2);
         assert.deepEqual(await lines("b"), a, "same seed, same backend: identical metrics");
+        // The reference's schedule: warm-up over 3 steps, then cosine to 0.1 x lr at step 8.
+        const lr = a.filter((r) => r.kind === "train").map((r) => Number(r.lr));
+        assert.ok(Math.abs(lr[0] - 1e-3 / 3) < 1e-12);
+        assert.equal(lr[2], 1e-3);
+        assert.ok(Math.abs(lr[7] - 1e-4) < 1e-12);
+        // A fresh run does not overwrite an existing one.
+        await assert.rejects(() => run("a"), /run_dir .*\/a already holds a run .* resume=true/);
         await run("c", ["seed=4"]);
         assert.notDeepEqual(await lines("c"), a, "another seed differs");
         // Stop after step 3 (checkpoint written at the stop), then resume to the end.
@@ -140,6 +147,50 @@ Deno.test({
       const records = await readMetrics(`${dir}/r/metrics.jsonl`);
       assert.equal(records.filter((r) => r.kind === "train").length, Number(m[3]));
       for (const r of records) assert.ok(Number.isFinite(Number(r.loss ?? 0)));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "trainer: configs that do not fit the data are one-line errors",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await writeSyntheticDataset(`${dir}/data`, {
+        trainPuzzles: 8,
+        examplesPerPuzzle: 2,
+        seqLen: 4,
+        testExamples: 4,
+      });
+      await writeSyntheticDataset(`${dir}/data6`, { seqLen: 6 });
+      const fail = async (extra: string[], pattern: RegExp) => {
+        const config = configFromArgs(tinyArgs(dir, "cpu", [`run_dir=${dir}/r`, ...extra]));
+        await assert.rejects(() => runTraining(config, { quiet: true }), (e: Error) => {
+          assert.match(e.message, pattern);
+          assert.ok(!e.message.includes("\n"), e.message);
+          return true;
+        });
+      };
+      await fail(
+        ["global_batch_size=1000"],
+        /data\/train: 4 epochs of 4 groups x 2 examples make no full batch of global_batch_size 1000/,
+      );
+      await fail(["eval_interval=3"], /eval_interval 3 must divide epochs 4/);
+      await fail(
+        ["arch.hidden_size=30", "arch.num_heads=4"],
+        /hidden_size 30 is not divisible by num_heads 4/,
+      );
+      // A checkpoint trained on seq_len 4 does not resume on seq_len 6 data.
+      await runTraining(configFromArgs(tinyArgs(dir, "cpu", [`run_dir=${dir}/r`, "max_steps=1"])), {
+        quiet: true,
+      });
+      await fail(
+        [`data_path=${dir}/data6`, "resume=true"],
+        /step_1\.safetensors: the model has seq_len 4 but the dataset has 6/,
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+
+const root = new URL("..", import.meta.url).pathname;
+
+async function conform(...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}scripts/conform.ts`, ...args],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const td = new TextDecoder();
+  return { code: out.code, stdout: td.decode(out.stdout), stderr: td.decode(out.stderr) };
+}
+
+Deno.test({
+  name: "conform CLI: PASS line, backend line, exit 0",
+  sanitizeResources: false,
+  fn: async () => {
+    const r = await conform(
+      "fixtures/hrm-reference/tiny-learned-noemb",
+      "--backend",
+      "wasm",
+      "--eval-only",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.equal(lines[0], "backend: wasm");
+    assert.match(lines.at(-1)!, /^conform tiny-learned-noemb: max_err=\S+ PASS$/);
+    assert.ok(lines.some((l) => /eval step3\.z_L\s+n=\s+1 max_err=\s*\S+ ok$/.test(l)));
+  },
+});
+
+Deno.test({
+  name: "conform CLI: a missing case folder is one error line, exit 1",
+  sanitizeResources: false,
+  fn: async () => {
+    const r = await conform("fixtures/no-such-case", "--backend", "cpu");
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr.trim().split("\n").at(-1),
+      "error: fixtures/no-such-case/config.json: file not found",
+    );
+  },
+});
