@@ -129,6 +129,8 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
       ]);
       if (!checkpoint) {
         const canResume = ctx.resume && (await findLatestCheckpoint(ctx.outDir)) !== undefined;
+        // Interrupted before its first checkpoint: nothing to continue, start this model over.
+        if (!canResume) await Deno.remove(join(ctx.outDir, "metrics.jsonl")).catch(() => {});
         const t0 = performance.now();
         const summary = await runTraining(
           configFromArgs([
