@@ -203,10 +203,13 @@ export const STATUS_TEXT: Record<CellStatus, string> = {
   not_run: "not run",
 };
 
+/** Keys whose values depend on the machine or the moment (paths, durations). */
+const VOLATILE_KEYS = new Set(["checkpoint", "dataDir", "dataSeconds"]);
+
 /** Fields that change from machine to machine; golden comparisons drop them. */
 export function stripVolatile(report: TaskReport): unknown {
   const { environment: _e, timing: _t, ...rest } = report;
   return JSON.parse(
-    JSON.stringify(rest, (k, v) => (k === "checkpoint" || k === "dataDir") ? undefined : v),
+    JSON.stringify(rest, (k, v) => VOLATILE_KEYS.has(k) ? undefined : v),
   );
 }
