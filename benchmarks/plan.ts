@@ -48,6 +48,8 @@ export const DEFAULT_ARC_SOURCE = "data/raw/arc";
 export interface ProfileOptions {
   /** Folder holding the ARC-AGI, ARC-AGI-2 and ConceptARC checkouts. */
   arcSource?: string;
+  /** Also train the Transformer with HRM's outer ACT loop (`direct_pred_act`). */
+  actBaseline?: boolean;
 }
 
 /** A profile: its plans in run order and a time budget for humans. */

@@ -6,8 +6,15 @@
  * - `smoke`: the whole pipeline on tiny data in under 3 minutes (CI).
  * @module
  */
-import { type PaperFixtures, paperRun } from "./paper.ts";
-import type { Profile, ProfileName, ProfileOptions } from "./plan.ts";
+import { type PaperFixtures, paperRun, resolveOverrides } from "./paper.ts";
+import type { ModelSpec } from "./report/schema.ts";
+import {
+  MODEL_VARIANTS,
+  type Profile,
+  type ProfileName,
+  type ProfileOptions,
+  type TaskPlan,
+} from "./plan.ts";
 import { paperProfile } from "./profile_paper.ts";
 import { configDifferences, cpuProfile, smokeProfile } from "./profile_small.ts";
 
@@ -24,11 +31,35 @@ export function getProfile(
   paper: PaperFixtures,
   opts: ProfileOptions = {},
 ): Profile {
-  if (name === "paper") return paperProfile(paper, opts);
-  const profile = name === "cpu" ? cpuProfile(opts) : smokeProfile();
+  const profile = name === "paper"
+    ? paperProfile(paper, opts)
+    : name === "cpu"
+    ? cpuProfile(opts)
+    : smokeProfile();
   for (const plan of profile.tasks) {
-    const config = paperRun(paper, plan.paperRun).config;
-    plan.differences = [...plan.differences, ...configDifferences(config, plan.train)];
+    if (name !== "paper") {
+      const config = paperRun(paper, plan.paperRun).config;
+      plan.differences = [...plan.differences, ...configDifferences(config, plan.train)];
+    }
+    if (opts.actBaseline) plan.models.push(actBaseline(plan, paper));
   }
   return profile;
+}
+
+/**
+ * The Transformer with HRM's outer ACT loop (ARC Prize's ablation): the
+ * Direct-pred model given as many ACT segments as HRM has in this plan.
+ */
+export function actBaseline(plan: TaskPlan, paper: PaperFixtures): ModelSpec {
+  const direct = plan.models.find((m) => m.id === "direct_pred");
+  if (!direct) throw new Error(`${plan.task}: no direct_pred model to derive the ACT variant from`);
+  const hrmMax = resolveOverrides(paper.configs.defaults, plan.train)["arch.halt_max_steps"];
+  return {
+    id: "direct_pred_act",
+    label: MODEL_VARIANTS.direct_pred_act.label,
+    paperModel: null,
+    overrides: direct.overrides.map((o) =>
+      o === "arch.halt_max_steps=1" ? `arch.halt_max_steps=${hrmMax}` : o
+    ),
+  };
 }

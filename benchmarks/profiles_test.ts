@@ -74,3 +74,19 @@ Deno.test("configDifferences compares parsed values and skips data_path", () => 
     [{ setting: "epochs", paper: "5", ours: "6" }, { setting: "x", paper: "(not set)", ours: "1" }],
   );
 });
+
+Deno.test("the ACT baseline variant: Direct pred with HRM's number of segments", async () => {
+  const paper = await loadPaperFixtures();
+  const sudoku = getProfile("paper", paper, { actBaseline: true }).tasks[0];
+  const act = sudoku.models.find((m) => m.id === "direct_pred_act")!;
+  assert.deepEqual(act.overrides, [
+    ...sudoku.train,
+    "arch.name=transformer",
+    "arch.halt_max_steps=16",
+  ]);
+  const cpu = getProfile("cpu", paper, { actBaseline: true }).tasks[1];
+  assert.ok(
+    cpu.models.find((m) => m.id === "direct_pred_act")!.overrides.includes("arch.halt_max_steps=4"),
+  );
+  assert.equal(getProfile("cpu", paper).tasks[1].models.length, 2);
+});

@@ -63,6 +63,8 @@ export interface ReproduceOptions {
   seed: number;
   /** Folder holding the ARC checkouts (default: data/raw/arc). */
   arcSource?: string;
+  /** Also train the Transformer with HRM's outer ACT loop. */
+  actBaseline?: boolean;
   reportsDir: string;
   log: (line: string) => void;
 }
@@ -246,7 +248,10 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
         `${runDir} already exists: pick another --run, or continue it with --resume ${run}`,
       );
     }
-    const profile = getProfile(opts.profile, paper, { arcSource: opts.arcSource });
+    const profile = getProfile(opts.profile, paper, {
+      arcSource: opts.arcSource,
+      actBaseline: opts.actBaseline,
+    });
     const available = profile.tasks.map((t) => t.task);
     const tasks = opts.tasks ?? available;
     for (const t of tasks) {
@@ -263,6 +268,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       checkpoints: opts.checkpoints,
       seed: opts.seed,
       ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
+      ...(opts.actBaseline ? { actBaseline: true } : {}),
       startedAt: new Date().toISOString(),
       environment: await pipeline.environment(),
     };
@@ -272,7 +278,10 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       `run ${run}: profile ${opts.profile}, tasks ${manifest.tasks.join(", ")} -> ${runDir}`,
     );
   }
-  const plans = getProfile(manifest.profile, paper, { arcSource: manifest.arcSource }).tasks;
+  const plans = getProfile(manifest.profile, paper, {
+    arcSource: manifest.arcSource,
+    actBaseline: manifest.actBaseline,
+  }).tasks;
   for (const [i, task] of manifest.tasks.entries()) {
     const plan = plans.find((p) => p.task === task)!;
     if (await exists(join(runDir, task, DONE_MARKER))) {

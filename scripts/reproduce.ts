@@ -56,6 +56,11 @@ const program = new Command()
     "folder holding the ARC-AGI, ARC-AGI-2 and ConceptARC checkouts",
     "data/raw/arc",
   )
+  .option(
+    "--act-baseline",
+    "also train the Transformer with HRM's outer ACT loop (ARC Prize's ablation)",
+    false,
+  )
   .option("--seed <n>", "training seed", "0")
   .option("--reports <dir>", "folder that holds the runs", "reports")
   .option("--quiet", "no training progress (task-level lines only)", false)
@@ -82,6 +87,7 @@ const program = new Command()
       checkpoints: parseCheckpoints(opts.checkpoint, TASK_IDS),
       seed: Number(opts.seed),
       arcSource: opts.arcSource,
+      actBaseline: opts.actBaseline,
       reportsDir: opts.reports,
       log: (line) => console.log(`[${stamp(start)}] ${line}`),
     });

@@ -124,6 +124,8 @@ export const RunManifestSchema = z.object({
   seed: z.number().int(),
   /** `--arc-source` of the run (reused on resume). */
   arcSource: z.string().optional(),
+  /** `--act-baseline` of the run (reused on resume). */
+  actBaseline: z.boolean().optional(),
   startedAt: z.string(),
   environment: EnvironmentSchema,
 }).strict();
