@@ -144,7 +144,8 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
         );
         trainSeconds = (performance.now() - t0) / 1000;
         trainSteps = summary.steps;
-        checkpoint = summary.checkpoint;
+        // A resumed run that had already done every step writes no new checkpoint.
+        checkpoint = summary.checkpoint ?? (await findLatestCheckpoint(ctx.outDir))?.path;
         if (!checkpoint) throw new Error(`${plan.task}/${model.id}: training wrote no checkpoint`);
         const saved = await readJson(join(ctx.outDir, "config.json"));
         parameters = typeof saved?.num_params === "number" ? saved.num_params : null;
