@@ -50,6 +50,11 @@ export interface ProfileOptions {
   arcSource?: string;
   /** Also train the Transformer with HRM's outer ACT loop (`direct_pred_act`). */
   actBaseline?: boolean;
+  /**
+   * Folder for the scaled-down profiles' data instead of `data/` (the paper
+   * profile keeps the paper's data paths).
+   */
+  dataRoot?: string;
 }
 
 /** A profile: its plans in run order and a time budget for humans. */

@@ -40,6 +40,7 @@ export function getProfile(
     if (name !== "paper") {
       const config = paperRun(paper, plan.paperRun).config;
       plan.differences = [...plan.differences, ...configDifferences(config, plan.train)];
+      if (opts.dataRoot) relocateData(plan, opts.dataRoot);
     }
     if (opts.actBaseline) plan.models.push(actBaseline(plan, paper));
   }
@@ -62,4 +63,15 @@ export function actBaseline(plan: TaskPlan, paper: PaperFixtures): ModelSpec {
       o === "arch.halt_max_steps=1" ? `arch.halt_max_steps=${hrmMax}` : o
     ),
   };
+}
+
+/** Moves a plan's data folder from `data/...` to `<root>/...` (every argument that names it). */
+export function relocateData(plan: TaskPlan, root: string): void {
+  const old = plan.dataDir;
+  const dir = `${root.replace(/\/+$/, "")}/${old.replace(/^data\//, "")}`;
+  const swap = (a: string) => a === old ? dir : a === `data_path=${old}` ? `data_path=${dir}` : a;
+  plan.dataDir = dir;
+  plan.build = plan.build.map(swap);
+  plan.train = plan.train.map(swap);
+  for (const m of plan.models) m.overrides = m.overrides.map(swap);
 }

@@ -65,6 +65,8 @@ export interface ReproduceOptions {
   arcSource?: string;
   /** Also train the Transformer with HRM's outer ACT loop. */
   actBaseline?: boolean;
+  /** Data folder of the scaled-down profiles (default: data). */
+  dataRoot?: string;
   reportsDir: string;
   log: (line: string) => void;
 }
@@ -251,6 +253,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
     const profile = getProfile(opts.profile, paper, {
       arcSource: opts.arcSource,
       actBaseline: opts.actBaseline,
+      dataRoot: opts.dataRoot,
     });
     const available = profile.tasks.map((t) => t.task);
     const tasks = opts.tasks ?? available;
@@ -269,6 +272,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       seed: opts.seed,
       ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
       ...(opts.actBaseline ? { actBaseline: true } : {}),
+      ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
       startedAt: new Date().toISOString(),
       environment: await pipeline.environment(),
     };
@@ -281,6 +285,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
   const plans = getProfile(manifest.profile, paper, {
     arcSource: manifest.arcSource,
     actBaseline: manifest.actBaseline,
+    dataRoot: manifest.dataRoot,
   }).tasks;
   for (const [i, task] of manifest.tasks.entries()) {
     const plan = plans.find((p) => p.task === task)!;

@@ -59,35 +59,38 @@ function syntheticPipeline(failOn?: string) {
   return { pipeline, calls };
 }
 
+/** Runs `body` with a scratch folder for reports and data (no chdir: tests share the process). */
 async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
-  const cwd = Deno.cwd();
-  Deno.chdir(dir);
   try {
     await body(dir);
   } finally {
-    Deno.chdir(cwd);
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** The scratch folder of the running test (set by each test). */
+let scratch = "";
 
 function options(extra: Partial<ReproduceOptions>): ReproduceOptions {
   return {
     profile: "smoke",
     checkpoints: {},
     seed: 0,
-    reportsDir: "reports",
+    reportsDir: join(scratch, "reports"),
+    dataRoot: join(scratch, "data"),
     log: () => {},
     ...extra,
   };
 }
 
 Deno.test("reproduce runs every task of a profile and writes the reports", async () => {
-  await inTempDir(async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
     const { pipeline, calls } = syntheticPipeline();
     const lines: string[] = [];
     const runDir = await reproduce(pipeline, options({ run: "r1", log: (l) => lines.push(l) }));
-    assert.equal(runDir, join("reports", "r1"));
+    assert.equal(runDir, join(scratch, "reports", "r1"));
     assert.deepEqual(calls, [
       "data sudoku",
       "train sudoku.hrm",
@@ -125,10 +128,11 @@ Deno.test("reproduce runs every task of a profile and writes the reports", async
 });
 
 Deno.test("an interrupted run resumes without redoing finished tasks or models", async () => {
-  await inTempDir(async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
     const { pipeline, calls } = syntheticPipeline("maze.direct_pred");
     await assert.rejects(reproduce(pipeline, options({ run: "r" })), /interrupted/);
-    await assert.rejects(Deno.stat("reports/r/maze/done"));
+    await assert.rejects(Deno.stat(join(scratch, "reports/r/maze/done")));
     calls.length = 0;
     await reproduce(pipeline, options({ resume: "r" }));
     // Finished models and tasks are skipped; the trainer is asked to resume the rest.
@@ -148,6 +152,7 @@ Deno.test("an interrupted run resumes without redoing finished tasks or models",
 
 Deno.test("given checkpoints are evaluated; other models of that task are not run", async () => {
   await inTempDir(async (dir) => {
+    scratch = dir;
     const { pipeline, calls } = syntheticPipeline();
     const checkpoints = parseCheckpoints(["sudoku=w.safetensors"], [
       "sudoku",
@@ -157,7 +162,7 @@ Deno.test("given checkpoints are evaluated; other models of that task are not ru
     ]);
     const runDir = await reproduce(pipeline, options({ run: "c", tasks: ["sudoku"], checkpoints }));
     assert.deepEqual(calls, ["data sudoku", "train sudoku.hrm ckpt=w.safetensors"]);
-    const report = JSON.parse(await Deno.readTextFile(join(dir, runDir, "sudoku", "report.json")));
+    const report = JSON.parse(await Deno.readTextFile(join(runDir, "sudoku", "report.json")));
     assert.deepEqual(report.cells.map((c: { status: string }) => c.status), ["below", "not_run"]);
     assert.match(report.models[1].reason, /none for this model/);
   });
@@ -169,7 +174,8 @@ Deno.test("options are checked with one-line errors", async () => {
     "sudoku.direct_pred": "a",
   });
   assert.equal(timestampName(new Date("2026-01-29T17:45:01.123Z")), "20260129-174501");
-  await inTempDir(async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
     const { pipeline } = syntheticPipeline();
     await assert.rejects(
       reproduce(pipeline, options({ tasks: ["arc2"] })),

@@ -61,6 +61,7 @@ const program = new Command()
     "also train the Transformer with HRM's outer ACT loop (ARC Prize's ablation)",
     false,
   )
+  .option("--data-root <dir>", "where the smoke and cpu profiles put their data (default: data)")
   .option("--seed <n>", "training seed", "0")
   .option("--reports <dir>", "folder that holds the runs", "reports")
   .option("--quiet", "no training progress (task-level lines only)", false)
@@ -88,6 +89,7 @@ const program = new Command()
       seed: Number(opts.seed),
       arcSource: opts.arcSource,
       actBaseline: opts.actBaseline,
+      dataRoot: opts.dataRoot,
       reportsDir: opts.reports,
       log: (line) => console.log(`[${stamp(start)}] ${line}`),
     });

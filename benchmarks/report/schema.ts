@@ -126,6 +126,8 @@ export const RunManifestSchema = z.object({
   arcSource: z.string().optional(),
   /** `--act-baseline` of the run (reused on resume). */
   actBaseline: z.boolean().optional(),
+  /** `--data-root` of the run (reused on resume). */
+  dataRoot: z.string().optional(),
   startedAt: z.string(),
   environment: EnvironmentSchema,
 }).strict();
