@@ -87,6 +87,7 @@ export async function taskPlots(report: TaskReport): Promise<string[]> {
       series: "series",
       title: "Exact accuracy vs ACT segments (inference)",
       xTitle: "segments (halt_max_steps at inference)",
+      xInteger: true,
       yTitle: "exact accuracy",
       yDomain: [0, 1],
     }),

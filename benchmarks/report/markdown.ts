@@ -63,7 +63,8 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
       out.push(`Not run: ${m.reason ?? "no result"}.`, "");
       continue;
     }
-    const rows = Object.keys(m.metrics).sort().map((k) => [k, metricText(k, m.metrics[k])]);
+    const rows = Object.keys(m.metrics).sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+      .map((k) => [k, metricText(k, m.metrics[k])]);
     rows.push(["training steps", String(m.trainSteps)]);
     if (m.parameters !== null) rows.push(["parameters", m.parameters.toLocaleString("en-US")]);
     if (m.givenCheckpoint) rows.push(["checkpoint", "given (evaluated, not trained)"]);

@@ -53,6 +53,8 @@ export function lineChart(
     yTitle?: string;
     /** Fixed y range, e.g. [0, 1] for accuracies. */
     yDomain?: [number, number];
+    /** Integer ticks on x (segment counts). */
+    xInteger?: boolean;
   },
 ): Promise<string> {
   if (rows.length === 0) return Promise.resolve(emptySvg(`${opts.title}: no data recorded`));
@@ -60,7 +62,12 @@ export function lineChart(
     title: opts.title,
     mark: { type: "line", point: rows.length <= 60 },
     encoding: {
-      x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x },
+      x: {
+        field: opts.x,
+        type: "quantitative",
+        title: opts.xTitle ?? opts.x,
+        ...(opts.xInteger ? { axis: { tickMinStep: 1, format: "d" } } : {}),
+      },
       y: {
         field: opts.y,
         type: "quantitative",
