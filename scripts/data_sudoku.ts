@@ -1,10 +1,10 @@
 /**
  * Standalone entry of the Sudoku data commands:
- * `deno run -A scripts/data_sudoku.ts build|rate|verify ...`
+ * `deno run -A scripts/data_sudoku.ts build|rate|verify|render ...`
  * (the same code `deno task data sudoku|sudoku-rate|verify` routes to).
  * @module
  */
-import { buildCommand, rateCommand, verifyCommand } from "../tasks/sudoku/cli.ts";
+import { buildCommand, rateCommand, renderCommand, verifyCommand } from "../tasks/sudoku/cli.ts";
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -15,10 +15,13 @@ async function main(args: string[]): Promise<number> {
     case "rate":
       await rateCommand(rest);
       return 0;
+    case "render":
+      await renderCommand(rest);
+      return 0;
     case "verify":
       return (await verifyCommand(rest)) ? 0 : 1;
     default:
-      console.error("usage: deno run -A scripts/data_sudoku.ts build|rate|verify ...");
+      console.error("usage: deno run -A scripts/data_sudoku.ts build|rate|verify|render ...");
       return 1;
   }
 }

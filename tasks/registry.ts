@@ -5,5 +5,6 @@
  */
 import "./arc/mod.ts";
 import "./maze/mod.ts";
+import "./sudoku/mod.ts";
 
 export { getTask, listTasks } from "./task.ts";

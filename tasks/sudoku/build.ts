@@ -34,9 +34,9 @@ export interface BuildOptions {
 /** Default hard-search settings (see docs/sudoku.md for how they were chosen). */
 export const DEFAULT_HARD_SETTINGS: HardSettings = {
   poolSize: 16,
-  perJob: 20,
+  perJob: 100,
   threshold: 22,
-  maxIterations: 4000,
+  maxIterations: 40000,
 };
 
 const MINIMAL_PER_JOB = 50;
@@ -234,7 +234,8 @@ export async function buildGenerated(o: BuildOptions): Promise<string[]> {
   const plans = [planSplit(o, 0, o.train), planSplit(o, 1, o.test)];
   const all = plans.flat();
   const progress = new Progress("sudoku generate", o.train + o.test);
-  const flat = await runJobs(all, o.workers, (_, r) => progress.add(r.ratings.length));
+  const flat = await runJobs(all, o.workers, () => {}, () => progress.add(1));
+  progress.add(o.train + o.test); // fallback fills send no ticks: show completion
   progress.stop();
   const results = [flat.slice(0, plans[0].length), flat.slice(plans[0].length)];
   const splits = assemble(o, plans, results);

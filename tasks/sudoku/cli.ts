@@ -8,6 +8,9 @@ import { buildGenerated, DEFAULT_HARD_SETTINGS } from "./build.ts";
 import { importCsv } from "./import_csv.ts";
 import { formatRateLine, rateCsvText } from "./rate_csv.ts";
 import { verifySudoku } from "./verify.ts";
+import { readOfficialCsv } from "./csv.ts";
+import { renderHtml } from "./render.ts";
+import { writeFileAtomic } from "../../io/atomic.ts";
 
 function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -163,6 +166,47 @@ async function rateCsv(args: string[]): Promise<void> {
   }
   console.log(`sudoku-rate exact=${report.exact}/${report.n}`);
   console.log(formatRateLine(report));
+}
+
+/** `render DIR [--split S] [--n N] --out FILE.html`: the first puzzles of a split as HTML. */
+export function renderCommand(args: string[]): Promise<void> {
+  return run(async () => {
+    const cmd = new Command("render")
+      .description(
+        "Render the first puzzles of a built folder's split as an HTML page of SVG grids",
+      )
+      .argument("<dir>", "built folder")
+      .requiredOption("--out <file>", "HTML file to write")
+      .option("--split <name>", "train or test", "test")
+      .option("--n <n>", "puzzles to draw", int(1, 1000), 12);
+    parse(cmd, args);
+    const [dir] = cmd.args;
+    const o = cmd.opts();
+    if (o.split !== "train" && o.split !== "test") {
+      throw new Error(`--split: expected train or test`);
+    }
+    const rows: { puzzle: Uint8Array; solution: Uint8Array; title: string }[] = [];
+    await readOfficialCsv(`${dir}/${o.split}.csv`, (row) => {
+      if (rows.length < o.n) {
+        rows.push({
+          puzzle: row.question,
+          solution: row.answer,
+          title: `${row.source}, rating ${row.rating}`,
+        });
+      }
+    }, true);
+    const html = renderHtml(
+      rows.map((r) => ({
+        puzzle: r.puzzle,
+        answer: r.solution,
+        solution: r.solution,
+        title: r.title,
+      })),
+      `${dir} (${o.split})`,
+    );
+    await writeFileAtomic(o.out, html);
+    console.log(`sudoku: wrote ${rows.length} grids to ${o.out}`);
+  });
 }
 
 /** `verify DIR [--all]` for the standalone entry. */

@@ -3,6 +3,7 @@ import { parseCsvLine, readOfficialCsv } from "./csv.ts";
 import { importCsv } from "./import_csv.ts";
 import { openCompactSplit } from "./store.ts";
 import { readReferenceSplit } from "../dataset.ts";
+import { verifySudoku } from "./verify.ts";
 
 const DIR = new URL("../../fixtures/sudoku/official_bad_rows", import.meta.url).pathname;
 
@@ -58,6 +59,9 @@ Deno.test("csv: import writes the reference layout with seeded subsampling", asy
       await Deno.readTextFile(`${root}/a/train.csv`),
       await Deno.readTextFile(`${root}/b/train.csv`),
     );
+    const report = await verifySudoku(`${root}/a`, {});
+    assert.ok(report.ok, report.lines.join("\n"));
+    assert.ok(report.lines.some((l) => /sampled official ratings equal our rater's/.test(l)));
     // The official source column survives the round trip.
     assert.match(
       await Deno.readTextFile(`${root}/a/test.csv`),

@@ -80,51 +80,6 @@ export function mutate(puzzle: Grid, drop: number, target: Grid, rng: Rng): Grid
   return minimize(p, rng);
 }
 
-/** Options of the hard-puzzle search. */
-export interface HardOptions {
-  /** Hill-climbing moves per puzzle. */
-  steps: number;
-  /** Candidate moves tried per step; the best (ties: first) replaces the current puzzle. */
-  width: number;
-}
-
-export const DEFAULT_HARD: HardOptions = { steps: 12, width: 3 };
-
-/**
- * A hard puzzle: start from a random minimal puzzle and, for a fixed number of
- * steps, replace it by the best of `width` mutations when that is rated at least
- * as high (sideways moves let the climb cross plateaus). Stops on counts only.
- */
-export function hardPuzzle(rng: Rng, options: HardOptions = DEFAULT_HARD): Generated {
-  const start = randomMinimal(rng);
-  let puzzle = start.puzzle, rating = start.rating;
-  const solution = start.solution;
-  for (let step = 0; step < options.steps; step++) {
-    let best: Grid | null = null, bestRating = -1;
-    for (let k = 0; k < options.width; k++) {
-      const cand = mutate(puzzle, randomGiven(puzzle, rng), solution, rng);
-      const r = rate(cand);
-      if (r > bestRating) {
-        best = cand;
-        bestRating = r;
-      }
-    }
-    if (best && bestRating >= rating) {
-      puzzle = best;
-      rating = bestRating;
-    }
-  }
-  return { puzzle, solution, rating, kind: "hard" };
-}
-
-/** Options of the pool search. */
-export interface PoolOptions {
-  /** Puzzles kept (and returned). */
-  size: number;
-  /** Children bred after the pool is seeded. */
-  iterations: number;
-}
-
 /** Number of clues where two puzzles differ (given vs blank or different digit). */
 function clueDistance(a: Grid, b: Grid): number {
   let n = 0;
@@ -132,43 +87,19 @@ function clueDistance(a: Grid, b: Grid): number {
   return n;
 }
 
-/**
- * Hill-climbs a pool: seed it with random minimal puzzles, then repeatedly
- * mutate a tournament-chosen member and let the child replace the easiest
- * member when it is rated at least as high and differs in at least
- * `minDistance` clues from every member (hill-climbing breeds near-duplicates).
- * The uniqueness-restoring clues come from the parent's solution or, half the
- * time, from another solution of the relaxed puzzle, so the grid can drift too.
- */
-export function hardPool(rng: Rng, options: PoolOptions, minDistance = 4): Generated[] {
-  const pool: Generated[] = [];
-  while (pool.length < options.size) {
-    const g = randomMinimal(rng);
-    pool.push({ ...g, kind: "hard" });
-  }
-  for (let it = 0; it < options.iterations; it++) {
-    const a = pool[rng.int(pool.length)], b = pool[rng.int(pool.length)];
-    const parent = a.rating >= b.rating ? a : b;
-    const child = mutateAny(parent, rng);
-    let worst = 0;
-    for (let i = 1; i < pool.length; i++) if (pool[i].rating < pool[worst].rating) worst = i;
-    if (child.rating < pool[worst].rating) continue;
-    let near = false;
-    for (let i = 0; i < pool.length && !near; i++) {
-      if (i !== worst && clueDistance(pool[i].puzzle, child.puzzle) < minDistance) near = true;
-    }
-    if (!near) pool[worst] = child;
-  }
-  return pool;
-}
-
+/** A uniformly chosen given cell. */
 function randomGiven(puzzle: Grid, rng: Rng): number {
   const givens: number[] = [];
   for (let i = 0; i < 81; i++) if (puzzle[i]) givens.push(i);
   return givens[rng.int(givens.length)];
 }
 
-function mutateAny(parent: Generated, rng: Rng): Generated {
+/**
+ * A child of `parent`: drop a random given and restore uniqueness from the
+ * parent's solution or, half the time, from another solution of the relaxed
+ * puzzle (so the grid itself can drift); rated and given its fitness.
+ */
+export function mutateAny(parent: Generated, rng: Rng): Generated {
   const drop = randomGiven(parent.puzzle, rng);
   let target = parent.solution;
   if (rng.int(2) === 1) {
@@ -200,18 +131,22 @@ export interface HarvestOptions {
  * `threshold` that differs in >= 4 clues from everything harvested so far,
  * until `count` are found (counts only: the result is a function of the seed).
  */
-export function harvest(rng: Rng, o: HarvestOptions, minDistance = 4): Generated[] {
-  const pool: Generated[] = [];
-  while (pool.length < o.size) {
-    const g = randomMinimal(rng);
-    pool.push({ ...g, fitness: fitness(g.puzzle, g.rating, rng), kind: "hard" });
-  }
+export function harvest(
+  rng: Rng,
+  o: HarvestOptions,
+  minDistance = 4,
+  onHarvest: () => void = () => {},
+): Generated[] {
+  const pool = seedPool(rng, o.size);
   const out: Generated[] = [];
   const farFromOut = (g: Grid) => out.every((h) => clueDistance(h.puzzle, g) >= minDistance);
   for (let it = 0; it < o.maxIterations && out.length < o.count; it++) {
     const a = pool[rng.int(pool.length)], b = pool[rng.int(pool.length)];
     const child = mutateAny(fit(a) >= fit(b) ? a : b, rng);
-    if (fit(child) >= o.threshold && farFromOut(child.puzzle)) out.push(child);
+    if (fit(child) >= o.threshold && farFromOut(child.puzzle)) {
+      out.push(child);
+      onHarvest();
+    }
     let worst = 0;
     for (let i = 1; i < pool.length; i++) if (fit(pool[i]) < fit(pool[worst])) worst = i;
     if (fit(child) < fit(pool[worst])) continue;
@@ -241,6 +176,17 @@ export function fitness(puzzle: Grid, rating: number, rng: Rng): number {
     sum += rate(applyTransform(randomTransform(rng), puzzle));
   }
   return sum / (FITNESS_ORIENTATIONS + 1);
+}
+
+/** Seeds a pool with the fittest `size` of 8 x `size` random minimal puzzles. */
+export function seedPool(rng: Rng, size: number): Generated[] {
+  const cands: Generated[] = [];
+  for (let i = 0; i < 8 * size; i++) {
+    const g = randomMinimal(rng);
+    cands.push({ ...g, fitness: fitness(g.puzzle, g.rating, rng), kind: "hard" });
+  }
+  // Stable sort: ties keep generation order, so the pool is a function of the seed.
+  return cands.sort((a, b) => fit(b) - fit(a)).slice(0, size);
 }
 
 function fit(g: Generated): number {

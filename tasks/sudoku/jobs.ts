@@ -43,16 +43,22 @@ export interface JobResult {
 const KIND_TAG = { minimal: 0x4d494e, hard: 0x48415244 } as const;
 
 /** Runs a job (in a worker or inline). */
-export function runJob(job: Job): JobResult {
+export function runJob(job: Job, onPuzzle: () => void = () => {}): JobResult {
   const rng = new Rng(deriveSeed(job.seed, job.split, KIND_TAG[job.kind], job.index));
   const out: Generated[] = [];
   while (out.length < job.count) {
-    const batch = job.kind === "minimal" ? [randomMinimal(rng)] : harvest(rng, {
-      size: job.hard.poolSize,
-      count: job.count - out.length,
-      threshold: job.hard.threshold,
-      maxIterations: job.hard.maxIterations,
-    });
+    const batch = job.kind === "minimal" ? [randomMinimal(rng)] : harvest(
+      rng,
+      {
+        size: job.hard.poolSize,
+        count: job.count - out.length,
+        threshold: job.hard.threshold,
+        maxIterations: job.hard.maxIterations,
+      },
+      4,
+      onPuzzle,
+    );
+    if (job.kind === "minimal") onPuzzle();
     for (const g of batch) if (g.rating >= job.minRating && out.length < job.count) out.push(g);
   }
   const puzzles = new Uint8Array(81 * out.length), solutions = new Uint8Array(81 * out.length);

@@ -4,7 +4,7 @@
  * @module
  */
 import { registerTask, type Task } from "../task.ts";
-import { buildCommand, rateCommand } from "./cli.ts";
+import { buildCommand, rateCommand, renderCommand } from "./cli.ts";
 import { isCompactDir, openCompactSplit } from "./store.ts";
 import { verifySudoku } from "./verify.ts";
 
@@ -17,7 +17,7 @@ export const sudokuTask: Task = {
   isCompact: isCompactDir,
   openCompact: openCompactSplit,
   recognises: (meta) => meta.seq_len === 81 && meta.vocab_size === 11,
-  commands: { "sudoku-rate": rateCommand },
+  commands: { "sudoku-rate": rateCommand, "sudoku-render": renderCommand },
 };
 
 registerTask(sudokuTask);

@@ -6,16 +6,20 @@
 import type { Job, JobResult } from "./jobs.ts";
 import { runJob } from "./jobs.ts";
 
-/** Runs `jobs` on `workers` workers (0 = inline), calling `onDone` after each. */
+/**
+ * Runs `jobs` on `workers` workers (0 = inline), calling `onTick` for each
+ * puzzle found and `onDone` after each job.
+ */
 export async function runJobs(
   jobs: Job[],
   workers: number,
   onDone: (job: Job, result: JobResult) => void,
+  onTick: () => void = () => {},
 ): Promise<JobResult[]> {
   const results: JobResult[] = new Array(jobs.length);
   if (workers <= 0) {
     jobs.forEach((job, i) => {
-      results[i] = runJob(job);
+      results[i] = runJob(job, onTick);
       onDone(job, results[i]);
     });
     return results;
@@ -33,8 +37,10 @@ export async function runJobs(
           const id = next++;
           w.postMessage({ id, job: jobs[id] });
         };
-        w.onmessage = (e: MessageEvent<{ id: number; result?: JobResult; error?: string }>) => {
-          const { id, result, error } = e.data;
+        type Reply = { id: number; result?: JobResult; error?: string; tick?: number };
+        w.onmessage = (e: MessageEvent<Reply>) => {
+          const { id, result, error, tick } = e.data;
+          if (tick) return onTick();
           if (error !== undefined || !result) {
             return reject(new Error(`worker job ${id}: ${error}`));
           }

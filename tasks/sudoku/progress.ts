@@ -20,16 +20,19 @@ export class Progress {
       this.#bar.start(total, 0, { rate: "0.0" });
     } else {
       console.log(`${label}: 0/${total}`);
+      // A line every ~30 s even while a long job has nothing new to report.
+      this.#timer = setInterval(() => this.add(0), 30_000);
     }
   }
+  #timer: ReturnType<typeof setInterval> | undefined;
   /** Adds `n` finished units. */
   add(n: number): void {
-    this.#done += n;
+    this.#done = Math.min(this.total, this.#done + n);
     const secs = (performance.now() - this.#start) / 1000;
-    const rate = secs > 0 ? (this.#done / secs).toFixed(1) : "0.0";
+    const rate = secs > 0 ? (this.#done / secs).toFixed(2) : "0.00";
     if (this.#bar) {
       this.#bar.update(this.#done, { rate });
-    } else if (performance.now() - this.#last > 5000 || this.#done >= this.total) {
+    } else if (performance.now() - this.#last > (n ? 5000 : 29_000) || this.#done >= this.total) {
       this.#last = performance.now();
       console.log(`${this.label}: ${this.#done}/${this.total} (${rate}/s, ${secs.toFixed(0)} s)`);
     }
@@ -37,5 +40,6 @@ export class Progress {
   /** Ends the bar. */
   stop(): void {
     this.#bar?.stop();
+    clearInterval(this.#timer);
   }
 }

@@ -47,21 +47,8 @@ Deno.test("hand-worked guess counts", () => {
   assert.equal(rate(parseGrid(blank(SOLVED, [0, 10, 20, 30, 40, 50, 60, 70, 80]))), 0);
   // An unavoidable rectangle: four cells in two rows of one band and two stacks holding
   // a b / b a; blanking them leaves exactly two solutions.
-  const g = parseGrid(SOLVED);
-  let rect: number[] | null = null;
-  for (let r1 = 0; r1 < 9 && !rect; r1++) {
-    for (let r2 = r1 + 1; r2 < 9 && Math.floor(r2 / 3) === Math.floor(r1 / 3) && !rect; r2++) {
-      for (let c1 = 0; c1 < 9 && !rect; c1++) {
-        for (let c2 = c1 + 1; c2 < 9 && !rect; c2++) {
-          if (Math.floor(c1 / 3) === Math.floor(c2 / 3)) continue;
-          const a = g[r1 * 9 + c1], b = g[r1 * 9 + c2];
-          if (g[r2 * 9 + c1] === b && g[r2 * 9 + c2] === a) {
-            rect = [r1 * 9 + c1, r1 * 9 + c2, r2 * 9 + c1, r2 * 9 + c2];
-          }
-        }
-      }
-    }
-  }
+  const rects = rectangles(SOLVED);
+  const rect = rects[0];
   assert.ok(rect, "SOLVED has an unavoidable rectangle");
   const twoWays = parseGrid(blank(SOLVED, rect));
   // Propagation cannot decide between a b / b a and b a / a b; the band holding both
@@ -72,7 +59,38 @@ Deno.test("hand-worked guess counts", () => {
   assert.equal(both.solutions, 2);
   assert.equal(both.guesses, 1);
   assert.equal(countSolutions(twoWays, 10).count, 2);
+  // Two rectangles in different bands: two independent binary choices. Limit 1: one guess
+  // per band (2). All solutions: the first band's guess, the second band's guess under each
+  // of its branches (3 guesses), 4 solutions.
+  const other = rects.find((r) => Math.floor(r[0] / 27) !== Math.floor(rect[0] / 27));
+  assert.ok(other, "SOLVED has rectangles in two bands");
+  const fourWays = parseGrid(blank(SOLVED, [...rect, ...other]));
+  assert.equal(solveTdoku(fourWays, 1).guesses, 2);
+  const all = solveTdoku(fourWays, 100);
+  assert.equal(all.solutions, 4);
+  assert.equal(all.guesses, 3);
+  assert.equal(countSolutions(fourWays, 100).count, 4);
 });
+
+/** Unavoidable rectangles of a grid: cells a b / b a in two rows of a band, two stacks. */
+function rectangles(grid: string): number[][] {
+  const g = parseGrid(grid);
+  const out: number[][] = [];
+  for (let r1 = 0; r1 < 9; r1++) {
+    for (let r2 = r1 + 1; r2 < 9 && Math.floor(r2 / 3) === Math.floor(r1 / 3); r2++) {
+      for (let c1 = 0; c1 < 9; c1++) {
+        for (let c2 = c1 + 1; c2 < 9; c2++) {
+          if (Math.floor(c1 / 3) === Math.floor(c2 / 3)) continue;
+          const a = g[r1 * 9 + c1], b = g[r1 * 9 + c2];
+          if (g[r2 * 9 + c1] === b && g[r2 * 9 + c2] === a) {
+            out.push([r1 * 9 + c1, r1 * 9 + c2, r2 * 9 + c1, r2 * 9 + c2]);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
 
 Deno.test("famous hard puzzles: unique, solved identically by both solvers, need guesses", () => {
   const famous: Record<string, string> = {

@@ -1,0 +1,15 @@
+/**
+ * File formats: safetensors, NumPy `.npy`, PyTorch `.pt` checkpoints (read
+ * without executing their pickle), and atomic writes.
+ * @module
+ */
+export * from "./dtypes.ts";
+export * from "./atomic.ts";
+export * from "./npy.ts";
+export * from "./safetensors.ts";
+export {
+  CheckpointError,
+  parseTorchCheckpoint,
+  readTorchCheckpoint,
+  type TorchCheckpoint,
+} from "./torch.ts";
