@@ -160,7 +160,10 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
         const isFinal = k === max;
         const summary = await runEvaluation({
           checkpoint,
+          // The plan's settings first (they make the architecture explicit for weights that
+          // carry no config, e.g. converted official checkpoints), then this evaluation's.
           overrides: [
+            ...model.overrides,
             `data_path=${plan.dataDir}`,
             `arch.halt_max_steps=${k}`,
             `run_dir=${join(ctx.outDir, `eval_segments_${k}`)}`,

@@ -166,6 +166,20 @@ export async function taskHtml(
       t.differences.map((d) => ({ cells: [esc(d.setting), esc(d.paper), esc(d.ours)] })),
     ));
   }
+  const figures = paper.figures.figures.filter((f) => f.benchmark === t.task);
+  if (figures.length) {
+    parts.push("<h2>Other published figures for this benchmark</h2>");
+    parts.push(htmlTable(
+      ["figure", "value", "source"],
+      figures.map((f) => ({
+        cells: [
+          esc(f.label),
+          f.value === null ? "(figure only)" : esc(`${f.value} ${f.unit}`),
+          esc(f.source),
+        ],
+      })),
+    ));
+  }
   parts.push("<h2>Configuration</h2><ul>");
   parts.push(
     `<li>data: <code>deno task data ${esc(t.taskModule)} ${esc(t.build.join(" "))}</code></li>`,
@@ -182,7 +196,6 @@ export async function taskHtml(
       `${esc(e.os)}, ${e.cpus} CPUs; wall time ${report.timing.wallSeconds.toFixed(1)} s. ` +
       `Full numbers: <a href="report.json">report.json</a>, <a href="report.md">report.md</a>.</p>`,
   );
-  void paper;
   return page(`${t.label}: ${report.run}`, parts.join("\n"));
 }
 
