@@ -8,3 +8,4 @@ export { getTask, listTasks } from "./registry.ts";
 export { registerTask, type Task, type VerifyReport } from "./task.ts";
 export * as maze from "./maze/mod.ts";
 export * as arc from "./arc/mod.ts";
+export * as sudoku from "./sudoku/mod.ts";
