@@ -1,0 +1,302 @@
+/**
+ * The scaled-down profiles. `cpu` is a replication sized for 2 CPU cores
+ * (60 minutes for everything); `smoke` exercises the whole pipeline on tiny
+ * data (under 3 minutes) so that CI sees any change of behaviour.
+ *
+ * Every difference in the data is stated here by hand; differences in the
+ * trainer configuration are computed against the paper's (see
+ * {@link configDifferences}), so the reports cannot omit one.
+ * @module
+ */
+import { type FlatConfig, parseConfigValue } from "./paper.ts";
+import {
+  DEFAULT_ARC_SOURCE,
+  LABELS,
+  modelSpecs,
+  type Profile,
+  type ProfileOptions,
+  type TaskPlan,
+} from "./plan.ts";
+import type { Difference, TaskId } from "./report/schema.ts";
+
+/** Model size and trainer settings of a small plan. */
+interface SmallSettings {
+  hidden: number;
+  heads: number;
+  layers: number;
+  hCycles: number;
+  lCycles: number;
+  haltMaxSteps: number;
+  batch: number;
+  epochs: number;
+  evalInterval: number;
+  lr: number;
+  warmup: number;
+  /** Weight decay (and puzzle-embedding weight decay). */
+  wd: number;
+  embLr: number;
+}
+
+function trainOverrides(dataDir: string, s: SmallSettings): string[] {
+  return [
+    `data_path=${dataDir}`,
+    `epochs=${s.epochs}`,
+    `eval_interval=${s.evalInterval}`,
+    `global_batch_size=${s.batch}`,
+    `lr=${s.lr}`,
+    `puzzle_emb_lr=${s.embLr}`,
+    `weight_decay=${s.wd}`,
+    `puzzle_emb_weight_decay=${s.wd}`,
+    `lr_warmup_steps=${s.warmup}`,
+    `arch.hidden_size=${s.hidden}`,
+    `arch.num_heads=${s.heads}`,
+    `arch.H_layers=${s.layers}`,
+    `arch.L_layers=${s.layers}`,
+    `arch.H_cycles=${s.hCycles}`,
+    `arch.L_cycles=${s.lCycles}`,
+    `arch.halt_max_steps=${s.haltMaxSteps}`,
+    `arch.puzzle_emb_ndim=${s.hidden}`,
+  ];
+}
+
+/** Segment counts 1, 2, 4, ... up to and including `max`. */
+function segmentsUpTo(max: number): number[] {
+  const out: number[] = [];
+  for (let s = 1; s < max; s *= 2) out.push(s);
+  out.push(max);
+  return out;
+}
+
+function smallPlan(
+  profile: "smoke" | "cpu",
+  task: TaskId,
+  taskModule: TaskPlan["taskModule"],
+  build: string[],
+  data: Difference[],
+  s: SmallSettings,
+  extra: Partial<TaskPlan> = {},
+): TaskPlan {
+  const dataDir = `data/${profile}/${task}`;
+  const train = trainOverrides(dataDir, s);
+  return {
+    task,
+    label: `${LABELS[task]} (${profile} profile, scaled down)`,
+    taskModule,
+    dataDir,
+    build: [...build, "--out", dataDir],
+    train,
+    // The baseline gets as many blocks as HRM's two modules together (the paper: 8 = 4 + 4).
+    models: modelSpecs(train, ["hrm", "direct_pred"], {
+      direct_pred: [`arch.transformer_layers=${2 * s.layers}`],
+    }),
+    evalSegments: segmentsUpTo(s.haltMaxSteps),
+    examples: 4,
+    differences: data,
+    paperRun: task,
+    ...extra,
+  };
+}
+
+/** Splits a command line written as one string (no quoting needed here). */
+const argv = (line: string): string[] => line.split(/\s+/).filter(Boolean);
+
+/**
+ * The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes.
+ * Sized by measured speed: tfjs' wasm backend runs one such HRM step (batch
+ * 32, 82 tokens) in a few seconds of one core, so each model gets about 150
+ * optimizer steps (10 epochs of 500 groups at batch 32).
+ */
+export function cpuProfile(opts: ProfileOptions = {}): Profile {
+  const arcSource = opts.arcSource ?? DEFAULT_ARC_SOURCE;
+  const base: SmallSettings = {
+    hidden: 64,
+    heads: 2,
+    layers: 1,
+    hCycles: 2,
+    lCycles: 2,
+    haltMaxSteps: 4,
+    batch: 32,
+    epochs: 10,
+    evalInterval: 5,
+    lr: 1e-3,
+    warmup: 20,
+    wd: 0.1,
+    embLr: 1e-3,
+  };
+  const arc: SmallSettings = {
+    ...base,
+    hidden: 32,
+    epochs: 1,
+    evalInterval: 1,
+    haltMaxSteps: 2,
+    batch: 8,
+  };
+  const arcData = (paper: string) => [
+    {
+      setting: "tasks",
+      paper,
+      ours: "the first 2 task files of the first 2 folders of each collection, by name",
+    },
+    { setting: "augmentations", paper: "1000 per task", ours: "1 per task" },
+    {
+      setting: "purpose",
+      paper: "measure ARC accuracy",
+      ours: "pipeline check only (far too little compute to learn ARC)",
+    },
+  ];
+  const arcBuild = (preset: string) =>
+    argv(
+      `--source ${arcSource} --preset ${preset} --aug 1 --seed 42 --no-progress --write-reference-layout`,
+    );
+  return {
+    name: "cpu",
+    description:
+      "Scaled-down replication for 2 CPU cores (about 60 minutes); not the paper's setting",
+    budgetMinutes: 60,
+    tasks: [
+      smallPlan(
+        "cpu",
+        "sudoku",
+        "sudoku",
+        argv("--train 500 --test 200 --aug 4 --hard-share 0 --seed 0 --write-reference-layout"),
+        [
+          {
+            setting: "puzzles",
+            paper:
+              "1000 Sudoku-Extreme puzzles (mean tdoku rating about 22) x 1001 (1000 shuffles); 423k test",
+            ours:
+              "500 generated minimal puzzles (easier: rating about 1) x 5 (4 shuffles); 200 test",
+          },
+        ],
+        base,
+      ),
+      smallPlan(
+        "cpu",
+        "maze",
+        "maze",
+        argv("--size 11 --min-path 10 --train 500 --test 100 --seed 0 --quiet"),
+        [
+          {
+            setting: "maze size",
+            paper: "30x30, shortest path > 110",
+            ours: "11x11, shortest path > 10",
+          },
+          { setting: "mazes", paper: "1000 train / 1000 test", ours: "500 train / 100 test" },
+        ],
+        base,
+      ),
+      smallPlan(
+        "cpu",
+        "arc1",
+        "arc",
+        arcBuild("arc1"),
+        arcData("960 (ARC-AGI-1 + ConceptARC)"),
+        arc,
+        { arcSubset: 2 },
+      ),
+      smallPlan("cpu", "arc2", "arc", arcBuild("arc2"), arcData("1120 (ARC-AGI-2)"), arc, {
+        arcSubset: 2,
+      }),
+    ],
+  };
+}
+
+/** The ARC tasks written for this project's tests (not public ARC tasks). */
+export const ARC_FIXTURE_SOURCE = "fixtures/arc";
+
+/** The `smoke` profile: every stage on tiny data, for CI's golden report. */
+export function smokeProfile(): Profile {
+  const tiny: SmallSettings = {
+    hidden: 32,
+    heads: 2,
+    layers: 1,
+    hCycles: 1,
+    lCycles: 2,
+    haltMaxSteps: 2,
+    batch: 8,
+    epochs: 4,
+    evalInterval: 2,
+    lr: 1e-3,
+    warmup: 2,
+    wd: 0.1,
+    embLr: 1e-3,
+  };
+  return {
+    name: "smoke",
+    description: "The whole pipeline on tiny data in under 3 minutes (CI); numbers are meaningless",
+    budgetMinutes: 3,
+    tasks: [
+      smallPlan(
+        "smoke",
+        "sudoku",
+        "sudoku",
+        argv(
+          "--train 16 --test 8 --aug 1 --hard-share 0 --seed 0 --workers 0 --write-reference-layout",
+        ),
+        [
+          {
+            setting: "puzzles",
+            paper: "1000 x 1001, Sudoku-Extreme",
+            ours: "16 x 2 generated minimal puzzles; 8 test",
+          },
+        ],
+        tiny,
+      ),
+      smallPlan(
+        "smoke",
+        "maze",
+        "maze",
+        argv("--size 7 --min-path 4 --train 16 --test 8 --seed 0 --workers 1 --quiet"),
+        [
+          {
+            setting: "maze size",
+            paper: "30x30, shortest path > 110",
+            ours: "7x7, shortest path > 4",
+          },
+          { setting: "mazes", paper: "1000 train / 1000 test", ours: "16 train / 8 test" },
+        ],
+        tiny,
+      ),
+      smallPlan(
+        "smoke",
+        "arc1",
+        "arc",
+        argv(
+          `--source ${ARC_FIXTURE_SOURCE} --preset arc1 --aug 1 --seed 42 --no-progress --write-reference-layout`,
+        ),
+        [
+          {
+            setting: "tasks",
+            paper: "960 public ARC tasks",
+            ours: "7 small tasks written for the tests (fixtures/arc)",
+          },
+          { setting: "augmentations", paper: "1000 per task", ours: "1 per task" },
+        ],
+        { ...tiny, epochs: 1, evalInterval: 1, batch: 4 },
+      ),
+    ],
+  };
+}
+
+/** Formats a config value for a differences table. */
+function show(v: FlatConfig[string] | undefined): string {
+  return v === undefined ? "(not set)" : String(v);
+}
+
+/**
+ * The trainer settings of `overrides` that differ from the paper run's
+ * resolved configuration (`data_path` excluded: it always differs).
+ */
+export function configDifferences(paperConfig: FlatConfig, overrides: string[]): Difference[] {
+  const out: Difference[] = [];
+  for (const o of overrides) {
+    const eq = o.indexOf("=");
+    const key = o.slice(0, eq);
+    if (key === "data_path") continue;
+    const ours = parseConfigValue(o.slice(eq + 1));
+    if (paperConfig[key] !== ours) {
+      out.push({ setting: key, paper: show(paperConfig[key]), ours: show(ours) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,235 @@
+/**
+ * `report.html` per task and the run's `index.html`: self-contained pages
+ * (inline SVG plots and example pictures, no scripts, no network).
+ * @module
+ */
+import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
+import { exampleRenderer } from "./examples.ts";
+import { findCell, pct, profileNote } from "./markdown.ts";
+import { barChart, lineChart, type Row } from "./plots.ts";
+import { type Example, STATUS_TEXT, type TaskReport } from "./schema.ts";
+
+/** Escapes text for HTML. */
+export function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
+    /"/g,
+    "&quot;",
+  );
+}
+
+const STYLE =
+  `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
+th{background:#f3f3f3}.reproduced{background:#dff5df}.below{background:#fde2e2}.above{background:#e2ecfd}
+.not_run{color:#888}.note{background:#fff8dc;padding:.6em 1em;border-left:4px solid #e0b000}
+.plots{display:flex;flex-wrap:wrap;gap:1em}.ex{margin:.5em 0}code{background:#f5f5f5;padding:0 3px}`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${
+    esc(title)
+  }</title>` +
+    `<style>${STYLE}</style></head><body>\n${body}\n</body></html>\n`;
+}
+
+function mdInline(s: string): string {
+  return esc(s).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>").replace(/`([^`]+)`/g, "<code>$1</code>");
+}
+
+function htmlTable(header: string[], rows: { cells: string[]; cls?: string }[]): string {
+  return `<table><tr>${header.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>` +
+    rows.map((r) =>
+      `<tr${r.cls ? ` class="${r.cls}"` : ""}>${r.cells.map((c) => `<td>${c}</td>`).join("")}</tr>`
+    ).join("") +
+    "</table>";
+}
+
+/** The plots of one task: curves, accuracy vs segments, halting steps. */
+export async function taskPlots(report: TaskReport): Promise<string[]> {
+  const loss: Row[] = [];
+  const acc: Row[] = [];
+  for (const [model, points] of Object.entries(report.curves)) {
+    for (const p of points) {
+      if (p.split === "train" && (p.metric === "lm_loss" || p.metric === "loss")) {
+        loss.push({ step: p.step, value: p.value, series: `${model} ${p.metric}` });
+      }
+      if (p.metric === "exact_accuracy") {
+        acc.push({ step: p.step, value: p.value, series: `${model} ${p.split}` });
+      }
+    }
+  }
+  const act: Row[] = [];
+  const halt: Row[] = [];
+  for (const m of report.models) {
+    for (const p of m.actCurve) {
+      act.push({ segments: p.segments, value: p.exact_accuracy, series: m.model });
+    }
+    for (const h of m.haltingSteps) halt.push({ steps: h.steps, count: h.count, series: m.model });
+  }
+  return [
+    await lineChart(loss, {
+      x: "step",
+      y: "value",
+      series: "series",
+      title: "Training loss",
+      yTitle: "loss",
+    }),
+    await lineChart(acc, {
+      x: "step",
+      y: "value",
+      series: "series",
+      title: "Exact accuracy",
+      yTitle: "exact accuracy",
+      yDomain: [0, 1],
+    }),
+    await lineChart(act, {
+      x: "segments",
+      y: "value",
+      series: "series",
+      title: "Exact accuracy vs ACT segments (inference)",
+      xTitle: "segments (halt_max_steps at inference)",
+      xInteger: true,
+      yTitle: "exact accuracy",
+      yDomain: [0, 1],
+    }),
+    await barChart(halt, {
+      x: "steps",
+      y: "count",
+      series: "series",
+      title: "Halting step (first q_halt > q_continue)",
+      xTitle: "segment",
+      yTitle: "rows",
+    }),
+  ];
+}
+
+/** `<task>/report.html`. */
+export async function taskHtml(
+  report: TaskReport,
+  examples: Map<string, Example[]>,
+  paper: PaperFixtures,
+): Promise<string> {
+  const t = report.task;
+  const parts: string[] = [];
+  parts.push(`<h1>${esc(t.label)}: run <code>${esc(report.run)}</code></h1>`);
+  parts.push(`<p class="note">${mdInline(profileNote(report.profile))}</p>`);
+  parts.push("<h2>Results beside the paper</h2>");
+  parts.push(htmlTable(
+    ["model", "metric", "paper (%)", "ours (%)", "tolerance", "status"],
+    report.cells.map((c) => ({
+      cls: c.status,
+      cells: [
+        esc(c.model),
+        esc(c.metric),
+        pct(c.paper),
+        pct(c.ours),
+        `±${c.tolerance}`,
+        esc(STATUS_TEXT[c.status]),
+      ],
+    })),
+  ));
+  parts.push(`<p>Paper numbers: ${esc(report.paperSource)}.</p>`);
+  parts.push('<h2>Plots</h2><div class="plots">');
+  for (const svg of await taskPlots(report)) parts.push(`<div>${svg}</div>`);
+  parts.push("</div>");
+  const render = exampleRenderer(t.task);
+  for (const [model, list] of examples) {
+    if (!list.length) continue;
+    parts.push(`<h2>Examples: ${esc(model)}</h2>`);
+    for (const ex of list) {
+      const ok = ex.label.every((l, i) => l === ex.prediction[i]);
+      parts.push(
+        `<div class="ex"><div>${esc(ex.name ?? "")} ${ok ? "correct" : "wrong"}</div>${
+          render(ex)
+        }</div>`,
+      );
+    }
+  }
+  if (t.taskModule === "arc") {
+    const done = report.models.filter((m) => m.status === "done");
+    if (done.length) {
+      parts.push("<h2>ARC scoring (votes over augmentations, pass@k)</h2><ul>");
+      for (const m of done) {
+        parts.push(
+          `<li>${esc(m.model)}: <a href="${esc(m.model)}/arc_score/index.html">every task with ` +
+            `its top-2 answers</a>, <a href="${
+              esc(m.model)
+            }/arc_score/score.md">score table</a></li>`,
+        );
+      }
+      parts.push("</ul>");
+    }
+  }
+  if (t.differences.length) {
+    parts.push("<h2>How this run differs from the paper</h2>");
+    parts.push(htmlTable(
+      ["setting", "paper", "this run"],
+      t.differences.map((d) => ({ cells: [esc(d.setting), esc(d.paper), esc(d.ours)] })),
+    ));
+  }
+  const figures = paper.figures.figures.filter((f) => f.benchmark === t.task);
+  if (figures.length) {
+    parts.push("<h2>Other published figures for this benchmark</h2>");
+    parts.push(htmlTable(
+      ["figure", "value", "source"],
+      figures.map((f) => ({
+        cells: [
+          esc(f.label),
+          f.value === null ? "(figure only)" : esc(`${f.value} ${f.unit}`),
+          esc(f.source),
+        ],
+      })),
+    ));
+  }
+  parts.push("<h2>Configuration</h2><ul>");
+  parts.push(
+    `<li>data: <code>deno task data ${esc(t.taskModule)} ${esc(t.build.join(" "))}</code></li>`,
+  );
+  for (const s of t.models) {
+    parts.push(`<li>${esc(s.id)}: <code>deno task train ${esc(s.overrides.join(" "))}</code></li>`);
+  }
+  parts.push(`<li>dataset digest (sha256): <code>${esc(t.datasetDigest)}</code></li></ul>`);
+  const e = report.environment;
+  parts.push(
+    `<p>Backend ${esc(e.backend)}${e.adapter ? ` (${esc(e.adapter)})` : ""}; Deno ${
+      esc(e.deno)
+    }, tfjs ${esc(e.tfjs)}; ` +
+      `${esc(e.os)}, ${e.cpus} CPUs; wall time ${report.timing.wallSeconds.toFixed(1)} s. ` +
+      `Full numbers: <a href="report.json">report.json</a>, <a href="report.md">report.md</a>.</p>`,
+  );
+  return page(`${t.label}: ${report.run}`, parts.join("\n"));
+}
+
+/** The run's `index.html`: the headline table and links to each task. */
+export function indexHtml(
+  run: string,
+  profile: string,
+  reports: TaskReport[],
+  paper: PaperFixtures,
+): string {
+  const h = paper.headline;
+  const header = ["model"];
+  for (const b of HEADLINE_BENCHMARKS) header.push(`${h.benchmarks[b]}: paper`, "ours");
+  const rows = h.models.map((m) => {
+    const cells = [esc(m.label)];
+    for (const b of HEADLINE_BENCHMARKS) {
+      cells.push(pct(m.values[b]));
+      const c = m.ours ? findCell(reports, m.id, b) : undefined;
+      if (!m.ours) cells.push("n/a");
+      else if (!c || c.ours === null) cells.push(`<span class="not_run">not run</span>`);
+      else {cells.push(
+          `<span class="${c.status}">${pct(c.ours)} (${esc(STATUS_TEXT[c.status])})</span>`,
+        );}
+    }
+    return { cells };
+  });
+  const links = reports.map((r) =>
+    `<li><a href="${r.task.task}/report.html">${
+      esc(r.task.label)
+    }</a> (<a href="${r.task.task}/report.md">md</a>, <a href="${r.task.task}/report.json">json</a>)</li>`
+  ).join("");
+  const body = `<h1>Run <code>${esc(run)}</code>: HRM reproduction</h1>` +
+    `<p class="note">${mdInline(profileNote(profile))}</p>` + htmlTable(header, rows) +
+    `<p>Metric: ${esc(h.metric)}. Paper: ${esc(h.source)}. Tolerance ±${h.tolerance} points.</p>` +
+    `<h2>Tasks</h2><ul>${links}</ul>`;
+  return page(`HRM reproduction: ${run}`, body);
+}

@@ -1,0 +1,198 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { downsample, lastValue, parseMetricsJsonl } from "./metrics.ts";
+import {
+  cellStatus,
+  type ModelResult,
+  type RunManifest,
+  stripVolatile,
+  type TaskRecord,
+  TaskReportSchema,
+} from "./schema.ts";
+import { writeRunReports } from "./write.ts";
+import { notRunResult } from "./build.ts";
+
+const ENV = {
+  backend: "cpu",
+  adapter: null,
+  deno: "2.9.6",
+  typescript: "5",
+  v8: "13",
+  tfjs: "4.22.0",
+  os: "linux",
+  cpus: 2,
+};
+
+function record(task: "sudoku" | "maze", models: string[][]): TaskRecord {
+  return {
+    task,
+    label: task === "sudoku" ? "Sudoku (synthetic)" : "Maze (synthetic)",
+    taskModule: task,
+    build: ["--out", `data/x/${task}`],
+    dataDir: `data/x/${task}`,
+    datasetDigest: "ab".repeat(32),
+    models: models.map(([id, paperModel]) => ({
+      id,
+      label: id.toUpperCase(),
+      paperModel,
+      overrides: [`data_path=data/x/${task}`],
+    })),
+    differences: [{ setting: "hidden size", paper: "512", ours: "64" }],
+    dataSeconds: 1.5,
+  };
+}
+
+function result(model: string, exact: number): ModelResult {
+  return {
+    ...notRunResult(model, ""),
+    status: "done",
+    reason: undefined,
+    metrics: { exact_accuracy: exact, accuracy: 0.9, steps: 16 },
+    actCurve: [{ segments: 1, exact_accuracy: exact / 2 }, { segments: 2, exact_accuracy: exact }],
+    haltingSteps: [{ steps: 1, count: 3 }, { steps: 2, count: 5 }],
+    examples: [{
+      input: [2, 1, ...Array(79).fill(1)],
+      label: [2, 3, ...Array(79).fill(4)],
+      prediction: [2, 5, ...Array(79).fill(4)],
+      name: "row 0",
+    }],
+    trainSteps: 10,
+    parameters: 1234,
+    checkpoint: "x.safetensors",
+    trainSeconds: 3,
+    evalSeconds: 1,
+  };
+}
+
+async function syntheticRun(): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  const manifest: RunManifest = {
+    run: "synth",
+    profile: "smoke",
+    tasks: ["sudoku", "maze", "arc1"],
+    checkpoints: {},
+    seed: 0,
+    startedAt: "2026-01-01T00:00:00Z",
+    environment: ENV,
+  };
+  await Deno.writeTextFile(join(dir, "run.json"), JSON.stringify(manifest));
+  for (const t of ["sudoku", "maze"] as const) {
+    await Deno.mkdir(join(dir, t, "hrm"), { recursive: true });
+    await Deno.mkdir(join(dir, t, "direct_pred"), { recursive: true });
+    await Deno.writeTextFile(
+      join(dir, t, "task.json"),
+      JSON.stringify(record(t, [["hrm", "hrm"], ["direct_pred", "direct_pred"]])),
+    );
+  }
+  await Deno.writeTextFile(
+    join(dir, "sudoku/hrm/result.json"),
+    JSON.stringify(result("hrm", 0.53)),
+  );
+  await Deno.writeTextFile(
+    join(dir, "sudoku/direct_pred/result.json"),
+    JSON.stringify(result("direct_pred", 0.031)),
+  );
+  await Deno.writeTextFile(join(dir, "maze/hrm/result.json"), JSON.stringify(result("hrm", 0.5)));
+  const lines = [];
+  for (let s = 1; s <= 5; s++) {
+    lines.push(JSON.stringify({ step: s, "train/lm_loss": 2 / s, "train/exact_accuracy": s / 10 }));
+  }
+  lines.push(JSON.stringify({ step: 5, "all/exact_accuracy": 0.53 }));
+  await Deno.writeTextFile(join(dir, "sudoku/hrm/metrics.jsonl"), lines.join("\n") + "\n");
+  return dir;
+}
+
+Deno.test("cell status follows the tolerance, both sides inclusive", () => {
+  assert.equal(cellStatus(53, 55, 2), "reproduced");
+  assert.equal(cellStatus(57, 55, 2), "reproduced");
+  assert.equal(cellStatus(52.9, 55, 2), "below");
+  assert.equal(cellStatus(3.1, 0, 2), "above");
+  assert.equal(cellStatus(null, 55, 2), "not_run");
+});
+
+Deno.test("metrics.jsonl: flat, split and nested lines, torn last line", () => {
+  const text = [
+    `{"step":1,"train/lm_loss":2.5,"train/count":8}`,
+    `{"step":2,"split":"eval","exact_accuracy":0.25}`,
+    `{"step":3,"train":{"lm_loss":1.5},"eval":{"exact_accuracy":0.5}}`,
+    `{"step":4,"all/exact_accuracy":0.75,"maze/valid":0.5}`,
+    `{"kind":"eval","set":"all","step":6,"exact_accuracy":0.8}`,
+    `{"kind":"eval","set":"hard","step":6,"exact_accuracy":0.1}`,
+    `{"step":5,"train/lm`,
+  ].join("\n");
+  const points = parseMetricsJsonl(text);
+  assert.equal(points.length, 9);
+  assert.equal(lastValue(points, "train", "lm_loss"), 1.5);
+  assert.equal(lastValue(points, "eval", "exact_accuracy"), 0.8);
+  assert.equal(lastValue(points, "eval", "hard/exact_accuracy"), 0.1);
+  assert.equal(lastValue(points, "eval", "maze/valid"), 0.5);
+  assert.throws(() => parseMetricsJsonl("{bad\n{}\n{}\n"), /line 1: not JSON/);
+  const many = Array.from(
+    { length: 1000 },
+    (_, i) => ({ step: i, split: "train" as const, metric: "m", value: i }),
+  );
+  const kept = downsample(many, 10);
+  assert.equal(kept.length, 10);
+  assert.equal(kept[0].step, 0);
+  assert.equal(kept[9].step, 999);
+});
+
+Deno.test("reports from a synthetic saved run: tables, statuses, plots, determinism", async () => {
+  const dir = await syntheticRun();
+  try {
+    const reports = await writeRunReports(dir);
+    assert.equal(reports.length, 2);
+    const sudoku = TaskReportSchema.parse(
+      JSON.parse(await Deno.readTextFile(join(dir, "sudoku/report.json"))),
+    );
+    assert.deepEqual(
+      sudoku.cells.map((c) => [c.model, c.paper, c.ours, c.status]),
+      [["hrm", 55, 53, "reproduced"], ["direct_pred", 0, 3.1, "above"]],
+    );
+    assert.equal(sudoku.curves.hrm.length, 11);
+    assert.equal(sudoku.timing.wallSeconds, 1.5 + 4 + 4);
+    const maze = TaskReportSchema.parse(
+      JSON.parse(await Deno.readTextFile(join(dir, "maze/report.json"))),
+    );
+    assert.deepEqual(maze.cells.map((c) => c.status), ["below", "not_run"]);
+    const md = await Deno.readTextFile(join(dir, "sudoku/report.md"));
+    assert.match(
+      md,
+      /\| hrm \| exact_accuracy \| 55\.0 \| 53\.0 \| ±2 \| reproduced \(within tolerance\) \|/,
+    );
+    assert.match(md, /\| hidden size \| 512 \| 64 \|/);
+    assert.match(md, /\*\*not\*\* comparable/);
+    const summary = await Deno.readTextFile(join(dir, "summary.md"));
+    assert.match(
+      summary,
+      /\| HRM \(27M\) \| 40\.3 \| not run \| 5\.0 \| not run \| 55\.0 \| 53\.0 \(reproduced \(within tolerance\)\) \| 74\.5 \| 50\.0 \(below\) \|/,
+    );
+    assert.match(summary, /\| o3-mini-high \| 34\.5 \| n\/a \|/);
+    const html = await Deno.readTextFile(join(dir, "sudoku/report.html"));
+    assert.ok(!html.includes("<script"), "report.html must be self-contained, no scripts");
+    assert.ok((html.match(/<svg/g) ?? []).length >= 4 + 2, "4 plots and 2 example pictures");
+    assert.equal((html.match(/fill="#fdd"/g) ?? []).length, 2, "one wrong cell per model marked");
+    const index = await Deno.readTextFile(join(dir, "index.html"));
+    assert.match(index, /href="sudoku\/report\.html"/);
+    // Rebuilding gives the same bytes (no timestamps in reports).
+    const before = await Deno.readTextFile(join(dir, "sudoku/report.json"));
+    const htmlBefore = html;
+    await writeRunReports(dir);
+    assert.equal(await Deno.readTextFile(join(dir, "sudoku/report.json")), before);
+    assert.equal(await Deno.readTextFile(join(dir, "sudoku/report.html")), htmlBefore);
+    const stripped = stripVolatile(sudoku) as Record<string, unknown>;
+    assert.equal(stripped.environment, undefined);
+    assert.equal(stripped.timing, undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a folder without run.json is refused with a one-line error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(writeRunReports(dir), /not a reproduce run folder \(no run\.json\)/);
+  } finally {
+    await Deno.remove(dir);
+  }
+});

@@ -1,0 +1,219 @@
+/**
+ * The files a reproduce run saves and the reports built from them.
+ *
+ * Layout of `reports/<run>/`:
+ * - `run.json` ({@link RunManifest}): profile, tasks, options, environment;
+ * - `<task>/task.json` ({@link TaskRecord}): data build, dataset digest;
+ * - `<task>/<model>/metrics.jsonl`: the trainer's log (one JSON object a line);
+ * - `<task>/<model>/result.json` ({@link ModelResult}): final measurements;
+ * - `<task>/done`: written last (atomically) when the task is finished;
+ * - `<task>/report.{json,md,html}`, `index.html`, `summary.md`: built from the above.
+ * @module
+ */
+import { z } from "zod";
+
+/** Task ids of `deno task reproduce --task`. */
+export const TASK_IDS = ["sudoku", "maze", "arc1", "arc2"] as const;
+/** A reproduce task id. */
+export type TaskId = typeof TASK_IDS[number];
+
+/** Status of one table cell against the paper. */
+export const CELL_STATUSES = ["reproduced", "below", "above", "not_run"] as const;
+/** Status of one table cell against the paper. */
+export type CellStatus = typeof CELL_STATUSES[number];
+
+/** The software and hardware a run used (excluded from golden comparisons). */
+export const EnvironmentSchema = z.object({
+  backend: z.string(),
+  adapter: z.string().nullable(),
+  deno: z.string(),
+  typescript: z.string(),
+  v8: z.string(),
+  tfjs: z.string(),
+  os: z.string(),
+  cpus: z.number().int().nonnegative(),
+}).strict();
+/** The software and hardware a run used. */
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** One model trained (or evaluated) within a task: HRM, Direct pred, ... */
+export const ModelSpecSchema = z.object({
+  /** `hrm`, `direct_pred`, `direct_pred_act`. */
+  id: z.string().regex(/^[a-z0-9_]+$/),
+  label: z.string(),
+  /** Headline-table row this model is compared with, if any. */
+  paperModel: z.string().nullable(),
+  /** Trainer overrides in the reference key=value syntax (data_path included). */
+  overrides: z.array(z.string()),
+}).strict();
+/** One model within a task. */
+export type ModelSpec = z.infer<typeof ModelSpecSchema>;
+
+/** How one setting of a scaled-down profile differs from the paper. */
+export const DifferenceSchema = z.object({
+  setting: z.string(),
+  paper: z.string(),
+  ours: z.string(),
+}).strict();
+/** How one setting differs from the paper. */
+export type Difference = z.infer<typeof DifferenceSchema>;
+
+/** `<task>/task.json`: what the task ran on. */
+export const TaskRecordSchema = z.object({
+  task: z.enum(TASK_IDS),
+  label: z.string(),
+  /** Registry name of the Task module that built the data. */
+  taskModule: z.string(),
+  build: z.array(z.string()),
+  dataDir: z.string(),
+  /** sha256 over the dataset files (sorted by path, path and bytes hashed). */
+  datasetDigest: z.string(),
+  models: z.array(ModelSpecSchema),
+  differences: z.array(DifferenceSchema),
+  /** Seconds spent building (or finding) the data. */
+  dataSeconds: z.number().nonnegative(),
+}).strict();
+/** `<task>/task.json`. */
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+/** A rendered-later example: token ids of one test row and the prediction. */
+export const ExampleSchema = z.object({
+  input: z.array(z.number().int()),
+  label: z.array(z.number().int()),
+  prediction: z.array(z.number().int()),
+  /** Optional free-form name (ARC task id, ...). */
+  name: z.string().optional(),
+}).strict();
+/** One example row. */
+export type Example = z.infer<typeof ExampleSchema>;
+
+/** `<task>/<model>/result.json`: the final measurements of one model. */
+export const ModelResultSchema = z.object({
+  model: z.string(),
+  status: z.enum(["done", "not_run"]),
+  /** Why it did not run (for `not_run`). */
+  reason: z.string().optional(),
+  /** Final evaluation metrics (fractions in [0,1] unless named otherwise). */
+  metrics: z.record(z.string(), z.number()),
+  /** The metric that maps onto the headline table (exact accuracy or pass@2). */
+  headlineMetric: z.string(),
+  /** Exact accuracy at inference with halt_max_steps = segments (Fig. 5c). */
+  actCurve: z.array(
+    z.object({ segments: z.number().int().positive(), exact_accuracy: z.number() }),
+  ),
+  /** How many evaluated rows first chose to halt at each segment. */
+  haltingSteps: z.array(z.object({ steps: z.number().int().positive(), count: z.number().int() })),
+  examples: z.array(ExampleSchema),
+  trainSteps: z.number().int().nonnegative(),
+  parameters: z.number().int().nonnegative().nullable(),
+  checkpoint: z.string().nullable(),
+  /** True when the checkpoint was given (`--checkpoint`) instead of trained. */
+  givenCheckpoint: z.boolean(),
+  trainSeconds: z.number().nonnegative(),
+  evalSeconds: z.number().nonnegative(),
+}).strict();
+/** `<task>/<model>/result.json`. */
+export type ModelResult = z.infer<typeof ModelResultSchema>;
+
+/** `run.json`: the run as a whole. */
+export const RunManifestSchema = z.object({
+  run: z.string(),
+  profile: z.enum(["smoke", "cpu", "paper"]),
+  tasks: z.array(z.enum(TASK_IDS)),
+  checkpoints: z.record(z.string(), z.string()),
+  seed: z.number().int(),
+  /** `--arc-source` of the run (reused on resume). */
+  arcSource: z.string().optional(),
+  /** `--act-baseline` of the run (reused on resume). */
+  actBaseline: z.boolean().optional(),
+  /** `--data-root` of the run (reused on resume). */
+  dataRoot: z.string().optional(),
+  startedAt: z.string(),
+  environment: EnvironmentSchema,
+}).strict();
+/** `run.json`. */
+export type RunManifest = z.infer<typeof RunManifestSchema>;
+
+/** One point of a training or evaluation curve. */
+export const CurvePointSchema = z.object({
+  step: z.number(),
+  split: z.enum(["train", "eval"]),
+  metric: z.string(),
+  value: z.number(),
+}).strict();
+/** One point of a curve. */
+export type CurvePoint = z.infer<typeof CurvePointSchema>;
+
+/** One cell of the side-by-side table. */
+export const CellSchema = z.object({
+  model: z.string(),
+  paperModel: z.string(),
+  benchmark: z.enum(TASK_IDS),
+  metric: z.string(),
+  /** Percent. */
+  paper: z.number(),
+  /** Percent; null when not run. */
+  ours: z.number().nullable(),
+  tolerance: z.number(),
+  status: z.enum(CELL_STATUSES),
+}).strict();
+/** One cell of the side-by-side table. */
+export type Cell = z.infer<typeof CellSchema>;
+
+/** `<task>/report.json`. */
+export const TaskReportSchema = z.object({
+  schema: z.literal("hrm-harness/task-report@1"),
+  run: z.string(),
+  profile: z.enum(["smoke", "cpu", "paper"]),
+  task: TaskRecordSchema,
+  environment: EnvironmentSchema,
+  timing: z.object({
+    wallSeconds: z.number(),
+    dataSeconds: z.number(),
+    models: z.record(z.string(), z.object({ trainSeconds: z.number(), evalSeconds: z.number() })),
+  }),
+  models: z.array(
+    ModelResultSchema.omit({ trainSeconds: true, evalSeconds: true, examples: true }),
+  ),
+  curves: z.record(z.string(), z.array(CurvePointSchema)),
+  cells: z.array(CellSchema),
+  paperSource: z.string(),
+}).strict();
+/** `<task>/report.json`. */
+export type TaskReport = z.infer<typeof TaskReportSchema>;
+
+/** Metrics-log fields that measure time or speed (not behaviour); kept out of curves. */
+export const TIMING_METRICS: ReadonlySet<string> = new Set([
+  "steps_per_s",
+  "examples_per_s",
+  "elapsed_s",
+  "eval_s",
+]);
+
+/** Status of a measured value against a published one with an absolute tolerance. */
+export function cellStatus(ours: number | null, paper: number, tolerance: number): CellStatus {
+  if (ours === null || !Number.isFinite(ours)) return "not_run";
+  // Round to 1e-9 so that 53.0 vs 55.0 with tolerance 2 counts as within.
+  const diff = Math.round((ours - paper) * 1e9) / 1e9;
+  if (Math.abs(diff) <= tolerance) return "reproduced";
+  return diff < 0 ? "below" : "above";
+}
+
+/** Human wording of a status, for tables. */
+export const STATUS_TEXT: Record<CellStatus, string> = {
+  reproduced: "reproduced (within tolerance)",
+  below: "below",
+  above: "above",
+  not_run: "not run",
+};
+
+/** Keys whose values depend on the machine or the moment (paths, durations). */
+const VOLATILE_KEYS = new Set(["checkpoint", "dataDir", "dataSeconds"]);
+
+/** Fields that change from machine to machine; golden comparisons drop them. */
+export function stripVolatile(report: TaskReport): unknown {
+  const { environment: _e, timing: _t, ...rest } = report;
+  return JSON.parse(
+    JSON.stringify(rest, (k, v) => VOLATILE_KEYS.has(k) ? undefined : v),
+  );
+}

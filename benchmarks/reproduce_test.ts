@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  parseCheckpoints,
+  type Pipeline,
+  reproduce,
+  type ReproduceOptions,
+  timestampName,
+} from "./reproduce.ts";
+import { notRunResult } from "./report/build.ts";
+import { TaskReportSchema } from "./report/schema.ts";
+
+/** A pipeline that fakes data and training; records what it was asked to do. */
+function syntheticPipeline(failOn?: string) {
+  const calls: string[] = [];
+  let failed = false;
+  const pipeline: Pipeline = {
+    environment: () =>
+      Promise.resolve({
+        backend: "cpu",
+        adapter: null,
+        deno: "x",
+        typescript: "x",
+        v8: "x",
+        tfjs: "x",
+        os: "x",
+        cpus: 2,
+      }),
+    async buildData(plan) {
+      calls.push(`data ${plan.task}`);
+      await Deno.mkdir(join(plan.dataDir, "train"), { recursive: true });
+      await Deno.writeTextFile(
+        join(plan.dataDir, "train", "dataset.json"),
+        `{"task":"${plan.task}"}`,
+      );
+    },
+    async runModel(plan, model, ctx) {
+      const key = `${plan.task}.${model.id}`;
+      calls.push(
+        `${ctx.resume ? "resume" : "train"} ${key}${
+          ctx.checkpoint ? ` ckpt=${ctx.checkpoint}` : ""
+        }`,
+      );
+      if (key === failOn && !failed) {
+        failed = true;
+        throw new Error("interrupted");
+      }
+      await Deno.writeTextFile(join(ctx.outDir, "metrics.jsonl"), `{"step":1,"train/lm_loss":1}\n`);
+      const exact = model.id === "hrm" ? 0.5 : 0.1;
+      return {
+        ...notRunResult(model.id, ""),
+        status: "done",
+        reason: undefined,
+        metrics: { exact_accuracy: exact },
+        trainSteps: 3,
+      };
+    },
+  };
+  return { pipeline, calls };
+}
+
+/** Runs `body` with a scratch folder for reports and data (no chdir: tests share the process). */
+async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The scratch folder of the running test (set by each test). */
+let scratch = "";
+
+function options(extra: Partial<ReproduceOptions>): ReproduceOptions {
+  return {
+    profile: "smoke",
+    checkpoints: {},
+    seed: 0,
+    reportsDir: join(scratch, "reports"),
+    dataRoot: join(scratch, "data"),
+    log: () => {},
+    ...extra,
+  };
+}
+
+Deno.test("reproduce runs every task of a profile and writes the reports", async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const { pipeline, calls } = syntheticPipeline();
+    const lines: string[] = [];
+    const runDir = await reproduce(pipeline, options({ run: "r1", log: (l) => lines.push(l) }));
+    assert.equal(runDir, join(scratch, "reports", "r1"));
+    assert.deepEqual(calls, [
+      "data sudoku",
+      "train sudoku.hrm",
+      "train sudoku.direct_pred",
+      "data maze",
+      "train maze.hrm",
+      "train maze.direct_pred",
+      "data arc1",
+      "train arc1.hrm",
+      "train arc1.direct_pred",
+    ]);
+    for (const t of ["sudoku", "maze", "arc1"]) {
+      assert.ok((await Deno.stat(join(runDir, t, "done"))).isFile);
+      const report = TaskReportSchema.parse(
+        JSON.parse(await Deno.readTextFile(join(runDir, t, "report.json"))),
+      );
+      assert.deepEqual(report.cells.map((c) => c.ours), [50, 10]);
+      assert.equal(report.task.datasetDigest.length, 64);
+      assert.equal(report.task.differences.at(-1)?.setting, "hardware / precision");
+    }
+    assert.match(
+      await Deno.readTextFile(join(runDir, "summary.md")),
+      /\| HRM \(27M\) \| 40\.3 \| 50\.0/,
+    );
+    assert.ok(lines.some((l) => l.startsWith("[2/3] maze")));
+    await assert.rejects(
+      reproduce(pipeline, options({ run: "r1" })),
+      /already exists: .*--resume r1/,
+    );
+    // A second run reuses the built data.
+    const again = syntheticPipeline();
+    await reproduce(again.pipeline, options({ run: "r2", tasks: ["maze"] }));
+    assert.deepEqual(again.calls, ["train maze.hrm", "train maze.direct_pred"]);
+  });
+});
+
+Deno.test("an interrupted run resumes without redoing finished tasks or models", async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const { pipeline, calls } = syntheticPipeline("maze.direct_pred");
+    await assert.rejects(reproduce(pipeline, options({ run: "r" })), /interrupted/);
+    await assert.rejects(Deno.stat(join(scratch, "reports/r/maze/done")));
+    calls.length = 0;
+    await reproduce(pipeline, options({ resume: "r" }));
+    // Finished models and tasks are skipped; the trainer is asked to resume the rest.
+    assert.deepEqual(calls, [
+      "resume maze.direct_pred",
+      "data arc1",
+      "resume arc1.hrm",
+      "resume arc1.direct_pred",
+    ]);
+    await assert.rejects(
+      reproduce(pipeline, options({ resume: "r", profile: "cpu" })),
+      /used profile 'smoke'/,
+    );
+    await assert.rejects(reproduce(pipeline, options({ resume: "nope" })), /no run\.json/);
+  });
+});
+
+Deno.test("given checkpoints are evaluated; other models of that task are not run", async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const { pipeline, calls } = syntheticPipeline();
+    const checkpoints = parseCheckpoints(["sudoku=w.safetensors"], [
+      "sudoku",
+      "maze",
+      "arc1",
+      "arc2",
+    ]);
+    const runDir = await reproduce(pipeline, options({ run: "c", tasks: ["sudoku"], checkpoints }));
+    assert.deepEqual(calls, ["data sudoku", "train sudoku.hrm ckpt=w.safetensors"]);
+    const report = JSON.parse(await Deno.readTextFile(join(runDir, "sudoku", "report.json")));
+    assert.deepEqual(report.cells.map((c: { status: string }) => c.status), ["below", "not_run"]);
+    assert.match(report.models[1].reason, /none for this model/);
+  });
+});
+
+Deno.test("options are checked with one-line errors", async () => {
+  assert.throws(() => parseCheckpoints(["chess=x"], ["sudoku"]), /expected TASK=PATH/);
+  assert.deepEqual(parseCheckpoints(["sudoku.direct_pred=a"], ["sudoku"]), {
+    "sudoku.direct_pred": "a",
+  });
+  assert.equal(timestampName(new Date("2026-01-29T17:45:01.123Z")), "20260129-174501");
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const { pipeline } = syntheticPipeline();
+    await assert.rejects(
+      reproduce(pipeline, options({ tasks: ["arc2"] })),
+      /not in profile 'smoke'/,
+    );
+    await assert.rejects(reproduce(pipeline, options({ run: "a/b" })), /--run 'a\/b'/);
+  });
+});

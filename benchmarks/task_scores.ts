@@ -1,0 +1,60 @@
+/**
+ * Task-specific scores computed from saved evaluation outputs, beside the
+ * trainer's exact accuracy:
+ * - Maze: the valid-shortest-path rate (a valid path as short as the labelled
+ *   one counts, though the paper's metric is exact match);
+ * - ARC: voting over augmentations and pass@k (`tasks/arc/report.ts`), whose
+ *   pass@2 is the headline number; its own report goes to `<model>/arc_score/`.
+ * @module
+ */
+import { join } from "node:path";
+import { scoreMazePredictions } from "../tasks/maze/mod.ts";
+import type { EvalOutputs } from "../tasks/arc/outputs.ts";
+import { evaluateArc } from "../tasks/arc/report.ts";
+import type { TaskPlan } from "./plan.ts";
+
+/** Extra metrics and the metric that maps onto the headline table. */
+export interface TaskScores {
+  metrics: Record<string, number>;
+  headlineMetric: string;
+}
+
+/** The pass@k values the ARC score reports. */
+export const ARC_KS = [1, 2, 10, 100, 1000];
+
+/** Scores one task's final evaluation outputs (saved by the trainer at `outputsFile`). */
+export async function scoreTaskOutputs(
+  plan: TaskPlan,
+  outputs: EvalOutputs,
+  outputsFile: string,
+  outDir: string,
+): Promise<TaskScores> {
+  if (plan.taskModule === "maze") {
+    if (!outputs.labels) throw new Error(`${outputsFile}: no labels saved`);
+    const score = scoreMazePredictions(
+      outputs.inputs,
+      outputs.labels,
+      outputs.preds,
+      outputs.seqLen,
+    );
+    return {
+      metrics: { valid_shortest_path_rate: score.validShortestRate },
+      headlineMetric: "exact_accuracy",
+    };
+  }
+  if (plan.taskModule === "arc") {
+    const score = await evaluateArc({
+      outputs: outputsFile,
+      data: plan.dataDir,
+      out: join(outDir, "arc_score"),
+      ks: ARC_KS,
+    });
+    const metrics: Record<string, number> = {};
+    for (const k of ARC_KS) {
+      metrics[`pass@${k}`] = score.overall[k];
+      metrics[`pass@${k}_all_tests`] = score.overallAllTests[k];
+    }
+    return { metrics, headlineMetric: "pass@2" };
+  }
+  return { metrics: {}, headlineMetric: "exact_accuracy" };
+}

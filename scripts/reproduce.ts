@@ -1,0 +1,106 @@
+/**
+ * `deno task reproduce [--profile smoke|cpu|paper] [--task T ...] [--run NAME]
+ * [--resume NAME] [--checkpoint task=path ...] [--backend B]`: builds the
+ * data, trains HRM and the Direct-pred baseline, evaluates, and writes
+ * `reports/<run>/`. The default profile is `paper` when a hardware GPU
+ * adapter is found, else `cpu`.
+ * @module
+ */
+import { Command, Option } from "@commander-js/extra-typings";
+import { parseBackend, probeAdapter } from "../model/backend.ts";
+import { type ProfileName, PROFILES } from "../benchmarks/profiles.ts";
+import { parseCheckpoints, reproduce } from "../benchmarks/reproduce.ts";
+import { realPipeline } from "../benchmarks/pipeline.ts";
+import { TASK_IDS, type TaskId } from "../benchmarks/report/schema.ts";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The default profile: `paper` on a hardware GPU, else `cpu`. */
+async function defaultProfile(): Promise<ProfileName> {
+  const adapter = await probeAdapter();
+  return adapter && !adapter.isFallbackAdapter ? "paper" : "cpu";
+}
+
+function stamp(start: number): string {
+  const s = Math.round((performance.now() - start) / 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
+const program = new Command()
+  .name("deno task reproduce")
+  .description(
+    "Reproduce the paper's results: build data, train HRM and the Direct-pred baseline, " +
+      "evaluate, score, and write reports/<run>/ (index.html, summary.md, per-task reports)",
+  )
+  .addOption(
+    new Option("--profile <name>", "smoke | cpu | paper (default: paper on a GPU, else cpu)")
+      .choices(PROFILES),
+  )
+  .addOption(
+    new Option("--task <name>", "run only this task (repeatable)").choices(TASK_IDS).argParser(
+      (v, prev: string[] | undefined) => [...(prev ?? []), v],
+    ),
+  )
+  .option("--run <name>", "name of the run folder under --reports (default: a UTC timestamp)")
+  .option("--resume <name>", "continue an interrupted run; finished tasks and models are skipped")
+  .option(
+    "--checkpoint <task=path>",
+    "evaluate this checkpoint instead of training (repeatable; task.model=path for a baseline)",
+    collect,
+    [] as string[],
+  )
+  .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")
+  .option(
+    "--arc-source <dir>",
+    "folder holding the ARC-AGI, ARC-AGI-2 and ConceptARC checkouts",
+    "data/raw/arc",
+  )
+  .option(
+    "--act-baseline",
+    "also train the Transformer with HRM's outer ACT loop (ARC Prize's ablation)",
+    false,
+  )
+  .option("--data-root <dir>", "where the smoke and cpu profiles put their data (default: data)")
+  .option("--seed <n>", "training seed", "0")
+  .option("--reports <dir>", "folder that holds the runs", "reports")
+  .option("--quiet", "no training progress (task-level lines only)", false)
+  .action(async (opts) => {
+    const start = performance.now();
+    const backend = parseBackend(opts.backend);
+    if (!/^\d+$/.test(opts.seed)) {
+      throw new Error(`--seed must be a non-negative integer, got '${opts.seed}'`);
+    }
+    if (opts.run && opts.resume) throw new Error("--run and --resume exclude each other");
+    let profile = opts.profile as ProfileName | undefined;
+    if (!profile && opts.resume) {
+      const manifest = JSON.parse(
+        await Deno.readTextFile(`${opts.reports}/${opts.resume}/run.json`).catch(() => "{}"),
+      );
+      profile = manifest.profile;
+    }
+    profile ??= await defaultProfile();
+    const runDir = await reproduce(realPipeline(backend, { quiet: opts.quiet }), {
+      profile,
+      tasks: opts.task as TaskId[] | undefined,
+      run: opts.run,
+      resume: opts.resume,
+      checkpoints: parseCheckpoints(opts.checkpoint, TASK_IDS),
+      seed: Number(opts.seed),
+      arcSource: opts.arcSource,
+      actBaseline: opts.actBaseline,
+      dataRoot: opts.dataRoot,
+      reportsDir: opts.reports,
+      log: (line) => console.log(`[${stamp(start)}] ${line}`),
+    });
+    console.log(`[${stamp(start)}] done: ${runDir}`);
+  });
+
+if (import.meta.main) {
+  try {
+    await program.parseAsync(Deno.args, { from: "user" });
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * End to end: `deno task reproduce --profile smoke` (data, training of HRM and
+ * the Direct-pred baseline, evaluation, ARC scoring, reports) in a scratch
+ * folder, compared with the committed golden report
+ * (`fixtures/smoke/golden-report.json`): every number exact on the wasm
+ * backend, environment and timings excluded. Any change of behaviour anywhere
+ * in the pipeline shows up here as a diff.
+ *
+ * `HRM_UPDATE_GOLDEN=1 deno test -A tests/smoke_test.ts` rewrites the golden
+ * file after an intended change (review the diff before committing it).
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { stripVolatile, TaskReportSchema } from "../benchmarks/report/schema.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const GOLDEN = join(ROOT, "fixtures/smoke/golden-report.json");
+const TASKS = ["sudoku", "maze", "arc1"];
+
+Deno.test({
+  name: "smoke profile end to end matches the golden report (wasm)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "hrm-smoke-" });
+    try {
+      // Paths in the profile are relative (data/smoke/..., fixtures/arc): run where they resolve
+      // the same way as in the repository, without writing into it.
+      await Deno.symlink(join(ROOT, "fixtures"), join(dir, "fixtures"));
+      const cmd = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--config",
+          join(ROOT, "deno.json"),
+          join(ROOT, "scripts/reproduce.ts"),
+          "--profile",
+          "smoke",
+          "--run",
+          "golden",
+          "--backend",
+          "wasm",
+          "--quiet",
+        ],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      });
+      const out = await cmd.output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `reproduce failed:\n${text}`);
+      const runDir = join(dir, "reports", "golden");
+      const got: Record<string, unknown> = {};
+      for (const task of TASKS) {
+        const report = TaskReportSchema.parse(
+          JSON.parse(await Deno.readTextFile(join(runDir, task, "report.json"))),
+        );
+        assert.equal(report.environment.backend, "wasm");
+        got[task] = stripVolatile(report);
+      }
+      for (const f of ["index.html", "summary.md"]) {
+        assert.ok((await Deno.stat(join(runDir, f))).size > 0);
+      }
+      if (Deno.env.get("HRM_UPDATE_GOLDEN") === "1") {
+        await Deno.writeTextFile(GOLDEN, JSON.stringify(got, null, 2) + "\n");
+        console.log(`wrote ${GOLDEN}`);
+        return;
+      }
+      const golden = JSON.parse(await Deno.readTextFile(GOLDEN));
+      for (const task of TASKS) {
+        assert.deepEqual(got[task], golden[task], `${task}: report differs from the golden`);
+      }
+      // `deno task report` rebuilds the same reports from the saved files.
+      const before = await Deno.readTextFile(join(runDir, "sudoku", "report.json"));
+      const rebuild = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--config",
+          join(ROOT, "deno.json"),
+          join(ROOT, "scripts/report.ts"),
+          "golden",
+        ],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(rebuild.code, 0, new TextDecoder().decode(rebuild.stderr));
+      assert.equal(await Deno.readTextFile(join(runDir, "sudoku", "report.json")), before);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
