@@ -20,7 +20,7 @@ import {
 import { gridKey, SEQ_LEN, VOCAB } from "./encode.ts";
 import { NumpyLegacyRandom } from "./mt19937.ts";
 import { allPairs, assemble, type BuildPlan, planTasks } from "./plan.ts";
-import { createProgress, type Progress, silentProgress } from "./progress.ts";
+import { Progress } from "../../util/progress.ts";
 import { writeReferenceLayout } from "./reference_layout.ts";
 import {
   type ArcTask,
@@ -123,7 +123,8 @@ async function ensureFreshOut(out: string, force: boolean): Promise<void> {
 }
 
 function phase(label: string, total: number, on: boolean): Progress {
-  return on ? createProgress(label, total) : silentProgress();
+  // On stderr, so stdout keeps the build summary.
+  return new Progress({ label, total, stderr: true, quiet: !on });
 }
 
 /** Writes a planned build into `dir` (compact form, metadata, identifiers, optional .npy). */
