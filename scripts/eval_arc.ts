@@ -8,6 +8,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { evaluateArc } from "../tasks/arc/report.ts";
 import { DEFAULT_KS } from "../tasks/arc/score.ts";
+import { runCli } from "../util/cli.ts";
 
 function parseKs(v: string): number[] {
   const ks = v.split(",").map((s) => s.trim());
@@ -48,10 +49,5 @@ async function main(args: string[]): Promise<void> {
 }
 
 if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => main(Deno.args));
 }
