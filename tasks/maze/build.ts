@@ -16,7 +16,7 @@ import { dihedral, VOCAB_SIZE, WALL } from "./grid.ts";
 import { type BuildOptions } from "./options.ts";
 import { generateMany, runJob } from "./pool.ts";
 import { Progress } from "../../util/progress.ts";
-import { seedWords } from "./rng.ts";
+import { seedWords } from "../../util/rng.ts";
 import { formatSummary, type IntSummary, summarize } from "./stats.ts";
 
 /** The labelling rule, as recorded in build.json. */

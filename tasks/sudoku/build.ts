@@ -247,7 +247,7 @@ export async function buildGenerated(o: BuildOptions): Promise<string[]> {
   const summaries = { train: splitSummary(splits[0]), test: splitSummary(splits[1]) };
   const build = {
     task: "sudoku",
-    generator: "sudoku-extreme-regen/1",
+    generator: "sudoku-extreme-regen/2",
     layout: o.writeReferenceLayout || o.aug === 0 ? "reference+compact" : "compact",
     seed: o.seed,
     train: o.train,
