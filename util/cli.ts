@@ -4,6 +4,7 @@
  * (user mistakes never show a stack trace).
  * @module
  */
+import { CommanderError } from "@commander-js/extra-typings";
 
 /** Message of anything thrown (`Error` or not). */
 export function errorMessage(err: unknown): string {
@@ -37,4 +38,30 @@ export async function runCli(
   }
   if (typeof code === "number") Deno.exit(code);
   if (opts.exitOnSuccess) Deno.exit(0);
+}
+
+/** The part of a commander `Command` that {@link parseCli} uses. */
+export interface ParsableCommand {
+  exitOverride(): unknown;
+  configureOutput(o: { writeErr?: (s: string) => void; outputError?: () => void }): unknown;
+  parse(args: string[], o: { from: "user" }): unknown;
+}
+
+/**
+ * Parses `args` (user arguments) without letting commander print or exit:
+ * returns false when `--help` (or `--version`) was shown, true when parsed,
+ * and throws a plain Error with commander's message (minus its `error: `
+ * prefix, which the entry point adds back) for a usage mistake.
+ */
+export function parseCli(cmd: ParsableCommand, args: string[]): boolean {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeErr: () => {}, outputError: () => {} });
+  try {
+    cmd.parse(args, { from: "user" });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === 0) return false;
+    throw new Error(err.message.replace(/^error: /, ""));
+  }
+  return true;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { errorMessage } from "./cli.ts";
+import { Command } from "@commander-js/extra-typings";
+import { errorMessage, parseCli } from "./cli.ts";
 
 const CLI = new URL("./cli.ts", import.meta.url).href;
 
@@ -41,4 +42,21 @@ Deno.test("runCli: nothing returned lets the script go on, or exits 0 when asked
 Deno.test("errorMessage: Error or anything else", () => {
   assert.equal(errorMessage(new Error("boom")), "boom");
   assert.equal(errorMessage("plain"), "plain");
+});
+
+Deno.test("parseCli: parsed, help shown, or a plain one-line usage error", () => {
+  const make = () =>
+    new Command("x").requiredOption("--out <dir>", "output").configureOutput({
+      writeOut: () => {},
+    });
+  const ok = make();
+  assert.equal(parseCli(ok, ["--out", "d"]), true);
+  assert.equal(ok.opts().out, "d");
+  assert.equal(parseCli(make(), ["--help"]), false);
+  assert.throws(() => parseCli(make(), []), {
+    message: "required option '--out <dir>' not specified",
+  });
+  assert.throws(() => parseCli(make(), ["--out", "d", "--nope"]), {
+    message: "unknown option '--nope'",
+  });
 });
