@@ -26,6 +26,7 @@ import {
 import { notRunResult } from "./report/build.ts";
 import { writeRunReports, writeTaskReport } from "./report/write.ts";
 import { digestDir } from "./digest.ts";
+import { pathExists } from "../io/read.ts";
 
 /** What one model run needs besides its plan. */
 export interface ModelContext {
@@ -76,16 +77,6 @@ export const DONE_MARKER = "done";
 /** Marker a data build leaves beside the data, naming its arguments. */
 export const BUILD_MARKER = "reproduce-build.json";
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /** A default run name: the UTC time, e.g. `20260129-174501`. */
 export function timestampName(now = new Date()): string {
   return now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -120,7 +111,7 @@ async function ensureData(
   log: (l: string) => void,
 ): Promise<number> {
   const marker = join(plan.dataDir, BUILD_MARKER);
-  if (await exists(marker)) {
+  if (await pathExists(marker)) {
     const saved = JSON.parse(await Deno.readTextFile(marker));
     if (JSON.stringify(saved.build) !== JSON.stringify(plan.build)) {
       throw new Error(
@@ -132,7 +123,7 @@ async function ensureData(
     log(`${plan.task}: data already built in ${plan.dataDir}`);
     return 0;
   }
-  if (await exists(join(plan.dataDir, "train", "dataset.json"))) {
+  if (await pathExists(join(plan.dataDir, "train", "dataset.json"))) {
     log(`${plan.task}: using existing data in ${plan.dataDir} (not built by reproduce)`);
     return 0;
   }
@@ -155,7 +146,7 @@ async function runTask(
   await Deno.mkdir(taskDir, { recursive: true });
   const recordPath = join(taskDir, "task.json");
   let record: TaskRecord;
-  if (await exists(recordPath)) {
+  if (await pathExists(recordPath)) {
     record = await readValidated(recordPath, TaskRecordSchema);
   } else {
     const dataSeconds = await ensureData(plan, pipeline, opts.log);
@@ -183,7 +174,7 @@ async function runTask(
   for (const [i, model] of plan.models.entries()) {
     const outDir = join(taskDir, model.id);
     const resultPath = join(outDir, "result.json");
-    if (await exists(resultPath)) {
+    if (await pathExists(resultPath)) {
       await readValidated(resultPath, ModelResultSchema);
       opts.log(`${plan.task}: ${model.id} already finished, skipped`);
       continue;
@@ -225,7 +216,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
   let runDir: string;
   if (opts.resume !== undefined) {
     runDir = join(opts.reportsDir, opts.resume);
-    if (!await exists(join(runDir, "run.json"))) {
+    if (!await pathExists(join(runDir, "run.json"))) {
       throw new Error(`--resume ${opts.resume}: no run.json in ${runDir}`);
     }
     manifest = await readValidated(join(runDir, "run.json"), RunManifestSchema);
@@ -245,7 +236,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       throw new Error(`--run '${run}': use letters, digits, '.', '_' or '-'`);
     }
     runDir = join(opts.reportsDir, run);
-    if (await exists(runDir)) {
+    if (await pathExists(runDir)) {
       throw new Error(
         `${runDir} already exists: pick another --run, or continue it with --resume ${run}`,
       );
@@ -289,7 +280,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
   }).tasks;
   for (const [i, task] of manifest.tasks.entries()) {
     const plan = plans.find((p) => p.task === task)!;
-    if (await exists(join(runDir, task, DONE_MARKER))) {
+    if (await pathExists(join(runDir, task, DONE_MARKER))) {
       opts.log(`[${i + 1}/${manifest.tasks.length}] ${task}: finished earlier, skipped`);
       continue;
     }

@@ -57,7 +57,11 @@ export function decodeLittleEndian(
 ): TypedArray {
   const size = DTYPE_SIZE[dtype];
   const copy = bytes.slice(byteOffset, byteOffset + count * size);
-  const buf = copy.buffer;
+  return viewTypedArray(dtype, copy.buffer);
+}
+
+/** Views a whole (aligned) buffer as the typed array of `dtype` (bf16/f16 as raw Uint16). */
+export function viewTypedArray(dtype: DType, buf: ArrayBuffer): TypedArray {
   switch (dtype) {
     case "f64":
       return new Float64Array(buf);

@@ -14,6 +14,7 @@ import {
   typedArrayBytes,
 } from "./dtypes.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { readInputFile } from "./read.ts";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -106,13 +107,7 @@ function parseChecked(bytes: Uint8Array, name: string): HostTensor {
 
 /** Reads a `.npy` file; errors name the path. */
 export async function readNpy(path: string): Promise<HostTensor> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
-    throw err;
-  }
+  const bytes = await readInputFile(path);
   return parseNpy(bytes, path);
 }
 

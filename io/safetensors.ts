@@ -14,6 +14,7 @@ import {
   typedArrayBytes,
 } from "./dtypes.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { readInputFile } from "./read.ts";
 
 const ST_TO_DTYPE: Record<string, DType> = {
   F64: "f64",
@@ -121,13 +122,7 @@ function parseChecked(bytes: Uint8Array, name: string): SafeTensors {
 
 /** Reads a safetensors file; errors name the path. */
 export async function readSafetensors(path: string): Promise<SafeTensors> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
-    throw err;
-  }
+  const bytes = await readInputFile(path);
   return parseSafetensors(bytes, path);
 }
 

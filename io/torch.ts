@@ -8,7 +8,7 @@
  * @module
  */
 import { quote } from "./quote.ts";
-import { type DType, DTYPE_SIZE, type HostTensor, numel } from "./dtypes.ts";
+import { type DType, DTYPE_SIZE, type HostTensor, numel, viewTypedArray } from "./dtypes.ts";
 import {
   describe,
   PickleError,
@@ -301,28 +301,5 @@ function gather(
   if (byteorder === "big" && size > 1) {
     for (let i = 0; i < out.length; i += size) out.subarray(i, i + size).reverse();
   }
-  return { dtype: s.dtype, shape, data: viewAs(s.dtype, out.buffer) };
-}
-
-function viewAs(dtype: DType, buf: ArrayBuffer): HostTensor["data"] {
-  switch (dtype) {
-    case "f64":
-      return new Float64Array(buf);
-    case "f32":
-      return new Float32Array(buf);
-    case "i64":
-      return new BigInt64Array(buf);
-    case "i32":
-      return new Int32Array(buf);
-    case "i16":
-      return new Int16Array(buf);
-    case "i8":
-      return new Int8Array(buf);
-    case "bf16":
-    case "f16":
-      return new Uint16Array(buf);
-    case "u8":
-    case "bool":
-      return new Uint8Array(buf);
-  }
+  return { dtype: s.dtype, shape, data: viewTypedArray(s.dtype, out.buffer) };
 }

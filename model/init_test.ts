@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { erf, erfinv, truncNormal, truncNormalCompStd } from "./init.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../util/rng.ts";
 
 Deno.test("init: erf/erfinv", () => {
   assert.ok(Math.abs(erf(1) - 0.8427007929497149) < 2e-7);

@@ -61,7 +61,7 @@ export {
   swigluInner,
   totalLen,
 } from "./config.ts";
-export { Rng, type RngState } from "./rng.ts";
+export { Rng, type RngState } from "../util/rng.ts";
 export {
   countParams,
   disposeState,

@@ -22,7 +22,7 @@ import type { Batch } from "./act.ts";
 import type { BackendName } from "./backend.ts";
 import { type ModelConfigInput, type OptimConfigInput, parseModelConfig } from "./config.ts";
 import type { Metrics } from "./loss.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../util/rng.ts";
 import { paramSpecs } from "./state.ts";
 import type { StepLrs } from "./step.ts";
 import type { WorkerReply, WorkerRequest } from "./parallel_protocol.ts";

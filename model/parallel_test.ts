@@ -9,7 +9,7 @@ import { useBackend } from "./backend.ts";
 import { type ModelConfigInput, parseModelConfig, parseOptimConfig } from "./config.ts";
 import { DataParallelTrainer, sliceBatch, splitRows } from "./parallel.ts";
 import { shardParams } from "./parallel_protocol.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../util/rng.ts";
 import { disposeState, initModel } from "./state.ts";
 import { createTrainer, disposeTrainer, evaluateBatch, trainStep } from "./step.ts";
 

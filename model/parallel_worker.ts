@@ -12,7 +12,7 @@ import { type Batch, type Carry, disposeCarry, initialCarry, segment } from "./a
 import { type BackendName, useBackend } from "./backend.ts";
 import { parseModelConfig, parseOptimConfig } from "./config.ts";
 import { AdamATan2, signSgdUpdate } from "./optim.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../util/rng.ts";
 import { disposeState, initModel, type ModelState } from "./state.ts";
 import { evaluateBatch } from "./step.ts";
 import { shardParams, type WorkerReply, type WorkerRequest } from "./parallel_protocol.ts";

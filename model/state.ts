@@ -17,7 +17,7 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { type ModelConfig, puzzleEmbLen, swigluInner, totalLen } from "./config.ts";
 import { truncNormal } from "./init.ts";
 import { type Rope, ropeTables } from "./layers.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../util/rng.ts";
 
 /** Key prefix of everything in the inner model. */
 export const INNER = "model.inner.";

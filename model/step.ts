@@ -15,7 +15,7 @@ import {
   type SegmentResult,
 } from "./act.ts";
 import { AdamATan2, signSgdUpdate } from "./optim.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../util/rng.ts";
 import { cosineLr } from "./schedule.ts";
 import type { ModelState } from "./state.ts";
 

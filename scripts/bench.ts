@@ -25,6 +25,7 @@ import {
 } from "../benchmarks/bench/report.ts";
 import { machineInfo } from "../benchmarks/bench/stats.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { runCli } from "../util/cli.ts";
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -244,12 +245,6 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) {
-  try {
-    await main();
-    // Workers and tfjs keep handles open; the work is done.
-    Deno.exit(0);
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+  // Workers and tfjs keep handles open; the work is done.
+  await runCli(main, { exitOnSuccess: true });
 }

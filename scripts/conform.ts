@@ -8,6 +8,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { describeBackend, parseBackend, useBackend } from "../model/backend.ts";
 import { loadCase, runCase, TOLERANCE } from "../model/conform.ts";
+import { runCli } from "../util/cli.ts";
 
 const program = new Command()
   .name("conform")
@@ -61,10 +62,5 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main());
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+  await runCli(main);
 }

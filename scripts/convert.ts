@@ -12,6 +12,7 @@ import { Command } from "@commander-js/extra-typings";
 import { type DType, type HostTensor, numel, toFloat32 } from "../io/dtypes.ts";
 import { COMPILE_PREFIX, readTorchCheckpoint } from "../io/torch.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
+import { runCli } from "../util/cli.ts";
 
 /** What a conversion did, for the one-line summary. */
 export interface ConvertSummary {
@@ -106,10 +107,5 @@ async function main(args: string[]): Promise<void> {
 }
 
 if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => main(Deno.args));
 }

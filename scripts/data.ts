@@ -6,6 +6,7 @@
 import { listTasks } from "../tasks/registry.ts";
 import { getTask, type Task } from "../tasks/task.ts";
 import { readMetadata } from "../tasks/dataset.ts";
+import { runCli } from "../util/cli.ts";
 
 function usage(): string {
   const tasks = listTasks();
@@ -65,10 +66,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => main(Deno.args));
 }

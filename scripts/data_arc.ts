@@ -8,6 +8,7 @@
  */
 import { runBuildCli } from "../tasks/arc/build.ts";
 import { verifyArc } from "../tasks/arc/verify.ts";
+import { runCli } from "../util/cli.ts";
 
 async function main(args: string[]): Promise<number> {
   if (args[0] === "verify") {
@@ -23,10 +24,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => main(Deno.args));
 }

@@ -12,6 +12,7 @@ import { readReferenceSplit } from "../tasks/dataset.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { mazeTask, renderMazeSvg } from "../tasks/maze/mod.ts";
 import { checkPath } from "../tasks/maze/score.ts";
+import { runCli } from "../util/cli.ts";
 
 async function render(
   dir: string,
@@ -70,9 +71,4 @@ program.command("render")
   .option("--out <file>", "output SVG (default <split>_<index>.svg)")
   .action(render);
 
-try {
-  await program.parseAsync(Deno.args, { from: "user" });
-} catch (err) {
-  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-  Deno.exit(1);
-}
+await runCli(() => program.parseAsync(Deno.args, { from: "user" }));

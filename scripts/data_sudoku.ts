@@ -5,6 +5,7 @@
  * @module
  */
 import { buildCommand, rateCommand, renderCommand, verifyCommand } from "../tasks/sudoku/cli.ts";
+import { runCli } from "../util/cli.ts";
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -27,10 +28,5 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => main(Deno.args));
 }

@@ -8,6 +8,7 @@ import { Command } from "@commander-js/extra-typings";
 import { parseEvalArgs } from "../train/args.ts";
 import { runEvaluation } from "../train/eval_run.ts";
 import { describeConfigKeys } from "../train/help.ts";
+import { runCli } from "../util/cli.ts";
 
 const program = new Command()
   .name("deno task eval")
@@ -39,10 +40,5 @@ const program = new Command()
   });
 
 if (import.meta.main) {
-  try {
-    await program.parseAsync(Deno.args, { from: "user" });
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => program.parseAsync(Deno.args, { from: "user" }));
 }

@@ -5,9 +5,10 @@
  * index.html and tasks/*.svg.
  * @module
  */
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
 import { evaluateArc } from "../tasks/arc/report.ts";
 import { DEFAULT_KS } from "../tasks/arc/score.ts";
+import { parseCli, runCli } from "../util/cli.ts";
 
 function parseKs(v: string): number[] {
   const ks = v.split(",").map((s) => s.trim());
@@ -24,16 +25,8 @@ async function main(args: string[]): Promise<void> {
     .requiredOption("--data <dir>", "the built ARC folder the outputs were computed on")
     .requiredOption("--out <dir>", "report folder")
     .option("--ks <list>", "k values of pass@k", parseKs, DEFAULT_KS)
-    .option("--no-render", "skip the HTML page and SVGs")
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
-  try {
-    cmd.parse(args, { from: "user" });
-  } catch (err) {
-    if (!(err instanceof CommanderError)) throw err;
-    if (err.exitCode === 0) return; // --help
-    throw new Error(err.message.replace(/^error: /, ""));
-  }
+    .option("--no-render", "skip the HTML page and SVGs");
+  if (!parseCli(cmd, args)) return; // --help
   const o = cmd.opts();
   const score = await evaluateArc({
     outputs: o.outputs,
@@ -48,10 +41,5 @@ async function main(args: string[]): Promise<void> {
 }
 
 if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => main(Deno.args));
 }

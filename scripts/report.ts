@@ -6,6 +6,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { writeRunReports } from "../benchmarks/report/write.ts";
+import { runCli } from "../util/cli.ts";
 
 const program = new Command()
   .name("deno task report")
@@ -27,10 +28,5 @@ const program = new Command()
   });
 
 if (import.meta.main) {
-  try {
-    await program.parseAsync(Deno.args, { from: "user" });
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
+  await runCli(() => program.parseAsync(Deno.args, { from: "user" }));
 }

@@ -12,6 +12,7 @@ import { type ProfileName, PROFILES } from "../benchmarks/profiles.ts";
 import { parseCheckpoints, reproduce } from "../benchmarks/reproduce.ts";
 import { realPipeline } from "../benchmarks/pipeline.ts";
 import { TASK_IDS, type TaskId } from "../benchmarks/report/schema.ts";
+import { runCli } from "../util/cli.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -97,10 +98,5 @@ const program = new Command()
   });
 
 if (import.meta.main) {
-  try {
-    await program.parseAsync(Deno.args, { from: "user" });
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
+  await runCli(() => program.parseAsync(Deno.args, { from: "user" }));
 }

@@ -10,6 +10,7 @@ import { describeConfigKeys } from "../train/help.ts";
 import { trainConfigFromArgs } from "../train/args.ts";
 import { resolvedConfig } from "../train/config.ts";
 import { runTraining } from "../train/trainer.ts";
+import { runCli } from "../util/cli.ts";
 
 const program = new Command()
   .name("deno task train")
@@ -45,10 +46,5 @@ const program = new Command()
   });
 
 if (import.meta.main) {
-  try {
-    await program.parseAsync(Deno.args, { from: "user" });
-  } catch (err) {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    Deno.exit(1);
-  }
+  await runCli(() => program.parseAsync(Deno.args, { from: "user" }));
 }

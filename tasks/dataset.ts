@@ -10,6 +10,7 @@ import { z } from "zod";
 import { type HostTensor } from "../io/dtypes.ts";
 import { readNpy, writeNpy } from "../io/npy.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
+import { readInputText } from "../io/read.ts";
 
 /** `dataset.json` as the reference's `PuzzleDatasetMetadata` defines it. */
 export const DatasetMetadataSchema = z.object({
@@ -128,13 +129,7 @@ export function validateSet(set: PuzzleSet, meta: DatasetMetadata, where: string
 /** Reads and validates `<dir>/<split>/dataset.json`. */
 export async function readMetadata(dir: string, split: SplitName): Promise<DatasetMetadata> {
   const path = `${dir}/${split}/dataset.json`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
-    throw err;
-  }
+  const text = await readInputText(path);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

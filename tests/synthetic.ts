@@ -7,7 +7,7 @@
  * reserving low ids), digits are 2..vocab_size-1.
  * @module
  */
-import { Rng } from "../model/rng.ts";
+import { Rng } from "../util/rng.ts";
 import { writeIdentifiers, writeReferenceSplit } from "../tasks/dataset.ts";
 
 /** Sizes of a synthetic dataset. */

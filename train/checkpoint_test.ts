@@ -9,7 +9,6 @@ import {
   writeCheckpoint,
 } from "./checkpoint.ts";
 import { MetricsLog, readMetrics, withoutTimings } from "./metrics_log.ts";
-import { Progress } from "./progress.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 
 function meta(step: number, iteration: number): CheckpointMeta {
@@ -84,20 +83,4 @@ Deno.test("metrics log: resume cuts back to the checkpoint's line count", async 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("progress: plain lines off a terminal, with a final one", () => {
-  const lines: string[] = [];
-  const p = new Progress({
-    total: 10,
-    label: "train",
-    tty: false,
-    intervalS: 3600,
-    write: (l) => lines.push(l),
-  });
-  for (let i = 1; i <= 10; i++) p.update(i, { loss: 0.25 });
-  p.stop();
-  p.stop();
-  assert.equal(lines.length, 2, "one line at start, one at the end");
-  assert.match(lines[1], /^train: 10\/10 \(100\.0%\) elapsed \d+s eta \S+ +loss 0\.2500$/);
 });

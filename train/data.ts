@@ -14,19 +14,10 @@ import {
   type SplitName,
 } from "../tasks/dataset.ts";
 import { listTasks } from "../tasks/registry.ts";
+import { pathExists } from "../io/read.ts";
 
 /** How a folder stores its data: the reference layout, or a task's compact form. */
 export type DatasetFormat = { kind: "reference" } | { kind: "compact"; task: string };
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
 
 /** Works out which form `dir` holds; throws a one-line error when it is neither. */
 export async function detectFormat(dir: string): Promise<DatasetFormat> {
@@ -45,7 +36,9 @@ export async function detectFormat(dir: string): Promise<DatasetFormat> {
   for (const task of tasks) {
     if (await task.isCompact!(dir)) return { kind: "compact", task: task.name };
   }
-  if (await exists(`${dir}/train/dataset.json`) || await exists(`${dir}/test/dataset.json`)) {
+  if (
+    await pathExists(`${dir}/train/dataset.json`) || await pathExists(`${dir}/test/dataset.json`)
+  ) {
     return { kind: "reference" };
   }
   const compact = tasks.length ? `, or the compact form of: ${tasks.map((t) => t.name)}` : "";
@@ -59,7 +52,7 @@ export async function detectFormat(dir: string): Promise<DatasetFormat> {
 export async function openSplit(dir: string, split: SplitName): Promise<PuzzleSplit> {
   const format = await detectFormat(dir);
   if (format.kind === "reference") {
-    if (!await exists(`${dir}/${split}`)) {
+    if (!await pathExists(`${dir}/${split}`)) {
       throw new Error(`${dir}/${split}: split folder not found (expected ${split}/dataset.json)`);
     }
     return await readReferenceSplit(dir, split);
@@ -78,7 +71,7 @@ export async function openSplitMetadata(dir: string, split: SplitName): Promise<
 /** `identifiers.json` (id -> name), or undefined when the folder has none. */
 export async function readIdentifiers(dir: string): Promise<string[] | undefined> {
   const path = `${dir}/identifiers.json`;
-  if (!await exists(path)) return undefined;
+  if (!await pathExists(path)) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(await Deno.readTextFile(path));

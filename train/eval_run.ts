@@ -17,7 +17,7 @@ import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 import { createTrainModel } from "./hrm_model.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./outputs.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../util/progress.ts";
 
 /** What to evaluate. */
 export interface EvalRequest {

@@ -11,16 +11,11 @@ import type { PuzzleSplit } from "../tasks/dataset.ts";
 import type { SumMetrics, TrainModel } from "./model_adapter.ts";
 import { countEvalBatches, evalBatches } from "./sampler.ts";
 
-/** Per-set averages (losses too are divided by the count, as the reference does). */
-export interface SetMetrics {
-  count: number;
-  accuracy: number;
-  exact_accuracy: number;
-  q_halt_accuracy: number;
-  steps: number;
-  lm_loss: number;
-  q_halt_loss: number;
-}
+/**
+ * Per-set averages of the same fields as {@link SumMetrics} (losses too are
+ * divided by the count, as the reference does); no q_continue_loss.
+ */
+export type SetMetrics = Omit<SumMetrics, "q_continue_loss">;
 
 /** What one evaluation pass produces. */
 export interface EvalPass {

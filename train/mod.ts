@@ -64,6 +64,6 @@ export {
   readCheckpointMeta,
   writeCheckpoint,
 } from "./checkpoint.ts";
-export { formatDuration, Progress, type ProgressOptions } from "./progress.ts";
+export { formatDuration, Progress, type ProgressOptions } from "../util/progress.ts";
 export { createTrainModel, modelConfigFor } from "./hrm_model.ts";
 export type { TrainModel } from "./model_adapter.ts";

@@ -8,18 +8,13 @@
  */
 import type { HostTensor } from "../io/dtypes.ts";
 import type { Batch } from "./sampler.ts";
+import type { Metrics } from "../model/loss.ts";
 
-/** Sums over the rows that halted this segment, as the reference's loss head returns them. */
-export interface SumMetrics {
-  count: number;
-  accuracy: number;
-  exact_accuracy: number;
-  q_halt_accuracy: number;
-  steps: number;
-  lm_loss: number;
-  q_halt_loss: number;
-  q_continue_loss?: number;
-}
+/**
+ * Sums over the rows that halted this segment, as the reference's loss head
+ * returns them (the model's own {@link Metrics}, so the two cannot drift).
+ */
+export type SumMetrics = Metrics;
 
 /** One optimizer step's outcome. */
 export interface StepResult {

@@ -20,7 +20,7 @@
  * iteration's draws are replayed (integers only, no data) up to that batch.
  * @module
  */
-import { Rng } from "../model/rng.ts";
+import { Rng } from "../util/rng.ts";
 import type { DatasetMetadata, PuzzleSet, PuzzleSplit } from "../tasks/dataset.ts";
 
 /** The label value that losses and metrics ignore (the reference's IGNORE_LABEL_ID). */

@@ -33,7 +33,7 @@ import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 import { outputsToCollect, saveEvalOutputs } from "./outputs.ts";
 import { createTrainModel } from "./hrm_model.ts";
 import type { StepResult } from "./model_adapter.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../util/progress.ts";
 
 /** Callbacks and switches for {@link runTraining}. */
 export interface TrainOptions {

@@ -10,7 +10,7 @@ import { type Batch, type Carry, disposeCarry, initialCarry } from "../../model/
 import { type BackendInfo, type BackendName, useBackend } from "../../model/backend.ts";
 import { parseModelConfig, parseOptimConfig } from "../../model/config.ts";
 import { DataParallelTrainer } from "../../model/parallel.ts";
-import { Rng } from "../../model/rng.ts";
+import { Rng } from "../../util/rng.ts";
 import { disposeState, initModel, type ModelState } from "../../model/state.ts";
 import {
   createTrainer,

@@ -20,6 +20,7 @@ import {
   type TaskReport,
   TIMING_METRICS,
 } from "./schema.ts";
+import { pathExists } from "../../io/read.ts";
 
 /** Everything the report writers need about one task, read from disk. */
 export interface TaskInputs {
@@ -51,16 +52,6 @@ export function notRunResult(model: string, reason: string): ModelResult {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /** Reads `run.json` of a run folder. */
 export function readManifest(runDir: string): Promise<RunManifest> {
   return readValidated(join(runDir, "run.json"), RunManifestSchema);
@@ -80,7 +71,7 @@ export async function readTaskInputs(
     const resultPath = join(dir, spec.id, "result.json");
     results.set(
       spec.id,
-      await exists(resultPath)
+      await pathExists(resultPath)
         ? await readValidated(resultPath, ModelResultSchema)
         : notRunResult(spec.id, "no result.json (not trained or interrupted)"),
     );

@@ -6,7 +6,7 @@
  * temporary folder renamed to `--out` at the end, and prints a summary.
  * @module
  */
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import { writeJsonAtomic } from "../../io/atomic.ts";
 import type { DatasetMetadata, SplitName } from "../dataset.ts";
 import { writeIdentifiers } from "../dataset.ts";
@@ -20,7 +20,7 @@ import {
 import { gridKey, SEQ_LEN, VOCAB } from "./encode.ts";
 import { NumpyLegacyRandom } from "./mt19937.ts";
 import { allPairs, assemble, type BuildPlan, planTasks } from "./plan.ts";
-import { createProgress, type Progress, silentProgress } from "./progress.ts";
+import { Progress } from "../../util/progress.ts";
 import { writeReferenceLayout } from "./reference_layout.ts";
 import {
   type ArcTask,
@@ -32,6 +32,7 @@ import {
   PRESETS,
   presetUnits,
 } from "./source.ts";
+import { parseCli } from "../../util/cli.ts";
 
 /** Options of one build. */
 export interface BuildOptions {
@@ -123,7 +124,8 @@ async function ensureFreshOut(out: string, force: boolean): Promise<void> {
 }
 
 function phase(label: string, total: number, on: boolean): Progress {
-  return on ? createProgress(label, total) : silentProgress();
+  // On stderr, so stdout keeps the build summary.
+  return new Progress({ label, total, stderr: true, quiet: !on });
 }
 
 /** Writes a planned build into `dir` (compact form, metadata, identifiers, optional .npy). */
@@ -278,16 +280,8 @@ export async function runBuildCli(args: string[]): Promise<void> {
     .option("--strict", "a malformed task file is fatal (default: skip and count it)")
     .option("--write-reference-layout", "also write the reference's .npy layout (large)")
     .option("--force", "replace a non-empty --out")
-    .option("--no-progress", "no progress output")
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
-  try {
-    cmd.parse(args, { from: "user" });
-  } catch (err) {
-    if (!(err instanceof CommanderError)) throw err;
-    if (err.exitCode === 0) return; // --help
-    throw new Error(err.message.replace(/^error: /, ""));
-  }
+    .option("--no-progress", "no progress output");
+  if (!parseCli(cmd, args)) return; // --help
   const o = cmd.opts();
   await buildArc({
     sources: o.source,

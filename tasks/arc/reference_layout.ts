@@ -9,7 +9,7 @@ import { writeNpy } from "../../io/npy.ts";
 import { type DatasetMetadata, DatasetMetadataSchema, type SplitName } from "../dataset.ts";
 import { writeJsonAtomic } from "../../io/atomic.ts";
 import type { CompactSet } from "./compact.ts";
-import type { Progress } from "./progress.ts";
+import type { Progress } from "../../util/progress.ts";
 
 const CHUNK = 4096;
 

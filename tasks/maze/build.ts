@@ -15,8 +15,8 @@ import { defaultWallRange, type MazeParams } from "./generate.ts";
 import { dihedral, VOCAB_SIZE, WALL } from "./grid.ts";
 import { type BuildOptions } from "./options.ts";
 import { generateMany, runJob } from "./pool.ts";
-import { startProgress } from "./progress.ts";
-import { seedWords } from "./rng.ts";
+import { Progress } from "../../util/progress.ts";
+import { seedWords } from "../../util/rng.ts";
 import { formatSummary, type IntSummary, summarize } from "./stats.ts";
 
 /** The labelling rule, as recorded in build.json. */
@@ -125,7 +125,11 @@ export async function generateSplits(
   for (const split of ["train", "test"] as const) {
     for (let i = 0; i < counts[split]; i++) keys.push(mazeKey(opts.seed, split, i, 0));
   }
-  const progress = startProgress("generating mazes", keys.length, opts.quiet);
+  const progress = new Progress({
+    label: "generating mazes",
+    total: keys.length,
+    quiet: opts.quiet || keys.length === 0,
+  });
   const mazes = await generateMany(params, keys, opts.workers, (d) => progress.update(d));
   progress.stop();
   // Train first, then test, each in index order: a repeated layout is redrawn

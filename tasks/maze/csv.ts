@@ -9,6 +9,7 @@
  */
 import { encodeGrid, GOAL, PATH, sideOf, START } from "./grid.ts";
 import { checkPath, type PathVerdict } from "./score.ts";
+import { readInputText } from "../../io/read.ts";
 
 /** One parsed CSV record and the 1-based line on which it starts. */
 export interface CsvRecord {
@@ -183,13 +184,7 @@ export async function importCsvFile(
   size: number | null,
 ): Promise<ImportedSplit> {
   const path = `${dir}/${split}.csv`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new Error(`${path}: file not found`);
-    throw err;
-  }
+  const text = await readInputText(path);
   return importCsvText(text, path, size);
 }
 

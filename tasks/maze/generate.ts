@@ -27,7 +27,7 @@
 import { bfsInto } from "./bfs.ts";
 import { answerGrid, labelledPath } from "./bfs.ts";
 import { GOAL, OPEN, START, WALL } from "./grid.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../../util/rng.ts";
 
 /** What one maze is generated from. */
 export interface MazeParams {
@@ -94,7 +94,7 @@ function drawLayout(rng: Rng, s: Scratch, cells: number, walls: number): void {
   for (let i = 0; i < cells; i++) perm[i] = i;
   s.open.fill(1);
   for (let i = 0; i < walls; i++) {
-    const j = i + rng.below(cells - i);
+    const j = i + rng.int(cells - i);
     const t = perm[i];
     perm[i] = perm[j];
     perm[j] = t;
@@ -187,14 +187,14 @@ export const MAX_LAYOUTS = 200_000;
 export function generateMaze(params: MazeParams, key: readonly number[]): GeneratedMaze {
   const { size: n, minPath, wallMin, wallMax } = params;
   const cells = n * n;
-  const rng = new Rng(key);
+  const rng = Rng.fromKey(key);
   const s = new Scratch(cells);
   for (let tried = 1; tried <= MAX_LAYOUTS; tried++) {
     const walls = rng.between(wallMin, wallMax);
     drawLayout(rng, s, cells, walls);
     const count = listLongPairs(s.open, n, minPath, s);
     if (count === 0) continue;
-    const pick = s.pairs[rng.below(count)];
+    const pick = s.pairs[rng.int(count)];
     const start = Math.floor(pick / cells);
     const goal = pick - start * cells;
     const question = new Uint8Array(cells);

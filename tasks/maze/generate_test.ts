@@ -9,7 +9,7 @@ import {
 } from "./generate.ts";
 import { GOAL, OPEN, START, WALL } from "./grid.ts";
 import { generateMany } from "./pool.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../../util/rng.ts";
 import { checkPath } from "./score.ts";
 
 const SMALL: MazeParams = { size: 12, minPath: 24, wallMin: 43, wallMax: 72 };
@@ -26,15 +26,15 @@ function bruteForcePairs(open: Uint8Array, n: number, minPath: number): Set<stri
 }
 
 Deno.test("listLongPairs: exactly the long pairs, each once, on random layouts", () => {
-  const rng = new Rng([2024]);
+  const rng = Rng.fromKey([2024]);
   let nonEmpty = 0;
   for (let trial = 0; trial < 150; trial++) {
-    const n = 6 + rng.below(7);
+    const n = 6 + rng.int(7);
     const cells = n * n;
     const open = new Uint8Array(cells);
-    const density = 0.15 + 0.35 * (rng.below(1000) / 1000);
-    for (let c = 0; c < cells; c++) open[c] = rng.below(1000) / 1000 < density ? 0 : 1;
-    const minPath = rng.below(2 * n);
+    const density = 0.15 + 0.35 * (rng.int(1000) / 1000);
+    for (let c = 0; c < cells; c++) open[c] = rng.int(1000) / 1000 < density ? 0 : 1;
+    const minPath = rng.int(2 * n);
     const scratch = new Scratch(cells);
     const count = listLongPairs(open, n, minPath, scratch);
     const got = Array.from(

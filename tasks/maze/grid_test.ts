@@ -8,7 +8,7 @@ import {
   gridToLines,
   sideOf,
 } from "./grid.ts";
-import { Rng, seedWords } from "./rng.ts";
+import { Rng, seedWords } from "../../util/rng.ts";
 
 Deno.test("grid: characters '# SGo' map to ids 1..5 and back", () => {
   assert.deepEqual(encodeGrid("# SGo"), Uint8Array.from([1, 2, 3, 4, 5]));
@@ -40,16 +40,16 @@ Deno.test("dihedral transforms follow numpy rot90/fliplr/flipud/T", () => {
 });
 
 Deno.test("rng: deterministic per key, unbiased bounds", () => {
-  const a = new Rng([1, 2, 3]);
-  const b = new Rng([1, 2, 3]);
-  const c = new Rng([1, 2, 4]);
+  const a = Rng.fromKey([1, 2, 3]);
+  const b = Rng.fromKey([1, 2, 3]);
+  const c = Rng.fromKey([1, 2, 4]);
   const xs = Array.from({ length: 8 }, () => a.nextU32());
   assert.deepEqual(xs, Array.from({ length: 8 }, () => b.nextU32()));
   assert.notDeepEqual(xs, Array.from({ length: 8 }, () => c.nextU32()));
   for (const x of xs) assert.ok(Number.isInteger(x) && x >= 0 && x < 2 ** 32);
   const counts = new Array(7).fill(0);
-  const r = new Rng([9]);
-  for (let i = 0; i < 7000; i++) counts[r.below(7)]++;
+  const r = Rng.fromKey([9]);
+  for (let i = 0; i < 7000; i++) counts[r.int(7)]++;
   for (const k of counts) assert.ok(k > 850 && k < 1150, `bucket count ${k}`);
   for (let i = 0; i < 100; i++) {
     const v = r.between(270, 450);

@@ -3,8 +3,9 @@
  * with zod), shared by the Task's `build(args)` and `scripts/data_maze.ts`.
  * @module
  */
-import { Command, CommanderError, InvalidArgumentError } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { z } from "zod";
+import { parseCli } from "../../util/cli.ts";
 
 /** Validated build options. */
 export const BuildOptionsSchema = z.object({
@@ -61,9 +62,7 @@ export function buildCommand(name = "data maze") {
     .option("--from-csv <dir>", "import <dir>/train.csv and <dir>/test.csv instead of generating")
     .option("--skip-bad", "with --from-csv: drop bad rows (reported) instead of failing", false)
     .option("--force", "replace --out if it exists", false)
-    .option("--quiet", "no progress output", false)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+    .option("--quiet", "no progress output", false);
 }
 
 /**
@@ -72,15 +71,7 @@ export function buildCommand(name = "data maze") {
  */
 export function parseBuildArgs(args: string[], name?: string): BuildOptions | null {
   const cmd = buildCommand(name);
-  try {
-    cmd.parse(args, { from: "user" });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.help") return null;
-      throw new Error(err.message.replace(/^error: /, ""));
-    }
-    throw err;
-  }
+  if (!parseCli(cmd, args)) return null; // --help
   const o = cmd.opts();
   const parsed = BuildOptionsSchema.safeParse({
     seed: o.seed,

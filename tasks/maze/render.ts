@@ -5,6 +5,7 @@
  * @module
  */
 import { GOAL, PATH, START, WALL } from "./grid.ts";
+import { escapeXml } from "../../util/xml.ts";
 
 /** What to draw. Grids are n*n token ids, row-major. */
 export interface MazeSvgOptions {
@@ -30,10 +31,6 @@ export const MAZE_COLOURS = {
   prediction: "#ff7f0e",
   grid: "#e0e0e0",
 } as const;
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** Returns the SVG text of one maze. */
 export function renderMazeSvg(opts: MazeSvgOptions): string {

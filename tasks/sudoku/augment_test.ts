@@ -3,7 +3,7 @@ import { applyTransform, augmentationTransform, randomTransform } from "./augmen
 import { equivalent, symmetryKey } from "./canonical.ts";
 import { agrees, formatGrid, isCompleteSolution, parseGrid } from "./grid.ts";
 import { randomMinimal } from "./generate.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../../util/rng.ts";
 import { countSolutions } from "./solver.ts";
 
 const PUZZLE = parseGrid(

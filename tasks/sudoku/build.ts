@@ -12,7 +12,7 @@ import { formatOfficialCsv } from "./csv.ts";
 import type { Grid } from "./grid.ts";
 import { type HardSettings, type Job, type JobResult, runJob } from "./jobs.ts";
 import { runJobs } from "./pool.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../../util/progress.ts";
 import { writeCompact, writeReference } from "./store.ts";
 import { formatSummary, type RatingSummary, summarize } from "./summary.ts";
 
@@ -233,7 +233,12 @@ export async function buildGenerated(o: BuildOptions): Promise<string[]> {
   const t0 = performance.now();
   const plans = [planSplit(o, 0, o.train), planSplit(o, 1, o.test)];
   const all = plans.flat();
-  const progress = new Progress("sudoku generate", o.train + o.test);
+  // A heartbeat line every 30 s even while a long job has nothing new to report.
+  const progress = new Progress({
+    label: "sudoku generate",
+    total: o.train + o.test,
+    heartbeatS: 30,
+  });
   const flat = await runJobs(all, o.workers, () => {}, () => progress.add(1));
   progress.add(o.train + o.test); // fallback fills send no ticks: show completion
   progress.stop();
@@ -242,7 +247,7 @@ export async function buildGenerated(o: BuildOptions): Promise<string[]> {
   const summaries = { train: splitSummary(splits[0]), test: splitSummary(splits[1]) };
   const build = {
     task: "sudoku",
-    generator: "sudoku-extreme-regen/1",
+    generator: "sudoku-extreme-regen/2",
     layout: o.writeReferenceLayout || o.aug === 0 ? "reference+compact" : "compact",
     seed: o.seed,
     train: o.train,

@@ -11,6 +11,7 @@ import { verifySudoku } from "./verify.ts";
 import { readOfficialCsv } from "./csv.ts";
 import { renderHtml } from "./render.ts";
 import { writeFileAtomic } from "../../io/atomic.ts";
+import { type ParsableCommand, parseCli } from "../../util/cli.ts";
 
 function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -33,25 +34,9 @@ function share(value: string): number {
 /** Thrown after `--help` was printed: the command has nothing more to do. */
 class HelpShown extends Error {}
 
-/**
- * Parses `args` with commander's usage errors turned into plain errors (the
- * caller prints `error: ...` and exits 1) instead of commander exiting itself.
- */
-function parse<T extends { exitOverride(): unknown; configureOutput(o: object): unknown }>(
-  cmd: T & { parse(args: string[], o: { from: "user" }): unknown },
-  args: string[],
-): void {
-  cmd.exitOverride();
-  cmd.configureOutput({ writeErr: () => {} });
-  try {
-    cmd.parse(args, { from: "user" });
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") {
-      throw new HelpShown();
-    }
-    throw new Error(String(e.message ?? err).replace(/^error: /, ""));
-  }
+/** Parses `args` via parseCli; a shown `--help` becomes HelpShown (caught by `run`). */
+function parse(cmd: ParsableCommand, args: string[]): void {
+  if (!parseCli(cmd, args)) throw new HelpShown();
 }
 
 /** Runs a command body, treating a shown `--help` as success. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { agrees, formatGrid, isCompleteSolution } from "./grid.ts";
 import { harvest, isMinimal, isUnique, mutate, randomMinimal } from "./generate.ts";
 import { clueIsRedundant, rate } from "./rater.ts";
-import { deriveSeed, Rng } from "./rng.ts";
+import { deriveSeed, Rng } from "../../util/rng.ts";
 import { countSolutions } from "./solver.ts";
 
 Deno.test("random minimal puzzles are unique, minimal, labelled with their solution", () => {

@@ -6,7 +6,7 @@
  */
 import { readOfficialCsv } from "./csv.ts";
 import { type Item, splitSummary, writeAtomically, writeBuild } from "./build.ts";
-import { deriveSeed, Rng } from "./rng.ts";
+import { deriveSeed, Rng } from "../../util/rng.ts";
 import { formatSummary } from "./summary.ts";
 
 /** Options of an import. */
@@ -50,7 +50,7 @@ export async function importCsv(o: ImportOptions): Promise<string[]> {
     if (name === "train" && o.subsample !== undefined && o.subsample < items.length) {
       // Like the reference's np.random.choice(total, size, replace=False), but seeded.
       const order = new Rng(deriveSeed(o.seed, 0x435356)).permutation(items.length);
-      chosen = order.slice(0, o.subsample).map((i) => items[i]);
+      chosen = Array.from(order.slice(0, o.subsample), (i) => items[i]);
     }
     splits.push(chosen);
     sources.push(bySource);
@@ -61,7 +61,7 @@ export async function importCsv(o: ImportOptions): Promise<string[]> {
   };
   const build = {
     task: "sudoku",
-    generator: "sudoku-extreme-csv-import/1",
+    generator: "sudoku-extreme-csv-import/2",
     source_dir: o.dir,
     seed: o.seed,
     aug: o.aug,

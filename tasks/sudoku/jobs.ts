@@ -5,7 +5,7 @@
  * @module
  */
 import { type Generated, harvest, randomMinimal } from "./generate.ts";
-import { deriveSeed, Rng } from "./rng.ts";
+import { deriveSeed, Rng } from "../../util/rng.ts";
 
 /** Search settings shared by all hard jobs of a build. */
 export interface HardSettings {

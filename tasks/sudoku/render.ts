@@ -4,6 +4,7 @@
  * correct digit small in the corner when the solution is known).
  * @module
  */
+import { escapeXml } from "../../util/xml.ts";
 
 /** What to draw. Grids are 81 digits (0 = blank), row-major. */
 export interface RenderInput {
@@ -16,10 +17,6 @@ export interface RenderInput {
   title?: string;
   /** Cell size in px (default 32). */
   cell?: number;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Number of non-given cells whose answer differs from the solution. */

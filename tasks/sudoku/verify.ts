@@ -12,7 +12,7 @@ import { readOfficialCsv } from "./csv.ts";
 import { agrees, type Grid, isCompleteSolution } from "./grid.ts";
 import { rate } from "./rater.ts";
 import { isMinimal } from "./generate.ts";
-import { deriveSeed, Rng } from "./rng.ts";
+import { deriveSeed, Rng } from "../../util/rng.ts";
 import { countSolutions } from "./solver.ts";
 import { isCompactDir, openCompactSplit } from "./store.ts";
 import { formatSummary, summarize } from "./summary.ts";

@@ -1,9 +1,13 @@
 /**
- * A small seeded pseudo-random generator for everything random in the project
- * (weight init, ACT exploration, data shuffling). xoshiro128** on four 32-bit
- * words, seeded through splitmix32, so it needs no BigInt and is identical on
- * every platform. The state is four numbers: save it with `state()` and
- * continue bit-identically with `Rng.fromState()` (exact resume).
+ * The one seeded pseudo-random generator for everything random in the project
+ * (weight init, ACT exploration, data shuffling, maze and Sudoku generation).
+ * xoshiro128** on four 32-bit words, so it needs no BigInt and is identical on
+ * every platform. Seeded from one number (through splitmix32) or from a key of
+ * 32-bit words (`Rng.fromKey`, so e.g. every maze draws from its own stream of
+ * (seed, split, index, attempt) whichever worker makes it); `deriveSeed` folds
+ * such a key into one 32-bit seed. The state is four numbers: save it with
+ * `state()` and continue bit-identically with `Rng.fromState()` (exact resume).
+ * Imports nothing from the project (bottom layer).
  *
  * ```ts
  * const rng = new Rng(42);
@@ -12,6 +16,7 @@
  * rng.int(10);          // integer in [0, 10), unbiased
  * rng.permutation(5);   // Int32Array, a shuffle of 0..4
  * const child = rng.fork(); // independent stream (e.g. one per worker)
+ * Rng.fromKey([seed, split, index]); // a stream per item
  * ```
  * @module
  */
@@ -32,6 +37,42 @@ function splitmix32(seed: number): () => number {
 
 const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
 
+/** murmur3's 32-bit finaliser: a bijective avalanche mix. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Hashes a list of 32-bit words (with a salt) into one 32-bit word. */
+function hashWords(words: readonly number[], salt: number): number {
+  let h = fmix32(salt ^ 0x9e3779b9);
+  for (const w of words) {
+    h = fmix32((h ^ fmix32(w >>> 0)) + 0x6a09e667);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+  }
+  return fmix32(h ^ words.length);
+}
+
+/**
+ * Folds integers (each taken modulo 2^32) into one well-spread 32-bit seed:
+ * `new Rng(deriveSeed(seed, split, index))` is a stream per item.
+ */
+export function deriveSeed(...parts: number[]): number {
+  return hashWords(parts, 0);
+}
+
+/** Splits a non-negative safe integer seed into its low and high 32-bit words. */
+export function seedWords(seed: number): [number, number] {
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new Error(`seed must be a non-negative integer, got ${seed}`);
+  }
+  return [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+}
+
 /** Seeded xoshiro128** generator. */
 export class Rng {
   private s0: number;
@@ -49,6 +90,13 @@ export class Rng {
     this.s2 = next();
     this.s3 = next();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** Seeds the four state words from a key of 32-bit integers (each hashed with its own salt). */
+  static fromKey(key: readonly number[]): Rng {
+    const s = [1, 2, 3, 4].map((salt) => hashWords(key, salt));
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
+    return Rng.fromState(s as RngState);
   }
 
   /** Restores a generator saved with `state()`. */
@@ -103,6 +151,11 @@ export class Rng {
       const x = this.nextU32();
       if (x < limit) return x % n;
     }
+  }
+
+  /** Uniform integer in [lo, hi] (both inclusive). */
+  between(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
   }
 
   /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */

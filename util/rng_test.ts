@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "./rng.ts";
+import { deriveSeed, Rng } from "./rng.ts";
 
 Deno.test("rng: same seed, same stream; different seeds differ", () => {
   const a = new Rng(42);
@@ -50,4 +50,19 @@ Deno.test("rng: fork gives an independent deterministic stream", () => {
   const a = new Rng(5).fork();
   const b = new Rng(5).fork();
   assert.equal(a.nextU32(), b.nextU32());
+});
+
+Deno.test("rng: deriveSeed and fromKey are deterministic, 32-bit and key-sensitive", () => {
+  assert.equal(deriveSeed(42, 1, 7), deriveSeed(42, 1, 7));
+  assert.notEqual(deriveSeed(42, 1, 7), deriveSeed(42, 1, 8));
+  assert.notEqual(deriveSeed(1, 2), deriveSeed(2, 1));
+  const s = deriveSeed(2 ** 40 + 3);
+  assert.ok(Number.isInteger(s) && s >= 0 && s < 2 ** 32);
+  assert.deepEqual(Rng.fromKey([1, 2, 3]).state(), Rng.fromKey([1, 2, 3]).state());
+  assert.notDeepEqual(Rng.fromKey([1, 2, 3]).state(), Rng.fromKey([1, 2]).state());
+  const r = new Rng(5);
+  for (let i = 0; i < 200; i++) {
+    const v = r.between(-3, 3);
+    assert.ok(Number.isInteger(v) && v >= -3 && v <= 3);
+  }
 });
