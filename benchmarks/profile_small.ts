@@ -102,9 +102,11 @@ const argv = (line: string): string[] => line.split(/\s+/).filter(Boolean);
 
 /**
  * The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes.
- * Sized by measured speed: tfjs' wasm backend runs one such HRM step (batch
- * 32, 82 tokens) in a few seconds of one core, so each model gets about 150
- * optimizer steps (10 epochs of 500 groups at batch 32).
+ * Each model gets about 150 optimizer steps (10 epochs of 500 groups at batch
+ * 32). Sized before the fast wasm kernels, when an HRM step took several
+ * seconds; it now takes about 0.5 s (Sudoku) to 0.9 s (Maze 11x11), so the
+ * profile runs in roughly 10-15 minutes. Longer runs (up to ~600 steps, see
+ * docs/reproduce.md "Measured") still did not learn, so the size was kept.
  */
 export function cpuProfile(opts: ProfileOptions = {}): Profile {
   const arcSource = opts.arcSource ?? DEFAULT_ARC_SOURCE;
