@@ -7,7 +7,7 @@ import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
 import { exampleRenderer } from "./examples.ts";
 import { findCell, pct, profileNote } from "./markdown.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
-import { type Example, STATUS_TEXT, type TaskReport } from "./schema.ts";
+import { type Example, statusText, type TaskReport } from "./schema.ts";
 
 /** Escapes text for HTML. */
 export function esc(s: string): string {
@@ -123,7 +123,7 @@ export async function taskHtml(
         pct(c.paper),
         pct(c.ours),
         `±${c.tolerance}`,
-        esc(STATUS_TEXT[c.status]),
+        esc(statusText(c.status, report.profile)),
       ],
     })),
   ));
@@ -217,7 +217,7 @@ export function indexHtml(
       if (!m.ours) cells.push("n/a");
       else if (!c || c.ours === null) cells.push(`<span class="not_run">not run</span>`);
       else {cells.push(
-          `<span class="${c.status}">${pct(c.ours)} (${esc(STATUS_TEXT[c.status])})</span>`,
+          `<span class="${c.status}">${pct(c.ours)} (${esc(statusText(c.status, profile))})</span>`,
         );}
     }
     return { cells };

@@ -4,7 +4,7 @@
  * @module
  */
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
-import { type Cell, STATUS_TEXT, type TaskId, type TaskReport } from "./schema.ts";
+import { type Cell, statusText, type TaskId, type TaskReport } from "./schema.ts";
 
 /** Formats a percentage with one decimal, or an em dash. */
 export function pct(value: number | null | undefined): string {
@@ -51,7 +51,7 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
       pct(c.paper),
       pct(c.ours),
       `±${c.tolerance}`,
-      STATUS_TEXT[c.status],
+      statusText(c.status, report.profile),
     ]),
   ));
   out.push("", `Paper numbers: ${report.paperSource}.`, "");
@@ -155,7 +155,7 @@ export function summaryMarkdown(
       if (!m.ours) row.push("n/a");
       else {row.push(
           cell && cell.ours !== null
-            ? `${pct(cell.ours)} (${STATUS_TEXT[cell.status]})`
+            ? `${pct(cell.ours)} (${statusText(cell.status, profile)})`
             : "not run",
         );}
     }

@@ -5,6 +5,7 @@ import {
   cellStatus,
   type ModelResult,
   type RunManifest,
+  statusText,
   stripVolatile,
   type TaskRecord,
   TaskReportSchema,
@@ -158,14 +159,14 @@ Deno.test("reports from a synthetic saved run: tables, statuses, plots, determin
     const md = await Deno.readTextFile(join(dir, "sudoku/report.md"));
     assert.match(
       md,
-      /\| hrm \| exact_accuracy \| 55\.0 \| 53\.0 \| ±2 \| reproduced \(within tolerance\) \|/,
+      /\| hrm \| exact_accuracy \| 55\.0 \| 53\.0 \| ±2 \| within tolerance, scaled-down run \|/,
     );
     assert.match(md, /\| hidden size \| 512 \| 64 \|/);
     assert.match(md, /\*\*not\*\* comparable/);
     const summary = await Deno.readTextFile(join(dir, "summary.md"));
     assert.match(
       summary,
-      /\| HRM \(27M\) \| 40\.3 \| not run \| 5\.0 \| not run \| 55\.0 \| 53\.0 \(reproduced \(within tolerance\)\) \| 74\.5 \| 50\.0 \(below\) \|/,
+      /\| HRM \(27M\) \| 40\.3 \| not run \| 5\.0 \| not run \| 55\.0 \| 53\.0 \(within tolerance, scaled-down run\) \| 74\.5 \| 50\.0 \(below\) \|/,
     );
     assert.match(summary, /\| o3-mini-high \| 34\.5 \| n\/a \|/);
     const html = await Deno.readTextFile(join(dir, "sudoku/report.html"));
@@ -195,4 +196,12 @@ Deno.test("a folder without run.json is refused with a one-line error", async ()
   } finally {
     await Deno.remove(dir);
   }
+});
+
+Deno.test("status wording: only the paper profile calls a cell reproduced", () => {
+  assert.equal(statusText("reproduced", "paper"), "reproduced (within tolerance)");
+  assert.equal(statusText("reproduced", "smoke"), "within tolerance, scaled-down run");
+  assert.equal(statusText("reproduced", "cpu"), "within tolerance, scaled-down run");
+  assert.equal(statusText("below", "cpu"), "below");
+  assert.equal(statusText("not_run", "paper"), "not run");
 });

@@ -207,6 +207,16 @@ export const STATUS_TEXT: Record<CellStatus, string> = {
   not_run: "not run",
 };
 
+/**
+ * Wording of a status for a run of `profile`. Only the paper profile can
+ * reproduce a published number: a scaled-down run that lands within the
+ * tolerance (e.g. 0% vs a published 0%) says so without the word "reproduced".
+ */
+export function statusText(status: CellStatus, profile: string): string {
+  if (status === "reproduced" && profile !== "paper") return "within tolerance, scaled-down run";
+  return STATUS_TEXT[status];
+}
+
 /** Keys whose values depend on the machine or the moment (paths, durations). */
 const VOLATILE_KEYS = new Set(["checkpoint", "dataDir", "dataSeconds"]);
 
