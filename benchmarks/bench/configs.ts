@@ -58,45 +58,65 @@ const cpuArch = {
 const TOO_SLOW_CPU = "tfjs' cpu backend runs ~1 GFLOP/s: minutes per step at this size";
 const TOO_SLOW_SOFT_GPU = "WebGPU on a software adapter (llvmpipe) runs ~5 GFLOP/s";
 
+/**
+ * A default configuration: one of the architectures above at a task's sequence
+ * length and vocabulary (one puzzle identifier, as the 1k datasets have), with
+ * the model's batch equal to the benchmark's and the slow backends skipped.
+ */
+function sized(
+  name: string,
+  description: string,
+  arch: typeof paperArch | typeof cpuArch,
+  data: { seq_len: number; vocab_size: number },
+  batch: number,
+  runs: { trainRuns: number; evalRuns: number },
+): BenchConfig {
+  return {
+    name,
+    description,
+    model: { ...arch, ...data, num_puzzle_identifiers: 1, batch_size: batch },
+    batch,
+    ...runs,
+    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
+  };
+}
+
+const SUDOKU = { seq_len: 81, vocab_size: 11 };
+
 /** Every named configuration, by name. */
 export const BENCH_CONFIGS: Record<string, BenchConfig> = {
-  "sudoku-paper": {
-    name: "sudoku-paper",
-    description: "paper Sudoku architecture (27.3M parameters), seq 81, batch 8",
-    // Sudoku-Extreme 1k has one puzzle identifier (the blank one).
-    model: { ...paperArch, seq_len: 81, vocab_size: 11, num_puzzle_identifiers: 1, batch_size: 8 },
-    batch: 8,
-    trainRuns: 3,
-    evalRuns: 1,
-    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
-  },
-  "maze-paper": {
-    name: "maze-paper",
-    description: "paper Maze architecture, seq 900 (30x30), batch 1",
-    model: { ...paperArch, seq_len: 900, vocab_size: 6, num_puzzle_identifiers: 1, batch_size: 1 },
-    batch: 1,
-    trainRuns: 2,
-    evalRuns: 1,
-    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
-  },
-  "cpu-sudoku": {
-    name: "cpu-sudoku",
-    description: "Sudoku 9x9 (seq 81), hidden 128, 2+2 layers, 8 segments, batch 64",
-    model: { ...cpuArch, seq_len: 81, vocab_size: 11, num_puzzle_identifiers: 1, batch_size: 64 },
-    batch: 64,
-    trainRuns: 3,
-    evalRuns: 2,
-    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
-  },
-  "cpu-maze": {
-    name: "cpu-maze",
-    description: "Maze 11x11 (seq 121), hidden 128, 2+2 layers, 8 segments, batch 64",
-    model: { ...cpuArch, seq_len: 121, vocab_size: 6, num_puzzle_identifiers: 1, batch_size: 64 },
-    batch: 64,
-    trainRuns: 3,
-    evalRuns: 2,
-    skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
-  },
+  "sudoku-paper": sized(
+    "sudoku-paper",
+    "paper Sudoku architecture (27.3M parameters), seq 81, batch 8",
+    paperArch,
+    SUDOKU,
+    8,
+    { trainRuns: 3, evalRuns: 1 },
+  ),
+  "maze-paper": sized(
+    "maze-paper",
+    "paper Maze architecture, seq 900 (30x30), batch 1",
+    paperArch,
+    { seq_len: 900, vocab_size: 6 },
+    1,
+    { trainRuns: 2, evalRuns: 1 },
+  ),
+  "cpu-sudoku": sized(
+    "cpu-sudoku",
+    "Sudoku 9x9 (seq 81), hidden 128, 2+2 layers, 8 segments, batch 64",
+    cpuArch,
+    SUDOKU,
+    64,
+    { trainRuns: 3, evalRuns: 2 },
+  ),
+  "cpu-maze": sized(
+    "cpu-maze",
+    "Maze 11x11 (seq 121), hidden 128, 2+2 layers, 8 segments, batch 64",
+    cpuArch,
+    { seq_len: 121, vocab_size: 6 },
+    64,
+    { trainRuns: 3, evalRuns: 2 },
+  ),
   "tiny": {
     name: "tiny",
     description: "a tiny model for smoke tests of the harness (not part of the default run)",
