@@ -10,6 +10,7 @@ import { writeIdentifiers } from "../dataset.ts";
 import { equivalent, symmetryKey } from "./canonical.ts";
 import { formatOfficialCsv } from "./csv.ts";
 import type { Grid } from "./grid.ts";
+import type { PuzzleKind } from "./generate.ts";
 import { type HardSettings, type Job, type JobResult, runJob } from "./jobs.ts";
 import { runJobs } from "./pool.ts";
 import { Progress } from "../../util/progress.ts";
@@ -25,6 +26,8 @@ export interface BuildOptions {
   aug: number;
   minRating: number;
   hardShare: number;
+  /** Blanks per non-hard puzzle: 0 = random minimal puzzles, else `easy` puzzles. */
+  blanks: number;
   workers: number;
   writeReferenceLayout: boolean;
   force: boolean;
@@ -47,7 +50,7 @@ export interface Item {
   puzzle: Grid;
   solution: Grid;
   rating: number;
-  kind: "minimal" | "hard";
+  kind: PuzzleKind;
   /** CSV source column (imports keep the official one; generated: `generated-<kind>`). */
   source?: string;
 }
@@ -57,9 +60,14 @@ export function isHardPosition(i: number, share: number): boolean {
   return Math.floor((i + 1) * share) > Math.floor(i * share);
 }
 
+/** The kind of the non-hard puzzles of a build. */
+function softKind(o: BuildOptions): PuzzleKind {
+  return o.blanks > 0 ? "easy" : "minimal";
+}
+
 /** The jobs of one split, in merge order. */
 function planSplit(o: BuildOptions, split: number, n: number): Job[] {
-  const hard = Math.floor(n * o.hardShare), minimal = n - hard;
+  const hard = Math.floor(n * o.hardShare), soft = n - hard;
   const jobs: Job[] = [];
   const add = (kind: Job["kind"], total: number, per: number) => {
     for (let j = 0; j * per < total; j++) {
@@ -72,11 +80,12 @@ function planSplit(o: BuildOptions, split: number, n: number): Job[] {
         count,
         hard: o.hard,
         minRating: o.minRating,
+        blanks: o.blanks,
       });
     }
   };
   add("hard", hard, o.hard.perJob);
-  add("minimal", minimal, MINIMAL_PER_JOB);
+  add(softKind(o), soft, MINIMAL_PER_JOB);
   return jobs;
 }
 
@@ -125,15 +134,23 @@ function assemble(o: BuildOptions, plans: Job[][], results: JobResult[][]): Item
   plans.forEach((jobs, s) => {
     const n = s === 0 ? o.train : o.test;
     const streams = new Map<string, Stream>();
-    for (const kind of ["hard", "minimal"] as const) {
+    for (const kind of ["hard", softKind(o)] as const) {
       const idx = jobs.map((j, k) => (j.kind === kind ? k : -1)).filter((k) => k >= 0);
-      const template = jobs[idx[0]] ??
-        { seed: o.seed, split: s, kind, index: 0, count: 1, hard: o.hard, minRating: o.minRating };
+      const template = jobs[idx[0]] ?? {
+        seed: o.seed,
+        split: s,
+        kind,
+        index: 0,
+        count: 1,
+        hard: o.hard,
+        minRating: o.minRating,
+        blanks: o.blanks,
+      };
       streams.set(kind, new Stream({ ...template, count: 1 }, idx.map((k) => results[s][k]), kind));
     }
     const accepted: Item[] = [];
     for (let i = 0; i < n; i++) {
-      const stream = streams.get(isHardPosition(i, o.hardShare) ? "hard" : "minimal")!;
+      const stream = streams.get(isHardPosition(i, o.hardShare) ? "hard" : softKind(o))!;
       for (;;) {
         const item = stream.next();
         const twin = s === 1 &&
@@ -160,7 +177,7 @@ function assemble(o: BuildOptions, plans: Job[][], results: JobResult[][]): Item
 /** Rating summaries of a split: all, and per kind. */
 export function splitSummary(items: Item[]): Record<string, RatingSummary> {
   const out: Record<string, RatingSummary> = { all: summarize(items.map((x) => x.rating)) };
-  for (const kind of ["minimal", "hard"] as const) {
+  for (const kind of ["minimal", "easy", "hard"] as const) {
     const r = items.filter((x) => x.kind === kind).map((x) => x.rating);
     if (r.length) out[kind] = summarize(r);
   }
@@ -256,6 +273,8 @@ export async function buildGenerated(o: BuildOptions): Promise<string[]> {
     hard_share: o.hardShare,
     min_rating: o.minRating,
     hard_search: o.hard,
+    // Only easy builds record it, so default builds keep their bytes.
+    ...(o.blanks > 0 ? { blanks: o.blanks } : {}),
   };
   await writeAtomically(o.out, o.force, (dir) => writeBuild(dir, splits, o, build, summaries));
   const secs = (performance.now() - t0) / 1000;

@@ -106,6 +106,34 @@ Deno.test("build: same seed gives the same bytes, inline or on 2 workers", async
   }
 });
 
+Deno.test("build: --blanks gives easy puzzles that verify checks for their blank count", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const args = ["--seed", "5", "--train", "6", "--test", "4", "--aug", "2", "--hard-share", "0"];
+    await quiet(() => buildCommand([...args, "--blanks", "20", "--workers", "0", "--out", root]));
+    const build = JSON.parse(await Deno.readTextFile(`${root}/build.json`));
+    assert.equal(build.blanks, 20);
+    const test = await openCompactSplit(root, "test");
+    const inputs = new Int32Array(81), labels = new Int32Array(81);
+    test.sets.get("all")!.fill(0, inputs, labels, 0);
+    assert.equal(inputs.filter((v) => v === 1).length, 20); // token 1 = blank
+    const report = await verifySudoku(root, { all: true });
+    assert.ok(report.ok, report.lines.join("\n"));
+    assert.ok(report.lines.some((l) => /20 blanks on all/.test(l)), report.lines.join("\n"));
+    // A folder claiming another blank count fails.
+    await Deno.writeTextFile(`${root}/build.json`, JSON.stringify({ ...build, blanks: 21 }));
+    const bad = await verifySudoku(root, {});
+    assert.equal(bad.ok, false);
+    assert.ok(bad.lines.some((l) => /train: 6 puzzles do not have exactly 21 blanks/.test(l)));
+    await assert.rejects(
+      () => quiet(() => buildCommand([...args, "--blanks", "51", "--out", `${root}/x`])),
+      /--blanks.*1\.\.50/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("build: compact form reads exactly like the materialised reference layout", async () => {
   const root = await Deno.makeTempDir();
   try {

@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { buildGenerated, DEFAULT_HARD_SETTINGS } from "./build.ts";
+import { MAX_EASY_BLANKS } from "./generate.ts";
 import { importCsv } from "./import_csv.ts";
 import { formatRateLine, rateCsvText } from "./rate_csv.ts";
 import { verifySudoku } from "./verify.ts";
@@ -64,6 +65,11 @@ async function build(args: string[]): Promise<void> {
     .option("--aug <k>", "shuffles per training puzzle", int(0), 1000)
     .option("--min-rating <r>", "drop generated puzzles rated below r", int(0), 0)
     .option("--hard-share <f>", "share of hill-climbed puzzles", share, 0.73)
+    .option(
+      "--blanks <n>",
+      `easy puzzles: exactly n blanks (1-${MAX_EASY_BLANKS}) instead of minimal puzzles`,
+      int(1, MAX_EASY_BLANKS),
+    )
     .option("--workers <n>", "worker threads (0 = inline)", int(0, 256), cores)
     .option(
       "--hard-threshold <r>",
@@ -114,6 +120,7 @@ async function build(args: string[]): Promise<void> {
     aug: o.aug,
     minRating: o.minRating,
     hardShare: o.hardShare,
+    blanks: o.blanks ?? 0,
     workers: o.workers,
     writeReferenceLayout: o.writeReferenceLayout,
     force: o.force,

@@ -11,6 +11,12 @@ import { Rng } from "../../util/rng.ts";
 import { applyTransform, randomTransform } from "./augment.ts";
 import { findSolutions, randomSolution } from "./solver.ts";
 
+/** How a puzzle was generated. */
+export type PuzzleKind = "minimal" | "hard" | "easy";
+
+/** The most blanks an `easy` puzzle may have (minimal puzzles average about 57). */
+export const MAX_EASY_BLANKS = 50;
+
 /** A generated puzzle with its unique solution and rating. */
 export interface Generated {
   puzzle: Grid;
@@ -19,8 +25,8 @@ export interface Generated {
   rating: number;
   /** Search fitness: mean rating over the stored and a few symmetric orientations. */
   fitness?: number;
-  /** `minimal` (random minimal puzzle) or `hard` (hill-climbed). */
-  kind: "minimal" | "hard";
+  /** `minimal` (random minimal puzzle), `hard` (hill-climbed) or `easy` (fixed blank count). */
+  kind: PuzzleKind;
 }
 
 /** True when `puzzle` has exactly one solution (the search stops at the second). */
@@ -60,6 +66,32 @@ export function randomMinimal(rng: Rng): Generated {
   const solution = randomSolution(rng);
   const puzzle = minimize(solution, rng);
   return { puzzle, solution, rating: rate(puzzle), kind: "minimal" };
+}
+
+/**
+ * An easy puzzle: a random complete grid with exactly `blanks` cells emptied,
+ * each removal kept only while the solution stays unique. Far from minimal, so
+ * most blanks follow from their row, column and box alone: the instances the
+ * scaled-down profiles can learn within minutes on a CPU.
+ */
+export function randomEasy(rng: Rng, blanks: number): Generated {
+  if (!Number.isInteger(blanks) || blanks < 1 || blanks > MAX_EASY_BLANKS) {
+    throw new Error(`blanks: expected an integer from 1 to ${MAX_EASY_BLANKS}, got ${blanks}`);
+  }
+  for (;;) {
+    const solution = randomSolution(rng);
+    const puzzle = solution.slice();
+    let removed = 0;
+    for (const i of rng.permutation(81)) {
+      if (removed === blanks) break;
+      if (clueIsRedundant(puzzle, i)) {
+        puzzle[i] = 0;
+        removed++;
+      }
+    }
+    // Rare for blanks <= 50: the grid ran out of removable clues; draw another.
+    if (removed === blanks) return { puzzle, solution, rating: rate(puzzle), kind: "easy" };
+  }
 }
 
 /**

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { agrees, formatGrid, isCompleteSolution } from "./grid.ts";
-import { harvest, isMinimal, isUnique, mutate, randomMinimal } from "./generate.ts";
+import {
+  harvest,
+  isMinimal,
+  isUnique,
+  MAX_EASY_BLANKS,
+  mutate,
+  randomEasy,
+  randomMinimal,
+} from "./generate.ts";
 import { clueIsRedundant, rate } from "./rater.ts";
 import { deriveSeed, Rng } from "../../util/rng.ts";
 import { countSolutions } from "./solver.ts";
@@ -16,6 +24,22 @@ Deno.test("random minimal puzzles are unique, minimal, labelled with their solut
     assert.ok(isMinimal(g.puzzle));
     assert.equal(g.rating, rate(g.puzzle));
   }
+});
+
+Deno.test("easy puzzles have exactly the asked blanks and one solution, and are seeded", () => {
+  for (const blanks of [1, 30, MAX_EASY_BLANKS]) {
+    const g = randomEasy(new Rng(deriveSeed(7, blanks)), blanks);
+    assert.equal(g.kind, "easy");
+    assert.equal(g.puzzle.filter((v) => v === 0).length, blanks);
+    assert.ok(isCompleteSolution(g.solution));
+    assert.ok(agrees(g.puzzle, g.solution));
+    assert.equal(countSolutions(g.puzzle, 2).count, 1);
+    assert.equal(g.rating, rate(g.puzzle));
+    const again = randomEasy(new Rng(deriveSeed(7, blanks)), blanks);
+    assert.equal(formatGrid(again.puzzle), formatGrid(g.puzzle));
+  }
+  assert.throws(() => randomEasy(new Rng(1), MAX_EASY_BLANKS + 1), /blanks: expected an integer/);
+  assert.throws(() => randomEasy(new Rng(1), 0), /blanks/);
 });
 
 Deno.test("generation is a function of the seed", () => {

@@ -4,7 +4,7 @@
  * worker ran them or when; the builder merges them in job order.
  * @module
  */
-import { type Generated, harvest, randomMinimal } from "./generate.ts";
+import { type Generated, harvest, type PuzzleKind, randomEasy, randomMinimal } from "./generate.ts";
 import { deriveSeed, Rng } from "../../util/rng.ts";
 
 /** Search settings shared by all hard jobs of a build. */
@@ -24,7 +24,9 @@ export interface Job {
   seed: number;
   /** 0 = train, 1 = test (part of the seed derivation). */
   split: number;
-  kind: "minimal" | "hard";
+  kind: PuzzleKind;
+  /** Blanks per puzzle of an `easy` job (ignored by the other kinds). */
+  blanks: number;
   /** Job number within (split, kind); replacement jobs continue the numbering. */
   index: number;
   count: number;
@@ -40,25 +42,29 @@ export interface JobResult {
   ratings: Int32Array;
 }
 
-const KIND_TAG = { minimal: 0x4d494e, hard: 0x48415244 } as const;
+const KIND_TAG = { minimal: 0x4d494e, hard: 0x48415244, easy: 0x45415359 } as const;
 
 /** Runs a job (in a worker or inline). */
 export function runJob(job: Job, onPuzzle: () => void = () => {}): JobResult {
   const rng = new Rng(deriveSeed(job.seed, job.split, KIND_TAG[job.kind], job.index));
   const out: Generated[] = [];
   while (out.length < job.count) {
-    const batch = job.kind === "minimal" ? [randomMinimal(rng)] : harvest(
-      rng,
-      {
-        size: job.hard.poolSize,
-        count: job.count - out.length,
-        threshold: job.hard.threshold,
-        maxIterations: job.hard.maxIterations,
-      },
-      4,
-      onPuzzle,
-    );
-    if (job.kind === "minimal") onPuzzle();
+    const batch = job.kind === "minimal"
+      ? [randomMinimal(rng)]
+      : job.kind === "easy"
+      ? [randomEasy(rng, job.blanks)]
+      : harvest(
+        rng,
+        {
+          size: job.hard.poolSize,
+          count: job.count - out.length,
+          threshold: job.hard.threshold,
+          maxIterations: job.hard.maxIterations,
+        },
+        4,
+        onPuzzle,
+      );
+    if (job.kind !== "hard") onPuzzle();
     for (const g of batch) if (g.rating >= job.minRating && out.length < job.count) out.push(g);
   }
   const puzzles = new Uint8Array(81 * out.length), solutions = new Uint8Array(81 * out.length);

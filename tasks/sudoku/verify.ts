@@ -32,7 +32,10 @@ export async function verifySudoku(dir: string, options: { all?: boolean }): Pro
   const lines: string[] = [];
   const problems: string[] = [];
   const compact = await isCompactDir(dir);
-  const origin = await generatorOf(dir);
+  const build = await buildRecord(dir);
+  const origin = typeof build.generator === "string" ? build.generator : "";
+  // Easy builds promise an exact blank count instead of minimality.
+  const blanks = typeof build.blanks === "number" ? build.blanks : 0;
   const imported = origin.includes("csv-import");
   const generated = origin.startsWith("sudoku-extreme-regen");
   const originals: Grid[][] = [];
@@ -91,17 +94,25 @@ export async function verifySudoku(dir: string, options: { all?: boolean }): Pro
         `${split}: ${notUnique} of ${uniq.length} checked puzzles lack a unique solution`,
       );
     }
-    // Minimality (no given removable) on the first puzzles of the same sample.
-    const minimalSample = options.all ? uniq : uniq.slice(0, MINIMAL_SAMPLE);
-    const notMinimal = minimalSample.filter((i) => !isMinimal(puzzles[i])).length;
-    if (notMinimal) {
-      // Only generated puzzles promise minimality (official easy sources are not minimal).
-      const msg = `${split}: ${notMinimal} of ${minimalSample.length} puzzles are not minimal`;
-      (generated ? problems : lines).push(msg);
+    if (blanks > 0) {
+      const off = puzzles.filter((p) => p.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) !== blanks);
+      if (off.length) {
+        problems.push(`${split}: ${off.length} puzzles do not have exactly ${blanks} blanks`);
+      }
+      lines.push(`${split}: uniqueness checked on ${uniq.length} puzzles, ${blanks} blanks on all`);
+    } else {
+      // Minimality (no given removable) on the first puzzles of the same sample.
+      const minimalSample = options.all ? uniq : uniq.slice(0, MINIMAL_SAMPLE);
+      const notMinimal = minimalSample.filter((i) => !isMinimal(puzzles[i])).length;
+      if (notMinimal) {
+        // Only generated puzzles promise minimality (official easy sources are not minimal).
+        const msg = `${split}: ${notMinimal} of ${minimalSample.length} puzzles are not minimal`;
+        (generated ? problems : lines).push(msg);
+      }
+      lines.push(
+        `${split}: uniqueness checked on ${uniq.length} puzzles, minimality on ${minimalSample.length}`,
+      );
     }
-    lines.push(
-      `${split}: uniqueness checked on ${uniq.length} puzzles, minimality on ${minimalSample.length}`,
-    );
     let close = 0;
     for (let a = 0; a < puzzles.length; a++) {
       for (let b = a + 1; b < puzzles.length; b++) {
@@ -186,12 +197,13 @@ async function checkRatings(
 }
 
 /** The `generator` recorded in build.json ("" when absent, e.g. the reference script's output). */
-async function generatorOf(dir: string): Promise<string> {
+/** build.json as a record (empty when missing or unreadable: imports of other layouts). */
+async function buildRecord(dir: string): Promise<Record<string, unknown>> {
   try {
     const build = JSON.parse(await Deno.readTextFile(`${dir}/build.json`));
-    return typeof build?.generator === "string" ? build.generator : "";
+    return build && typeof build === "object" ? build : {};
   } catch {
-    return "";
+    return {};
   }
 }
 
