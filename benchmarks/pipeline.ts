@@ -85,8 +85,16 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
   }
 }
 
-/** The real pipeline on a given backend. */
-export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } = {}): Pipeline {
+/** How a pipeline shows progress. */
+export interface PipelineOptions {
+  /** No training/evaluation progress at all. */
+  quiet?: boolean;
+  /** Force the terminal bar (true) or plain lines (false); default: stdout is a TTY. */
+  tty?: boolean;
+}
+
+/** The real pipeline on a given backend, one model at a time in this process. */
+export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {}): Pipeline {
   return {
     async environment(): Promise<Environment> {
       const info = await useBackend(backend);
@@ -140,7 +148,7 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
             `resume=${canResume}`,
             ...common,
           ]),
-          { quiet: opts.quiet },
+          { quiet: opts.quiet, tty: opts.tty, label: `${plan.task}/${model.id} train` },
         );
         trainSeconds = (performance.now() - t0) / 1000;
         trainSteps = summary.steps;
@@ -171,6 +179,8 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
           ],
           saveOutputs: isFinal ? FINAL_OUTPUTS : SWEEP_OUTPUTS,
           quiet: opts.quiet,
+          tty: opts.tty,
+          label: `${plan.task}/${model.id} eval ${k}/${max} segments`,
         });
         const all = summary.sets.all ?? Object.values(summary.sets)[0];
         actCurve.push({ segments: k, exact_accuracy: all.exact_accuracy });
@@ -218,6 +228,51 @@ export function realPipeline(backend: BackendChoice, opts: { quiet?: boolean } =
         trainSeconds,
         evalSeconds,
       };
+    },
+  };
+}
+
+/** What the main thread sends a model worker. */
+export interface ModelJob {
+  backend: BackendChoice;
+  quiet: boolean;
+  plan: TaskPlan;
+  model: ModelSpec;
+  ctx: Omit<ModelContext, "log">;
+}
+
+/** What a model worker answers. */
+export type ModelJobReply = { ok: true; result: ModelResult } | { ok: false; message: string };
+
+/**
+ * The real pipeline with each model trained and evaluated in its own Deno
+ * Worker (its own TensorFlow.js instance: one core each on wasm), so that
+ * `reproduce --jobs N` runs N models at once. Results do not depend on it:
+ * each model's run is a function of its own settings and seed. Progress comes
+ * as plain lines labelled by task and model (bars would overwrite each other).
+ */
+export function workerPipeline(backend: BackendChoice, opts: PipelineOptions = {}): Pipeline {
+  const local = realPipeline(backend, opts);
+  return {
+    environment: () => local.environment(),
+    buildData: (plan, log) => local.buildData(plan, log),
+    runModel(plan, model, ctx): Promise<ModelResult> {
+      const worker = new Worker(new URL("./model_worker.ts", import.meta.url), { type: "module" });
+      const { log: _log, ...rest } = ctx;
+      const job: ModelJob = { backend, quiet: opts.quiet ?? false, plan, model, ctx: rest };
+      return new Promise<ModelResult>((resolve, reject) => {
+        worker.onmessage = (e: MessageEvent<ModelJobReply>) => {
+          worker.terminate();
+          if (e.data.ok) resolve(e.data.result);
+          else reject(new Error(e.data.message));
+        };
+        worker.onerror = (e) => {
+          e.preventDefault();
+          worker.terminate();
+          reject(new Error(`${plan.task}/${model.id}: worker failed: ${e.message}`));
+        };
+        worker.postMessage(job);
+      });
     },
   };
 }

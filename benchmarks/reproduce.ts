@@ -69,6 +69,11 @@ export interface ReproduceOptions {
   /** Data folder of the scaled-down profiles (default: data). */
   dataRoot?: string;
   reportsDir: string;
+  /**
+   * Models of a task trained at once (default 1). More than 1 needs a pipeline
+   * whose `runModel` calls may overlap (`workerPipeline`).
+   */
+  jobs?: number;
   log: (line: string) => void;
 }
 
@@ -102,6 +107,32 @@ export function parseCheckpoints(
     out[key.includes(".") ? key : `${key}.hrm`] = v.slice(eq + 1);
   }
   return out;
+}
+
+/**
+ * Runs `work` on every item, at most `jobs` at a time, starting them in
+ * order; waits for all and rethrows the first failure (after the others end,
+ * so that no model is left half-written).
+ */
+export async function runPool<T>(
+  items: readonly T[],
+  jobs: number,
+  work: (index: number, item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const lane = async () => {
+    while (next < items.length && errors.length === 0) {
+      const i = next++;
+      try {
+        await work(i, items[i]);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, lane));
+  if (errors.length) throw errors[0];
 }
 
 /** Makes sure `plan.dataDir` holds the plan's data; returns seconds spent. */
@@ -171,13 +202,13 @@ async function runTask(
     await writeJsonAtomic(recordPath, record);
   }
   const given = Object.keys(manifest.checkpoints).filter((k) => k.startsWith(`${plan.task}.`));
-  for (const [i, model] of plan.models.entries()) {
+  const runOne = async (i: number, model: ModelSpec): Promise<void> => {
     const outDir = join(taskDir, model.id);
     const resultPath = join(outDir, "result.json");
     if (await pathExists(resultPath)) {
       await readValidated(resultPath, ModelResultSchema);
       opts.log(`${plan.task}: ${model.id} already finished, skipped`);
-      continue;
+      return;
     }
     await Deno.mkdir(outDir, { recursive: true });
     const checkpoint = manifest.checkpoints[`${plan.task}.${model.id}`];
@@ -204,7 +235,8 @@ async function runTask(
       );
     }
     await writeJsonAtomic(resultPath, ModelResultSchema.parse(result));
-  }
+  };
+  await runPool(plan.models, opts.jobs ?? 1, runOne);
   await writeTaskReport(runDir, plan.task, paper);
   await writeFileAtomic(join(taskDir, DONE_MARKER), new Date().toISOString() + "\n");
 }

@@ -5,6 +5,7 @@ import {
   type Pipeline,
   reproduce,
   type ReproduceOptions,
+  runPool,
   timestampName,
 } from "./reproduce.ts";
 import { notRunResult } from "./report/build.ts";
@@ -183,4 +184,49 @@ Deno.test("options are checked with one-line errors", async () => {
     );
     await assert.rejects(reproduce(pipeline, options({ run: "a/b" })), /--run 'a\/b'/);
   });
+});
+
+Deno.test("--jobs 2 trains a task's models at once and writes the same reports", async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const reports: string[] = [];
+    for (const jobs of [1, 2]) {
+      const { pipeline } = syntheticPipeline();
+      let running = 0, most = 0;
+      const runModel = pipeline.runModel;
+      pipeline.runModel = async (plan, model, ctx) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        try {
+          return await runModel(plan, model, ctx);
+        } finally {
+          running--;
+        }
+      };
+      const runDir = await reproduce(pipeline, options({ run: `j${jobs}`, jobs }));
+      assert.equal(most, jobs);
+      const md = await Deno.readTextFile(join(runDir, "sudoku", "report.md"));
+      reports.push(md.replaceAll(`j${jobs}`, "RUN"));
+    }
+    assert.equal(reports[1], reports[0]);
+  });
+});
+
+Deno.test("runPool keeps at most N jobs running and rethrows a failure after the rest end", async () => {
+  const done: number[] = [];
+  let running = 0, most = 0;
+  await assert.rejects(
+    runPool([0, 1, 2, 3, 4], 2, async (i) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5 * (i + 1)));
+      running--;
+      if (i === 1) throw new Error("job 1 failed");
+      done.push(i);
+    }),
+    /job 1 failed/,
+  );
+  assert.equal(most, 2);
+  assert.equal(running, 0);
+  // Job 0 and 2 had started before the failure and were let finish; nothing new started after.
+  assert.deepEqual(done.sort(), [0, 2]);
 });

@@ -7,10 +7,10 @@
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { parseBackend, probeAdapter } from "../model/backend.ts";
+import { type BackendChoice, parseBackend, probeAdapter } from "../model/backend.ts";
 import { type ProfileName, PROFILES } from "../benchmarks/profiles.ts";
 import { parseCheckpoints, reproduce } from "../benchmarks/reproduce.ts";
-import { realPipeline } from "../benchmarks/pipeline.ts";
+import { realPipeline, workerPipeline } from "../benchmarks/pipeline.ts";
 import { TASK_IDS, type TaskId } from "../benchmarks/report/schema.ts";
 import { runCli } from "../util/cli.ts";
 
@@ -20,6 +20,20 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 async function defaultProfile(): Promise<ProfileName> {
   const adapter = await probeAdapter();
   return adapter && !adapter.isFallbackAdapter ? "paper" : "cpu";
+}
+
+/**
+ * 2 models at once on the CPU backends of a machine with 2+ cores (tfjs' wasm
+ * backend uses one core per instance); 1 on a GPU, which one model fills.
+ */
+async function defaultJobs(backend: BackendChoice): Promise<number> {
+  const cores = navigator.hardwareConcurrency ?? 1;
+  if (cores < 2 || backend === "webgpu") return 1;
+  if (backend === "auto") {
+    const adapter = await probeAdapter();
+    if (adapter && !adapter.isFallbackAdapter) return 1;
+  }
+  return 2;
 }
 
 function stamp(start: number): string {
@@ -65,6 +79,11 @@ const program = new Command()
   .option("--data-root <dir>", "where the smoke and cpu profiles put their data (default: data)")
   .option("--seed <n>", "training seed", "0")
   .option("--reports <dir>", "folder that holds the runs", "reports")
+  .option(
+    "--jobs <n>",
+    "models of a task trained at once, each in its own worker (default: 2 on wasm/cpu with " +
+      "2+ cores, else 1)",
+  )
   .option("--quiet", "no training progress (task-level lines only)", false)
   .action(async (opts) => {
     const start = performance.now();
@@ -81,7 +100,15 @@ const program = new Command()
       profile = manifest.profile;
     }
     profile ??= await defaultProfile();
-    const runDir = await reproduce(realPipeline(backend, { quiet: opts.quiet }), {
+    const jobs = opts.jobs === undefined ? await defaultJobs(backend) : Number(opts.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      throw new Error(`--jobs must be a positive integer, got '${opts.jobs}'`);
+    }
+    const pipeline = jobs > 1
+      ? workerPipeline(backend, { quiet: opts.quiet })
+      : realPipeline(backend, { quiet: opts.quiet });
+    const runDir = await reproduce(pipeline, {
+      jobs,
       profile,
       tasks: opts.task as TaskId[] | undefined,
       run: opts.run,

@@ -31,6 +31,8 @@ export interface EvalRequest {
   saveOutputs?: readonly string[];
   quiet?: boolean;
   tty?: boolean;
+  /** Progress label (default `eval`). */
+  label?: string;
   onRecord?: (r: MetricsRecord) => void;
 }
 
@@ -70,7 +72,11 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
 
   const backend = await useBackend(config.backend);
   const model = await createTrainModel(config, trainMeta);
-  const progress = req.quiet ? undefined : new Progress({ total: 1, label: "eval", tty: req.tty });
+  const progress = req.quiet ? undefined : new Progress({
+    total: 1,
+    label: req.label ?? "eval",
+    tty: req.tty,
+  });
   try {
     const weights = new Map<string, HostTensor>();
     for (const [k, t] of ckpt.tensors) {

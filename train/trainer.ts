@@ -45,6 +45,8 @@ export interface TrainOptions {
   quiet?: boolean;
   /** Force the terminal bar on/off (default: stdout is a TTY). */
   tty?: boolean;
+  /** Progress label (default `train`); names the run when several train at once. */
+  label?: string;
 }
 
 /** What {@link runTraining} returns. */
@@ -145,7 +147,7 @@ export async function runTraining(
 
   const progress = options.quiet ? undefined : new Progress({
     total: stopAt,
-    label: "train",
+    label: options.label ?? "train",
     tty: options.tty,
   });
   const say = (line: string) => progress ? progress.log(line) : undefined;
