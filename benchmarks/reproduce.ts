@@ -165,80 +165,92 @@ async function ensureData(
   return (performance.now() - t0) / 1000;
 }
 
-async function runTask(
+/** Builds the task's data if needed and writes its task.json (once per run). */
+async function prepareTask(
   runDir: string,
   plan: TaskPlan,
   manifest: RunManifest,
   pipeline: Pipeline,
   opts: ReproduceOptions,
-  paper: PaperFixtures,
 ): Promise<void> {
   const taskDir = join(runDir, plan.task);
   await Deno.mkdir(taskDir, { recursive: true });
   const recordPath = join(taskDir, "task.json");
-  let record: TaskRecord;
   if (await pathExists(recordPath)) {
-    record = await readValidated(recordPath, TaskRecordSchema);
-  } else {
-    const dataSeconds = await ensureData(plan, pipeline, opts.log);
-    const precision = {
-      setting: "hardware / precision",
-      paper: "8 GPUs, bfloat16",
-      ours: `${manifest.environment.backend}${
-        manifest.environment.adapter ? ` (${manifest.environment.adapter})` : ""
-      }, float32`,
-    };
-    record = {
-      task: plan.task,
-      label: plan.label,
-      taskModule: plan.taskModule,
-      build: plan.build,
-      dataDir: plan.dataDir,
-      datasetDigest: await digestDir(plan.dataDir, (rel) => rel === BUILD_MARKER),
-      models: plan.models,
-      differences: [...plan.differences, precision],
-      dataSeconds,
-    };
-    await writeJsonAtomic(recordPath, record);
+    await readValidated(recordPath, TaskRecordSchema);
+    return;
   }
-  const given = Object.keys(manifest.checkpoints).filter((k) => k.startsWith(`${plan.task}.`));
-  const runOne = async (i: number, model: ModelSpec): Promise<void> => {
-    const outDir = join(taskDir, model.id);
-    const resultPath = join(outDir, "result.json");
-    if (await pathExists(resultPath)) {
-      await readValidated(resultPath, ModelResultSchema);
-      opts.log(`${plan.task}: ${model.id} already finished, skipped`);
-      return;
-    }
-    await Deno.mkdir(outDir, { recursive: true });
-    const checkpoint = manifest.checkpoints[`${plan.task}.${model.id}`];
-    let result: ModelResult;
-    if (given.length && !checkpoint) {
-      result = notRunResult(model.id, "checkpoints were given for this task, none for this model");
-    } else {
-      opts.log(
-        `${plan.task}: model ${i + 1}/${plan.models.length} ${model.id}: ` +
-          (checkpoint ? `evaluating ${checkpoint}` : `training (${model.overrides.join(" ")})`),
-      );
-      result = await pipeline.runModel(plan, model, {
-        outDir,
-        checkpoint,
-        resume: opts.resume !== undefined,
-        seed: manifest.seed,
-        log: opts.log,
-      });
-      const main = result.metrics[result.headlineMetric];
-      opts.log(
-        `${plan.task}: ${model.id}: ${result.headlineMetric} ` +
-          `${main === undefined ? "n/a" : (main * 100).toFixed(2) + "%"} ` +
-          `(train ${result.trainSeconds.toFixed(0)} s, eval ${result.evalSeconds.toFixed(0)} s)`,
-      );
-    }
-    await writeJsonAtomic(resultPath, ModelResultSchema.parse(result));
+  const dataSeconds = await ensureData(plan, pipeline, opts.log);
+  const precision = {
+    setting: "hardware / precision",
+    paper: "8 GPUs, bfloat16",
+    ours: `${manifest.environment.backend}${
+      manifest.environment.adapter ? ` (${manifest.environment.adapter})` : ""
+    }, float32`,
   };
-  await runPool(plan.models, opts.jobs ?? 1, runOne);
-  await writeTaskReport(runDir, plan.task, paper);
-  await writeFileAtomic(join(taskDir, DONE_MARKER), new Date().toISOString() + "\n");
+  const record: TaskRecord = {
+    task: plan.task,
+    label: plan.label,
+    taskModule: plan.taskModule,
+    build: plan.build,
+    dataDir: plan.dataDir,
+    datasetDigest: await digestDir(plan.dataDir, (rel) => rel === BUILD_MARKER),
+    models: plan.models,
+    differences: [...plan.differences, precision],
+    dataSeconds,
+  };
+  await writeJsonAtomic(recordPath, record);
+}
+
+/** Trains (or evaluates a given checkpoint of) one model and writes its result.json. */
+async function runModel(
+  runDir: string,
+  plan: TaskPlan,
+  index: number,
+  manifest: RunManifest,
+  pipeline: Pipeline,
+  opts: ReproduceOptions,
+): Promise<void> {
+  const model = plan.models[index];
+  const outDir = join(runDir, plan.task, model.id);
+  const resultPath = join(outDir, "result.json");
+  if (await pathExists(resultPath)) {
+    await readValidated(resultPath, ModelResultSchema);
+    opts.log(`${plan.task}: ${model.id} already finished, skipped`);
+    return;
+  }
+  await Deno.mkdir(outDir, { recursive: true });
+  const given = Object.keys(manifest.checkpoints).filter((k) => k.startsWith(`${plan.task}.`));
+  const checkpoint = manifest.checkpoints[`${plan.task}.${model.id}`];
+  let result: ModelResult;
+  if (given.length && !checkpoint) {
+    result = notRunResult(model.id, "checkpoints were given for this task, none for this model");
+  } else {
+    opts.log(
+      `${plan.task}: model ${index + 1}/${plan.models.length} ${model.id}: ` +
+        (checkpoint ? `evaluating ${checkpoint}` : `training (${model.overrides.join(" ")})`),
+    );
+    result = await pipeline.runModel(plan, model, {
+      outDir,
+      checkpoint,
+      resume: opts.resume !== undefined,
+      seed: manifest.seed,
+      log: opts.log,
+    });
+    const main = result.metrics[result.headlineMetric];
+    opts.log(
+      `${plan.task}: ${model.id}: ${result.headlineMetric} ` +
+        `${main === undefined ? "n/a" : (main * 100).toFixed(2) + "%"} ` +
+        `(train ${result.trainSeconds.toFixed(0)} s, eval ${result.evalSeconds.toFixed(0)} s)`,
+    );
+  }
+  await writeJsonAtomic(resultPath, ModelResultSchema.parse(result));
+}
+
+/** Writes the task's report and marks it done (after all its models). */
+async function finishTask(runDir: string, task: TaskId, paper: PaperFixtures): Promise<void> {
+  await writeTaskReport(runDir, task, paper);
+  await writeFileAtomic(join(runDir, task, DONE_MARKER), new Date().toISOString() + "\n");
 }
 
 /** Runs (or resumes) a reproduce run; returns the run folder. */
@@ -310,6 +322,11 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
     actBaseline: manifest.actBaseline,
     dataRoot: manifest.dataRoot,
   }).tasks;
+  // Data first (task by task), then every model of every unfinished task through one pool of
+  // `jobs` lanes in plan order, so a lane freed by a quick baseline starts the next task's
+  // model; a task's report is written as soon as its last model ends.
+  const pending: { plan: TaskPlan; index: number }[] = [];
+  const left = new Map<TaskId, number>();
   for (const [i, task] of manifest.tasks.entries()) {
     const plan = plans.find((p) => p.task === task)!;
     if (await pathExists(join(runDir, task, DONE_MARKER))) {
@@ -317,8 +334,16 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       continue;
     }
     opts.log(`[${i + 1}/${manifest.tasks.length}] ${task}: ${plan.label}`);
-    await runTask(runDir, plan, manifest, pipeline, opts, paper);
+    await prepareTask(runDir, plan, manifest, pipeline, opts);
+    plan.models.forEach((_, index) => pending.push({ plan, index }));
+    left.set(task, plan.models.length);
   }
+  await runPool(pending, opts.jobs ?? 1, async (_, { plan, index }) => {
+    await runModel(runDir, plan, index, manifest, pipeline, opts);
+    const n = left.get(plan.task)! - 1;
+    left.set(plan.task, n);
+    if (n === 0) await finishTask(runDir, plan.task, paper);
+  });
   await writeRunReports(runDir);
   opts.log(`reports: ${join(runDir, "index.html")}, ${join(runDir, "summary.md")}`);
   return runDir;

@@ -92,14 +92,15 @@ Deno.test("reproduce runs every task of a profile and writes the reports", async
     const lines: string[] = [];
     const runDir = await reproduce(pipeline, options({ run: "r1", log: (l) => lines.push(l) }));
     assert.equal(runDir, join(scratch, "reports", "r1"));
+    // Data first, then the models in plan order.
     assert.deepEqual(calls, [
       "data sudoku",
+      "data maze",
+      "data arc1",
       "train sudoku.hrm",
       "train sudoku.direct_pred",
-      "data maze",
       "train maze.hrm",
       "train maze.direct_pred",
-      "data arc1",
       "train arc1.hrm",
       "train arc1.direct_pred",
     ]);
@@ -137,9 +138,9 @@ Deno.test("an interrupted run resumes without redoing finished tasks or models",
     calls.length = 0;
     await reproduce(pipeline, options({ resume: "r" }));
     // Finished models and tasks are skipped; the trainer is asked to resume the rest.
+    assert.ok((await Deno.stat(join(scratch, "reports/r/sudoku/done"))).isFile);
     assert.deepEqual(calls, [
       "resume maze.direct_pred",
-      "data arc1",
       "resume arc1.hrm",
       "resume arc1.direct_pred",
     ]);

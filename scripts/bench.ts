@@ -10,7 +10,12 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { type BackendName, BACKENDS, probeAdapter } from "../model/backend.ts";
-import { BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "../benchmarks/bench/configs.ts";
+import {
+  ALL_CONFIGS,
+  BENCH_CONFIGS,
+  DEFAULT_CONFIGS,
+  getBenchConfig,
+} from "../benchmarks/bench/configs.ts";
 import { benchData } from "../benchmarks/bench/data_bench.ts";
 import { benchModel } from "../benchmarks/bench/model_bench.ts";
 import { findPeerPython, runPeer } from "../benchmarks/bench/peer.ts";
@@ -45,7 +50,10 @@ const program = new Command()
   .option("--batch <n>", "batch size (default: the configuration's)", positiveInt("--batch"))
   .addOption(new Option("--backend <name>", "backend for --only").choices(BACKENDS).default("wasm"))
   .option("--backends <list>", "backends of a full run (comma list; default: the available ones)")
-  .option("--configs <list>", `configurations of a full run (default: ${DEFAULT_CONFIGS})`)
+  .option(
+    "--configs <list>",
+    `configurations of a full run, comma list or 'all' (${ALL_CONFIGS}); default: ${DEFAULT_CONFIGS}`,
+  )
   .option(
     "--workers <n>",
     "Deno Workers (default: 2 on wasm with >= 2 cores and batch >= 2, else 1)",
@@ -149,7 +157,11 @@ async function runChild(config: string, backend: BackendName, opts: Opts): Promi
 
 async function runAll(opts: Opts): Promise<void> {
   const started = performance.now();
-  const configs = opts.configs ? opts.configs.split(",").map((s) => s.trim()) : DEFAULT_CONFIGS;
+  const configs = opts.configs === "all"
+    ? ALL_CONFIGS
+    : opts.configs
+    ? opts.configs.split(",").map((s) => s.trim())
+    : DEFAULT_CONFIGS;
   configs.forEach(getBenchConfig);
   let backends = await availableBackends();
   if (opts.backends) {

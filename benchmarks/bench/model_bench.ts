@@ -190,8 +190,9 @@ export async function benchModel(
         }`,
       );
     }
-    // Eval warm-up: one row per worker runs the same kernels at a fraction of the cost.
-    await runner.evaluate(randomBatch(config, opts.workers, seed + 2));
+    // No separate evaluation warm-up: the training steps above already ran the forward
+    // kernels at this batch shape (the PyTorch peer has none either), so a first-use cost,
+    // if any, counts against us.
     const evalS: number[] = [];
     let segments = 0;
     for (let i = 0; i < opts.evalRuns; i++) {
