@@ -3,6 +3,9 @@
  * trainer's exact accuracy:
  * - Maze: the valid-shortest-path rate (a valid path as short as the labelled
  *   one counts, though the paper's metric is exact match);
+ * - Sudoku and Maze: the token accuracy split by whether a cell must change
+ *   (`changedCellScores`), so that a run can be read against the trivial
+ *   answer (copy the input);
  * - ARC: voting over augmentations and pass@k (`tasks/arc/report.ts`), whose
  *   pass@2 is the headline number; its own report goes to `<model>/arc_score/`.
  * @module
@@ -22,6 +25,35 @@ export interface TaskScores {
 /** The pass@k values the ARC score reports. */
 export const ARC_KS = [1, 2, 10, 100, 1000];
 
+/**
+ * What copying the input would score (`copy_baseline_accuracy`: the share of
+ * labelled cells equal to the input) and the accuracy on the cells that must
+ * change (`changed_cell_accuracy`: Sudoku's blanks, Maze's path), over cells
+ * whose label is not 0 (padding / ignored). Token accuracy alone hides
+ * learning: a model that copies its input scores 88% on 7x7 mazes.
+ */
+export function changedCellScores(
+  inputs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  preds: ArrayLike<number>,
+): { copy_baseline_accuracy: number; changed_cell_accuracy: number } {
+  let cells = 0, same = 0, changed = 0, changedRight = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 0) continue;
+    cells++;
+    if (inputs[i] === labels[i]) {
+      same++;
+    } else {
+      changed++;
+      if (preds[i] === labels[i]) changedRight++;
+    }
+  }
+  return {
+    copy_baseline_accuracy: cells ? same / cells : 0,
+    changed_cell_accuracy: changed ? changedRight / changed : 0,
+  };
+}
+
 /** Scores one task's final evaluation outputs (saved by the trainer at `outputsFile`). */
 export async function scoreTaskOutputs(
   plan: TaskPlan,
@@ -38,7 +70,10 @@ export async function scoreTaskOutputs(
       outputs.seqLen,
     );
     return {
-      metrics: { valid_shortest_path_rate: score.validShortestRate },
+      metrics: {
+        valid_shortest_path_rate: score.validShortestRate,
+        ...changedCellScores(outputs.inputs, outputs.labels, outputs.preds),
+      },
       headlineMetric: "exact_accuracy",
     };
   }
@@ -56,5 +91,9 @@ export async function scoreTaskOutputs(
     }
     return { metrics, headlineMetric: "pass@2" };
   }
-  return { metrics: {}, headlineMetric: "exact_accuracy" };
+  if (!outputs.labels) throw new Error(`${outputsFile}: no labels saved`);
+  return {
+    metrics: changedCellScores(outputs.inputs, outputs.labels, outputs.preds),
+    headlineMetric: "exact_accuracy",
+  };
 }

@@ -94,3 +94,18 @@ export async function writeSyntheticDataset(dir: string, o: SyntheticOptions = {
   await writeReferenceSplit(dir, "test", meta(test.groups, test.mean), { all: test.arrays });
   await writeIdentifiers(dir, ["<blank>", ...Array.from({ length: nPuzzles }, (_, i) => `p${i}`)]);
 }
+
+/**
+ * Trainer overrides of the 16-wide HRM (one layer and one cycle per module)
+ * that the trainer tests train; a test appends its own keys (later ones win).
+ */
+export const TINY_ARCH: readonly string[] = [
+  "arch.hidden_size=16",
+  "arch.num_heads=2",
+  "arch.H_layers=1",
+  "arch.L_layers=1",
+  "arch.H_cycles=1",
+  "arch.L_cycles=1",
+  "arch.expansion=1",
+  "arch.puzzle_emb_ndim=16",
+];

@@ -5,7 +5,7 @@
  * path prints one `error: ...` line and exits 1.
  */
 import assert from "node:assert/strict";
-import { writeSyntheticDataset } from "./synthetic.ts";
+import { TINY_ARCH, writeSyntheticDataset } from "./synthetic.ts";
 import { testBackends } from "./backends.ts";
 import { readMetrics, withoutTimings } from "../train/metrics_log.ts";
 import { readCheckpointMeta } from "../train/checkpoint.ts";
@@ -23,15 +23,9 @@ function args(dir: string, run: string, extra: string[] = []): string[] {
     "eval_interval=6",
     "lr=1e-3",
     "lr_warmup_steps=4",
-    "arch.hidden_size=16",
-    "arch.num_heads=2",
-    "arch.H_layers=1",
-    "arch.L_layers=1",
-    "arch.H_cycles=1",
+    ...TINY_ARCH,
     "arch.L_cycles=2",
     "arch.halt_max_steps=3",
-    "arch.expansion=1",
-    "arch.puzzle_emb_ndim=16",
     "checkpoint_every=3",
     "seed=7",
     ...extra,

@@ -13,7 +13,7 @@ import {
   type SplitName,
   writeReferenceSplit,
 } from "../tasks/dataset.ts";
-import { writeSyntheticDataset } from "../tests/synthetic.ts";
+import { TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
 import { testBackends } from "../tests/backends.ts";
 import { detectFormat, openSplit } from "./data.ts";
 import { configFromArgs } from "./config.ts";
@@ -147,15 +147,8 @@ Deno.test({
         "global_batch_size=4",
         "epochs=4",
         "eval_interval=2",
-        "arch.hidden_size=16",
-        "arch.num_heads=2",
-        "arch.H_layers=1",
-        "arch.L_layers=1",
-        "arch.H_cycles=1",
-        "arch.L_cycles=1",
+        ...TINY_ARCH,
         "arch.halt_max_steps=2",
-        "arch.expansion=1",
-        "arch.puzzle_emb_ndim=16",
         "lr_warmup_steps=2",
       ];
       const a = await runTraining(configFromArgs(args("compact")), { quiet: true });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeSyntheticDataset } from "../tests/synthetic.ts";
+import { TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
 import { testBackends } from "../tests/backends.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import type { HostTensor } from "../io/dtypes.ts";
@@ -36,15 +36,8 @@ Deno.test({
         "eval_interval=4",
         "lr=3e-3",
         "lr_warmup_steps=1",
-        "arch.hidden_size=16",
-        "arch.num_heads=2",
-        "arch.H_layers=1",
-        "arch.L_layers=1",
-        "arch.H_cycles=1",
-        "arch.L_cycles=1",
+        ...TINY_ARCH,
         "arch.halt_max_steps=2",
-        "arch.expansion=1",
-        "arch.puzzle_emb_ndim=16",
         "arch.pos_encodings=learned",
         "eval_save_outputs=[logits]",
       ];

@@ -150,7 +150,9 @@ export async function runTraining(
     label: options.label ?? "train",
     tty: options.tty,
   });
-  const say = (line: string) => progress ? progress.log(line) : undefined;
+  // With a label (several runs at once), every line says whose it is.
+  const say = (line: string) =>
+    progress ? progress.log(options.label ? `${options.label}: ${line}` : line) : undefined;
   say(`${describeBackend(backend)}; ${model.numParams} parameters; ${totalSteps} total steps`);
   if (resume) say(`resumed from ${resume.path} at step ${step}`);
 

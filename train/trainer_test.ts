@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeSyntheticDataset } from "../tests/synthetic.ts";
+import { TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
 import { testBackends } from "../tests/backends.ts";
 import { configFromArgs } from "./config.ts";
 import { runTraining } from "./trainer.ts";
@@ -17,16 +17,10 @@ function tinyArgs(dir: string, backend: string, extra: string[] = []): string[] 
     "lr=1e-3",
     "lr_warmup_steps=3",
     "lr_min_ratio=0.1",
-    "arch.hidden_size=16",
-    "arch.num_heads=2",
-    "arch.H_layers=1",
-    "arch.L_layers=1",
+    ...TINY_ARCH,
     "arch.H_cycles=2",
-    "arch.L_cycles=1",
     "arch.halt_max_steps=3",
     "arch.halt_exploration_prob=0.5",
-    "arch.expansion=1",
-    "arch.puzzle_emb_ndim=16",
     "checkpoint_every=2",
     "seed=3",
     ...extra,
