@@ -114,8 +114,8 @@ export const CPU_SETTINGS: SmallSettings = {
   lCycles: 2,
   haltMaxSteps: 4,
   batch: 16,
-  epochs: 40,
-  evalInterval: 10,
+  epochs: 80,
+  evalInterval: 20,
   lr: 1e-3,
   warmup: 100,
   wd: 0.1,
@@ -130,14 +130,16 @@ export const CPU_MAZE_SIZE = 7;
  * The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes
  * (`reproduce --jobs 2` trains two models at once). Easy Sudoku (10 blanks)
  * and 7x7 mazes, HRM of hidden 64 against a 2-block Direct-pred Transformer,
- * both on the same data and steps (about 2,500 updates of batch 16 on Sudoku,
- * 5,000 on Maze); ARC is a pipeline check only.
+ * both on the same data, settings and steps (5,000 updates of batch 16 on
+ * Sudoku, 10,000 on Maze); ARC is a pipeline check only. About 35 minutes on
+ * this project's 2-core machine (docs/reproduce.md, "Measured").
  */
 export function cpuProfile(opts: ProfileOptions = {}): Profile {
   const arcSource = opts.arcSource ?? DEFAULT_ARC_SOURCE;
   const base = CPU_SETTINGS;
-  // Mazes: 1000 groups of 8 dihedral views; 80 epochs of 1000 groups = 5000 steps of 16.
-  const maze: SmallSettings = { ...base, epochs: 80, evalInterval: 20 };
+  // Sudoku: 1000 groups x 80 epochs / 16 = 5,000 steps. Mazes: 1000 groups (of 8 dihedral
+  // views each; an epoch samples one per group) x 160 epochs / 16 = 10,000 steps.
+  const maze: SmallSettings = { ...base, epochs: 160, evalInterval: 40 };
   const arc: SmallSettings = {
     ...base,
     hidden: 32,

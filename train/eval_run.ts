@@ -85,7 +85,8 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
     model.loadWeights(weights, path);
     const step = ckpt.meta?.step ?? Number(/step_(\d+)/.exec(path)?.[1] ?? 0);
     progress?.log(
-      `${describeBackend(backend)}; evaluating ${path} (step ${step}) on ${dir}/test` +
+      (req.label ? `${req.label}: ` : "") +
+        `${describeBackend(backend)}; evaluating ${path} (step ${step}) on ${dir}/test` +
         (saved ? ` with the config from ${saved.source}` : ""),
     );
     const outDir = config.run_dir ??
