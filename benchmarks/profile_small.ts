@@ -91,7 +91,14 @@ function smallPlan(
     }),
     evalSegments: segmentsUpTo(s.haltMaxSteps),
     examples: 4,
-    differences: data,
+    differences: [
+      ...data,
+      {
+        setting: "Direct pred blocks (arch.transformer_layers)",
+        paper: "8 (as many as HRM's 4 + 4)",
+        ours: `${2 * s.layers} (as many as HRM's ${s.layers} + ${s.layers})`,
+      },
+    ],
     paperRun: task,
     ...extra,
   };
