@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { haltingHistogram, sweepSegments } from "./pipeline.ts";
+import { join } from "node:path";
+import { haltingHistogram, sweepSegments, workerPipeline } from "./pipeline.ts";
+import { smokeProfile } from "./profile_small.ts";
 
 Deno.test("segment sweep: every count up to 8, then powers of two and the maximum", () => {
   assert.deepEqual(sweepSegments(1), [1]);
@@ -22,4 +24,32 @@ Deno.test("halting histogram: first segment with q_halt > q_continue, else the l
   }]);
   // Equal logits do not halt (strictly greater, as ACT's q_halt > q_continue).
   assert.deepEqual(haltingHistogram([1], [{ halt: f(0), cont: f(0) }]), [{ steps: 1, count: 1 }]);
+});
+
+Deno.test({
+  name: "worker pipeline: a model's failure comes back as its one-line error",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const plan = smokeProfile().tasks[0];
+      const missing = join(dir, "no-such-data");
+      const model = {
+        ...plan.models[0],
+        overrides: [...plan.models[0].overrides, `data_path=${missing}`],
+      };
+      const err = await workerPipeline("cpu", { quiet: true }).runModel(plan, model, {
+        outDir: join(dir, "out"),
+        resume: false,
+        seed: 0,
+        log: () => {},
+      }).then(() => undefined, (e: Error) => e);
+      assert.ok(err instanceof Error, "the run must fail");
+      assert.match(err.message, /no-such-data/);
+      assert.equal(err.message.split("\n").length, 1, err.message);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
