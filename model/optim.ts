@@ -100,6 +100,62 @@ export class AdamATan2 {
 }
 
 /**
+ * atan2(y, x) for x >= 0 (AdamATan2's case: x is a square root) in float32
+ * precision: Cephes' atanf (range reduction at tan(pi/8) and tan(3pi/8), a
+ * degree-9 polynomial, relative error about 1e-7), several times faster than
+ * `Math.atan2` in V8.
+ */
+export function atan2NonNegX(y: number, x: number): number {
+  if (x === 0 && y === 0) return y;
+  let t = Math.abs(y) / x;
+  let base = 0;
+  if (t > 2.414213562373095) {
+    base = Math.PI / 2;
+    t = -1 / t;
+  } else if (t > 0.41421356237309503) {
+    base = Math.PI / 4;
+    t = (t - 1) / (t + 1);
+  }
+  const z = t * t;
+  const r = base +
+    ((((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z -
+          3.33329491539e-1) * z * t + t);
+  return y < 0 ? -r : r;
+}
+
+/**
+ * AdamATan2 on host arrays, fused into one pass (the data-parallel workers'
+ * update of their parameter shard): the same float32 arithmetic, operation by
+ * operation, as {@link AdamATan2.apply}, except atan2 ({@link atan2NonNegX},
+ * within about one float32 ulp of the wasm kernel's). `p`, `m`, `v` are updated
+ * in place; `g` is the gradient.
+ */
+export function adamATan2Host(
+  p: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  step: number,
+  lr: number,
+  o: AdamATan2Options,
+): void {
+  const f = Math.fround;
+  const decay = f(1 - lr * o.weightDecay);
+  const c1 = f(1 - o.beta1), c2 = f(1 - o.beta2);
+  const stepSize = f(lr / (1 - o.beta1 ** step));
+  const bc2Sqrt = f(Math.sqrt(1 - o.beta2 ** step));
+  for (let j = 0; j < p.length; j++) {
+    const gj = g[j];
+    const mj = f(m[j] + f(f(gj - m[j]) * c1));
+    const vj = f(v[j] + f(f(f(gj * gj) - v[j]) * c2));
+    m[j] = mj;
+    v[j] = vj;
+    const update = f(atan2NonNegX(mj, f(f(Math.sqrt(vj)) / bc2Sqrt)));
+    p[j] = f(f(p[j] * decay) - f(update * stepSize));
+  }
+}
+
+/**
  * Sparse SignSGD on a host table [rows, dim] (row-major) in place: the rows in
  * `ids` (duplicates allowed: their gradients [ids.length, dim] are summed
  * first) get p = p*(1 - lr*wd) - lr*sign(g). float32 arithmetic as the reference.

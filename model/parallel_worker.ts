@@ -11,15 +11,21 @@ import * as tf from "@tensorflow/tfjs";
 import { type Batch, type Carry, disposeCarry, initialCarry, segment } from "./act.ts";
 import { type BackendName, useBackend } from "./backend.ts";
 import { parseModelConfig, parseOptimConfig } from "./config.ts";
-import { AdamATan2, signSgdUpdate } from "./optim.ts";
+import { adamATan2Host, type AdamATan2Options, signSgdUpdate } from "./optim.ts";
 import type { Rng } from "../util/rng.ts";
 import { disposeState, initModel, type ModelState } from "./state.ts";
 import { evaluateBatch } from "./step.ts";
 import { shardParams, type WorkerReply, type WorkerRequest } from "./parallel_protocol.ts";
 
 let model: ModelState | undefined;
-/** AdamATan2 over this worker's shard only. */
-let adam: AdamATan2 | undefined;
+/**
+ * AdamATan2 over this worker's shard only, on host arrays in one fused pass
+ * (`adamATan2Host`): the shard's values live in the shared parameter buffer,
+ * its moments here, indexed like the shared buffer.
+ */
+let adam: { options: AdamATan2Options; step: number; m: Float32Array; v: Float32Array } | undefined;
+/** Where each parameter of this worker's shard starts in `adam.m` / `adam.v` (by key). */
+let momentOffsets = new Map<string, number>();
 let embWeightDecay = 0;
 let carry: Carry | undefined;
 let slots: Float32Array[] = [];
@@ -92,12 +98,25 @@ async function handle(
         offset += p.size;
         return l;
       });
-      const mine = new Map(entries.filter((_, i) => owners[i] === index));
-      adam = new AdamATan2(mine, {
-        beta1: optim.beta1,
-        beta2: optim.beta2,
-        weightDecay: optim.weight_decay,
-      });
+      let shardSize = 0;
+      momentOffsets = new Map();
+      for (const l of layout) {
+        if (l.owner !== index) continue;
+        momentOffsets.set(l.key, shardSize);
+        shardSize += l.size;
+      }
+      adam = {
+        options: { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay },
+        step: 0,
+        m: new Float32Array(shardSize),
+        v: new Float32Array(shardSize),
+      };
+      // Publish this worker's shard (every copy starts with the same weights).
+      for (const l of layout) {
+        if (l.owner === index) {
+          readInto(model.params.get(l.key)!, shared.subarray(l.offset, l.offset + l.size));
+        }
+      }
       embWeightDecay = optim.puzzle_emb_weight_decay;
       return { reply: { type: "ready", backend: tf.getBackend() }, transfer: [] };
     }
@@ -135,29 +154,33 @@ async function handle(
     case "apply": {
       if (!adam || !model) throw new Error("worker not initialised");
       const t0 = performance.now();
-      const grads = new Map<string, tf.Tensor>();
-      const mine = new Map<string, tf.Variable>();
-      try {
-        // Every worker would combine the same slots in the same order; each does its shard.
-        for (const l of layout) {
-          if (l.owner !== index) continue;
-          const out = new Float32Array(l.size);
-          msg.weights.forEach((w, i) => {
-            const g = slots[i].subarray(l.offset, l.offset + l.size);
-            for (let j = 0; j < out.length; j++) out[j] += w * g[j];
-          });
-          const p = model.params.get(l.key)!;
-          grads.set(l.key, tf.tensor(out, p.shape));
-          mine.set(l.key, p);
-        }
-        adam.apply(mine, grads, msg.lr);
-      } finally {
-        for (const g of grads.values()) g.dispose();
-      }
+      adam.step++;
+      let g = new Float32Array(0);
+      // Every worker would combine the same slots in the same order; each does its shard.
       for (const l of layout) {
-        if (l.owner === index) {
-          readInto(model.params.get(l.key)!, shared!.subarray(l.offset, l.offset + l.size));
-        }
+        if (l.owner !== index) continue;
+        if (g.length < l.size) g = new Float32Array(l.size);
+        const out = g.subarray(0, l.size);
+        out.fill(0);
+        msg.weights.forEach((w, i) => {
+          const s = slots[i].subarray(l.offset, l.offset + l.size);
+          for (let j = 0; j < out.length; j++) out[j] += w * s[j];
+        });
+        const values = shared!.subarray(l.offset, l.offset + l.size);
+        const at = momentOffsets.get(l.key)!;
+        adamATan2Host(
+          values,
+          adam.m.subarray(at, at + l.size),
+          adam.v.subarray(at, at + l.size),
+          out,
+          adam.step,
+          msg.lr,
+          adam.options,
+        );
+        const p = model.params.get(l.key)!;
+        const t = tf.tensor(values, p.shape);
+        p.assign(t);
+        t.dispose();
       }
       stale = true;
       if (model.puzzleEmb && msg.puzzleIds && msg.puzzleGrad) {
@@ -210,7 +233,6 @@ async function handle(
     }
     case "close": {
       if (carry) disposeCarry(carry);
-      adam?.dispose();
       if (model) disposeState(model);
       carry = undefined;
       adam = undefined;
