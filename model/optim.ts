@@ -101,25 +101,27 @@ export class AdamATan2 {
 
 /**
  * atan2(y, x) for x >= 0 (AdamATan2's case: x is a square root) in float32
- * precision: Cephes' atanf (range reduction at tan(pi/8) and tan(3pi/8), a
- * degree-9 polynomial, relative error about 1e-7), several times faster than
- * `Math.atan2` in V8.
+ * precision, with one division and no trigonometric call: atan on [0, 1] as
+ * a * P(a^2), P of degree 8 fitted for relative error (max 1.6e-8 there),
+ * and pi/2 - atan(1/t) above 1. Several times faster than `Math.atan2` in V8.
  */
 export function atan2NonNegX(y: number, x: number): number {
-  if (x === 0 && y === 0) return y;
-  let t = Math.abs(y) / x;
-  let base = 0;
-  if (t > 2.414213562373095) {
-    base = Math.PI / 2;
-    t = -1 / t;
-  } else if (t > 0.41421356237309503) {
-    base = Math.PI / 4;
-    t = (t - 1) / (t + 1);
-  }
-  const z = t * t;
-  const r = base +
-    ((((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z -
-          3.33329491539e-1) * z * t + t);
+  const ay = Math.abs(y);
+  const flip = ay > x;
+  const hi = flip ? ay : x;
+  if (hi === 0) return y; // atan2(+-0, 0) = +-0
+  const a = (flip ? x : ay) / hi;
+  const z = a * a;
+  let r = a * (0.9999999847929929 +
+    z * (-0.3333307347640884 +
+        z * (0.1999262123530038 +
+            z * (-0.14203656069623222 +
+                z * (0.10640972723813791 +
+                    z * (-0.07504367724012895 +
+                        z *
+                          (0.04269230730898356 +
+                            z * (-0.016069079122657717 + z * 0.0028499954937996896))))))));
+  if (flip) r = Math.PI / 2 - r;
   return y < 0 ? -r : r;
 }
 
