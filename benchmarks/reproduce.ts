@@ -70,7 +70,7 @@ export interface ReproduceOptions {
   dataRoot?: string;
   reportsDir: string;
   /**
-   * Models of a task trained at once (default 1). More than 1 needs a pipeline
+   * Models trained at once, across tasks (default 1). More than 1 needs a pipeline
    * whose `runModel` calls may overlap (`workerPipeline`).
    */
   jobs?: number;

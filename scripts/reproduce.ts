@@ -81,8 +81,8 @@ const program = new Command()
   .option("--reports <dir>", "folder that holds the runs", "reports")
   .option(
     "--jobs <n>",
-    "models of a task trained at once, each in its own worker (default: 2 on wasm/cpu with " +
-      "2+ cores, else 1)",
+    "models trained at once (all tasks share one pool), each in its own worker (default: 2 on " +
+      "wasm/cpu with 2+ cores, else 1)",
   )
   .option("--quiet", "no training progress (task-level lines only)", false)
   .action(async (opts) => {
