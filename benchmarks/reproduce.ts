@@ -23,7 +23,7 @@ import {
   type TaskRecord,
   TaskRecordSchema,
 } from "./report/schema.ts";
-import { notRunResult } from "./report/build.ts";
+import { headlineMetricFor, notRunResult } from "./report/build.ts";
 import { writeRunReports, writeTaskReport } from "./report/write.ts";
 import { digestDir } from "./digest.ts";
 import { pathExists } from "../io/read.ts";
@@ -165,22 +165,42 @@ async function ensureData(
   return (performance.now() - t0) / 1000;
 }
 
-/** Builds the task's data if needed and writes its task.json (once per run). */
+/**
+ * Why the plan's data cannot be built on this machine, if so: the source
+ * folder a build reads (`--source`: the user's ARC checkouts, which the project
+ * never ships) is missing. Such a task is reported as not run, with the reason,
+ * instead of stopping the whole run.
+ */
+export async function missingSource(plan: TaskPlan): Promise<string | undefined> {
+  const at = plan.build.indexOf("--source");
+  if (at < 0 || await pathExists(join(plan.dataDir, "train", "dataset.json"))) return undefined;
+  const source = plan.build[at + 1];
+  if (await pathExists(source)) return undefined;
+  return `source folder '${source}' not found (give --arc-source DIR with the ARC-AGI, ` +
+    `ARC-AGI-2 and ConceptARC checkouts)`;
+}
+
+/**
+ * Builds the task's data if needed and writes its task.json (once per run).
+ * Returns why the task cannot run here (its data source is missing), if so.
+ */
 async function prepareTask(
   runDir: string,
   plan: TaskPlan,
   manifest: RunManifest,
   pipeline: Pipeline,
   opts: ReproduceOptions,
-): Promise<void> {
+): Promise<string | undefined> {
   const taskDir = join(runDir, plan.task);
   await Deno.mkdir(taskDir, { recursive: true });
   const recordPath = join(taskDir, "task.json");
   if (await pathExists(recordPath)) {
-    await readValidated(recordPath, TaskRecordSchema);
-    return;
+    const saved = await readValidated(recordPath, TaskRecordSchema);
+    if (saved.datasetDigest !== "") return undefined;
+    return await missingSource(plan) ?? "its data source was missing when this run started";
   }
-  const dataSeconds = await ensureData(plan, pipeline, opts.log);
+  const missing = await missingSource(plan);
+  const dataSeconds = missing ? 0 : await ensureData(plan, pipeline, opts.log);
   const precision = {
     setting: "hardware / precision",
     paper: "8 GPUs, bfloat16",
@@ -194,12 +214,14 @@ async function prepareTask(
     taskModule: plan.taskModule,
     build: plan.build,
     dataDir: plan.dataDir,
-    datasetDigest: await digestDir(plan.dataDir, (rel) => rel === BUILD_MARKER),
+    // Empty when the data could not be built (the task is reported as not run).
+    datasetDigest: missing ? "" : await digestDir(plan.dataDir, (rel) => rel === BUILD_MARKER),
     models: plan.models,
     differences: [...plan.differences, precision],
     dataSeconds,
   };
   await writeJsonAtomic(recordPath, record);
+  return missing;
 }
 
 /** Trains (or evaluates a given checkpoint of) one model and writes its result.json. */
@@ -224,7 +246,11 @@ async function runModel(
   const checkpoint = manifest.checkpoints[`${plan.task}.${model.id}`];
   let result: ModelResult;
   if (given.length && !checkpoint) {
-    result = notRunResult(model.id, "checkpoints were given for this task, none for this model");
+    result = notRunResult(
+      model.id,
+      "checkpoints were given for this task, none for this model",
+      headlineMetricFor(plan.taskModule),
+    );
   } else {
     opts.log(
       `${plan.task}: model ${index + 1}/${plan.models.length} ${model.id}: ` +
@@ -334,7 +360,22 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       continue;
     }
     opts.log(`[${i + 1}/${manifest.tasks.length}] ${task}: ${plan.label}`);
-    await prepareTask(runDir, plan, manifest, pipeline, opts);
+    const missing = await prepareTask(runDir, plan, manifest, pipeline, opts);
+    if (missing) {
+      opts.log(`${task}: not run: ${missing}`);
+      for (const model of plan.models) {
+        const outDir = join(runDir, task, model.id);
+        await Deno.mkdir(outDir, { recursive: true });
+        await writeJsonAtomic(
+          join(outDir, "result.json"),
+          ModelResultSchema.parse(
+            notRunResult(model.id, `no data: ${missing}`, headlineMetricFor(plan.taskModule)),
+          ),
+        );
+      }
+      await finishTask(runDir, task, paper);
+      continue;
+    }
     plan.models.forEach((_, index) => pending.push({ plan, index }));
     left.set(task, plan.models.length);
   }

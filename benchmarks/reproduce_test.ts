@@ -231,3 +231,31 @@ Deno.test("runPool keeps at most N jobs running and rethrows a failure after the
   // Job 0 and 2 had started before the failure and were let finish; nothing new started after.
   assert.deepEqual(done.sort(), [0, 2]);
 });
+
+Deno.test("a task whose data source is missing is reported as not run; the others run", async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const { pipeline, calls } = syntheticPipeline();
+    const lines: string[] = [];
+    const runDir = await reproduce(
+      pipeline,
+      options({
+        run: "m",
+        profile: "cpu",
+        tasks: ["maze", "arc1"],
+        arcSource: join(dir, "no-arc-here"),
+        log: (l) => lines.push(l),
+      }),
+    );
+    assert.deepEqual(calls, ["data maze", "train maze.hrm", "train maze.direct_pred"]);
+    assert.ok(lines.some((l) => /arc1: not run: source folder '.*no-arc-here' not found/.test(l)));
+    const report = TaskReportSchema.parse(
+      JSON.parse(await Deno.readTextFile(join(runDir, "arc1", "report.json"))),
+    );
+    assert.ok(report.cells.every((c) => c.status === "not_run"), JSON.stringify(report.cells));
+    // Scored on ARC's headline metric, as a run with data would be.
+    assert.ok(report.cells.every((c) => c.metric === "pass@2"), JSON.stringify(report.cells));
+    assert.ok((await Deno.stat(join(runDir, "arc1", "done"))).isFile);
+    assert.match(await Deno.readTextFile(join(runDir, "summary.md")), /\| maze ours \|/);
+  });
+});

@@ -15,6 +15,7 @@ import { scoreMazePredictions } from "../tasks/maze/mod.ts";
 import type { EvalOutputs } from "../tasks/arc/outputs.ts";
 import { evaluateArc } from "../tasks/arc/report.ts";
 import type { TaskPlan } from "./plan.ts";
+import { headlineMetricFor } from "./report/build.ts";
 
 /** Extra metrics and the metric that maps onto the headline table. */
 export interface TaskScores {
@@ -74,7 +75,7 @@ export async function scoreTaskOutputs(
         valid_shortest_path_rate: score.validShortestRate,
         ...changedCellScores(outputs.inputs, outputs.labels, outputs.preds),
       },
-      headlineMetric: "exact_accuracy",
+      headlineMetric: headlineMetricFor(plan.taskModule),
     };
   }
   if (plan.taskModule === "arc") {
@@ -89,11 +90,11 @@ export async function scoreTaskOutputs(
       metrics[`pass@${k}`] = score.overall[k];
       metrics[`pass@${k}_all_tests`] = score.overallAllTests[k];
     }
-    return { metrics, headlineMetric: "pass@2" };
+    return { metrics, headlineMetric: headlineMetricFor(plan.taskModule) };
   }
   if (!outputs.labels) throw new Error(`${outputsFile}: no labels saved`);
   return {
     metrics: changedCellScores(outputs.inputs, outputs.labels, outputs.preds),
-    headlineMetric: "exact_accuracy",
+    headlineMetric: headlineMetricFor(plan.taskModule),
   };
 }

@@ -33,13 +33,17 @@ export interface TaskInputs {
 }
 
 /** A `not_run` result for a model that has no result.json. */
-export function notRunResult(model: string, reason: string): ModelResult {
+export function notRunResult(
+  model: string,
+  reason: string,
+  headlineMetric = "exact_accuracy",
+): ModelResult {
   return {
     model,
     status: "not_run",
     reason,
     metrics: {},
-    headlineMetric: "exact_accuracy",
+    headlineMetric,
     actCurve: [],
     haltingSteps: [],
     examples: [],
@@ -55,6 +59,11 @@ export function notRunResult(model: string, reason: string): ModelResult {
 /** Reads `run.json` of a run folder. */
 export function readManifest(runDir: string): Promise<RunManifest> {
   return readValidated(join(runDir, "run.json"), RunManifestSchema);
+}
+
+/** The metric that maps onto the paper's headline table: pass@2 for ARC, else exact accuracy. */
+export function headlineMetricFor(taskModule: string): string {
+  return taskModule === "arc" ? "pass@2" : "exact_accuracy";
 }
 
 /** Reads one task's saved files. */
@@ -73,7 +82,11 @@ export async function readTaskInputs(
       spec.id,
       await pathExists(resultPath)
         ? await readValidated(resultPath, ModelResultSchema)
-        : notRunResult(spec.id, "no result.json (not trained or interrupted)"),
+        : notRunResult(
+          spec.id,
+          "no result.json (not trained or interrupted)",
+          headlineMetricFor(record.taskModule),
+        ),
     );
     curves.set(spec.id, await readMetrics(join(dir, spec.id, "metrics.jsonl")));
   }
