@@ -95,6 +95,13 @@ export async function writeSyntheticDataset(dir: string, o: SyntheticOptions = {
   await writeIdentifiers(dir, ["<blank>", ...Array.from({ length: nPuzzles }, (_, i) => `p${i}`)]);
 }
 
+/** The 8-puzzle, 2-examples-each, 4-token dataset most trainer tests train on (test size varies). */
+export const SMALL_DATASET: Readonly<SyntheticOptions> = {
+  trainPuzzles: 8,
+  examplesPerPuzzle: 2,
+  seqLen: 4,
+};
+
 /**
  * Trainer overrides of the 16-wide HRM (one layer and one cycle per module)
  * that the trainer tests train; a test appends its own keys (later ones win).

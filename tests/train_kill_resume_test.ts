@@ -5,7 +5,7 @@
  * path prints one `error: ...` line and exits 1.
  */
 import assert from "node:assert/strict";
-import { TINY_ARCH, writeSyntheticDataset } from "./synthetic.ts";
+import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "./synthetic.ts";
 import { testBackends } from "./backends.ts";
 import { readMetrics, withoutTimings } from "../train/metrics_log.ts";
 import { readCheckpointMeta } from "../train/checkpoint.ts";
@@ -55,12 +55,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      await writeSyntheticDataset(`${dir}/data`, {
-        trainPuzzles: 8,
-        examplesPerPuzzle: 2,
-        seqLen: 4,
-        testExamples: 6,
-      });
+      await writeSyntheticDataset(`${dir}/data`, { ...SMALL_DATASET, testExamples: 6 });
       // 4 groups x 2 examples / batch 4 = 2 steps per epoch, 24 steps, evals at 12 and 24.
       const full = await finish(train(args(dir, "full")));
       assert.equal(full.code, 0, full.out);

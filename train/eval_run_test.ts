@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
+import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
 import { testBackends } from "../tests/backends.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import type { HostTensor } from "../io/dtypes.ts";
@@ -21,12 +21,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      await writeSyntheticDataset(`${dir}/data`, {
-        trainPuzzles: 8,
-        examplesPerPuzzle: 2,
-        seqLen: 4,
-        testExamples: 7,
-      });
+      await writeSyntheticDataset(`${dir}/data`, { ...SMALL_DATASET, testExamples: 7 });
       const args = [
         `data_path=${dir}/data`,
         `run_dir=${dir}/run`,

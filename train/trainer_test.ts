@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
+import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
 import { testBackends } from "../tests/backends.ts";
 import { configFromArgs } from "./config.ts";
 import { runTraining } from "./trainer.ts";
@@ -37,12 +37,7 @@ for (const backend of testBackends().filter((b) => b === "cpu" || b === "wasm"))
     fn: async () => {
       const dir = await Deno.makeTempDir();
       try {
-        await writeSyntheticDataset(`${dir}/data`, {
-          trainPuzzles: 8,
-          examplesPerPuzzle: 2,
-          seqLen: 4,
-          testExamples: 6,
-        });
+        await writeSyntheticDataset(`${dir}/data`, { ...SMALL_DATASET, testExamples: 6 });
         const run = (name: string, extra: string[] = [], signal?: AbortSignal, stopAfter = 0) => {
           let n = 0;
           const ac = new AbortController();
@@ -112,12 +107,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      await writeSyntheticDataset(`${dir}/data`, {
-        trainPuzzles: 8,
-        examplesPerPuzzle: 2,
-        seqLen: 4,
-        testExamples: 4,
-      });
+      await writeSyntheticDataset(`${dir}/data`, { ...SMALL_DATASET, testExamples: 4 });
       const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
       // An absurd learning rate overflows the weights within a few steps.
       const config = configFromArgs(
@@ -153,12 +143,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      await writeSyntheticDataset(`${dir}/data`, {
-        trainPuzzles: 8,
-        examplesPerPuzzle: 2,
-        seqLen: 4,
-        testExamples: 4,
-      });
+      await writeSyntheticDataset(`${dir}/data`, { ...SMALL_DATASET, testExamples: 4 });
       await writeSyntheticDataset(`${dir}/data6`, { seqLen: 6 });
       const fail = async (extra: string[], pattern: RegExp) => {
         const config = configFromArgs(tinyArgs(dir, "cpu", [`run_dir=${dir}/r`, ...extra]));

@@ -6,6 +6,7 @@
  * its source data missing) is reported as skipped with the reason.
  * @module
  */
+import { pathExists } from "../../io/read.ts";
 
 /** One builder's measured rate. */
 export interface DataRate {
@@ -88,15 +89,6 @@ async function run(args: string[]): Promise<{ ok: boolean; stderr: string }> {
   return { ok: out.success, stderr: new TextDecoder().decode(out.stderr).trim() };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(`${ROOT}${path}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Times every builder once; `log` gets a line per builder. */
 export async function benchData(
   log: (line: string) => void = () => {},
@@ -110,7 +102,7 @@ export async function benchData(
       continue;
     }
     const missing = [];
-    for (const n of b.needs ?? []) if (!(await exists(n))) missing.push(n);
+    for (const n of b.needs ?? []) if (!(await pathExists(`${ROOT}${n}`))) missing.push(n);
     if (missing.length) {
       skipped.push({ task: b.task, reason: `source data not found: ${missing.join(", ")}` });
       continue;

@@ -8,18 +8,10 @@
 import { type SplitName } from "../dataset.ts";
 import { readNpy } from "../../io/npy.ts";
 import type { VerifyReport } from "../task.ts";
+import { pathExists } from "../../io/read.ts";
 import { parseAugmentName } from "./augment.ts";
 import { type CompactSet, openCompactSplit } from "./compact.ts";
 import { SEQ_LEN } from "./encode.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Verifies an ARC build folder. */
 export async function verifyArc(dir: string, options: { all?: boolean }): Promise<VerifyReport> {
@@ -75,7 +67,7 @@ export async function verifyArc(dir: string, options: { all?: boolean }): Promis
     if (options.all) {
       const inputs = new Int32Array(SEQ_LEN), labels = new Int32Array(SEQ_LEN);
       for (let i = 0; i < set.numExamples; i++) set.fill(i, inputs, labels, 0);
-      if (await exists(`${dir}/${split}/all__inputs.npy`)) {
+      if (await pathExists(`${dir}/${split}/all__inputs.npy`)) {
         const bad = await compareWithNpy(`${dir}/${split}/all__`, set);
         lines.push(
           `${split}: every example expanded; .npy layout ${bad.length ? "DIFFERS" : "matches"}`,

@@ -7,6 +7,7 @@
  */
 import { type PuzzleSplit, readReferenceSplit, type SplitName } from "../dataset.ts";
 import type { VerifyReport } from "../task.ts";
+import { pathExists } from "../../io/read.ts";
 import { equivalent, symmetryKey } from "./canonical.ts";
 import { readOfficialCsv } from "./csv.ts";
 import { agrees, type Grid, isCompleteSolution } from "./grid.ts";
@@ -161,7 +162,7 @@ async function checkRatings(
   const path = `${dir}/${split}.csv`;
   const ratings: number[] = [];
   const questions: Grid[] = [];
-  if (!(await exists(path))) {
+  if (!(await pathExists(path))) {
     // A folder written by the reference script has no CSV: rate the puzzles instead.
     const ours = puzzles.map((p) => rate(p));
     lines.push(`${split}: no ${split}.csv; our rating ${formatSummary(summarize(ours))}`);
@@ -204,14 +205,5 @@ async function buildRecord(dir: string): Promise<Record<string, unknown>> {
     return build && typeof build === "object" ? build : {};
   } catch {
     return {};
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
