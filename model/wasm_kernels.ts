@@ -5,22 +5,24 @@
  * sends a product to XNNPACK's fully-connected operator only when neither
  * operand is transposed and both have a batch size of 1. Every other case
  * (any `transposeA`/`transposeB`, any batch dimension) runs a blocked scalar
- * triple loop at 1-3 GFLOP/s, against 25-35 GFLOP/s for the XNNPACK path. Every
- * matmul gradient uses a transposed operand, so training on wasm spends most
- * of its time in that loop.
+ * triple loop at 1-3 GFLOP/s; every matmul gradient uses a transposed operand.
+ * Even its XNNPACK path reaches only ~35 GFLOP/s (plain SIMD128, no fused
+ * multiply-add).
  *
- * The kernel registered here reduces every case to XNNPACK calls:
- * - a transposed operand is transposed explicitly first (one memory pass,
- *   cheap next to the product);
+ * The kernel registered here runs every float32 product through this
+ * project's GEMM (model/wasm_gemm.ts, ~54 GFLOP/s on one core here):
+ * - a transposed operand is read with swapped strides while it is packed, so
+ *   no transpose is ever materialised;
  * - when `b` has no batch (a weight), `a`'s batch is folded into its rows and
- *   the product is one 2-D call;
- * - otherwise it runs one 2-D call per output batch item on zero-copy views
- *   into the operands and the output (broadcast batch dimensions included,
+ *   the product is one call; a transposed 2-D `b` (the model's `x W^T`) is
+ *   packed once per weight value and reused by every product with it;
+ * - otherwise it runs one product per output batch item, straight on the
+ *   operands' and the output's memory (broadcast batch dimensions included,
  *   which also avoids the stock kernel's wrong results for some broadcasts).
  *
- * Results equal the stock kernel's up to float rounding (XNNPACK and the
- * scalar loop sum in different orders); `wasm_kernels_test.ts` checks this
- * against the stock kernel and the cpu backend.
+ * Results equal the stock kernel's up to float rounding (fused multiply-adds,
+ * summed over k in order); `wasm_kernels_test.ts` checks this against the
+ * stock kernel and the cpu backend.
  *
  * `Slice`, `SplitV` and `Unpack` are replaced too (see wasm_slice.ts): the
  * stock ones copy their whole input out of the wasm heap for every slice.
@@ -32,82 +34,71 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sliceKernels } from "./wasm_slice.ts";
+import { type Operand, WasmGemm, type WasmHeap } from "./wasm_gemm.ts";
 
 // Minimal views of the wasm backend's internals (tfjs-backend-wasm 4.22).
 interface WasmTensorData {
-  id: number;
   memoryOffset: number;
-  shape: number[];
-  dtype: tf.DataType;
-  refCount: number;
-}
-interface WasmModule {
-  cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
-  HEAPF32: Float32Array;
-  tfjs: {
-    registerTensor(id: number, size: number, offset: number): void;
-    disposeData(id: number): void;
-  };
 }
 interface WasmBackend {
-  wasm: WasmModule;
+  wasm: WasmHeap & { HEAPF32: Float32Array };
   dataIdMap: {
     get(dataId: object): WasmTensorData;
-    set(dataId: object, data: WasmTensorData): void;
-    delete(dataId: object): void;
     has(dataId: object): boolean;
   };
-  dataIdNextNumber: number;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
-  disposeData(dataId: object, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
-type RawMatMul = (
-  aId: number,
-  aShape: Uint8Array,
-  aRank: number,
-  bId: number,
-  bShape: Uint8Array,
-  bRank: number,
-  transposeA: number,
-  transposeB: number,
-  outId: number,
-) => void;
+
+/** The GEMM bound to each backend instance's heap. */
+const gemms = new WeakMap<object, WasmGemm>();
+
+function gemmFor(backend: WasmBackend): WasmGemm {
+  let g = gemms.get(backend);
+  if (!g) {
+    g = new WasmGemm(backend.wasm);
+    gemms.set(backend, g);
+  }
+  return g;
+}
 
 /**
- * Transposed copies of 2-D right operands, by the source's dataId. The model
- * multiplies by weights stored [out, in] (`x W^T`), so the same weight is
- * transposed on every call; a cached copy also keeps XNNPACK's packed weights
- * (cached per tensor id in C++). tfjs data is immutable per dataId (a variable
- * assignment gets a new dataId), so an entry stays valid while its source lives;
- * entries whose source is gone are freed on the next matmul.
+ * Packed panels of 2-D right operands used transposed (the model's weights,
+ * `x W^T`), by the source's dataId: one weight value is multiplied many times
+ * (every cycle of a segment, the Q-target pass, every evaluation segment).
+ * tfjs data is immutable per dataId (a variable assignment gets a new dataId),
+ * so an entry stays valid while its source lives; entries whose source is gone
+ * are freed on the next matmul.
  */
-const transposeCache = new Map<object, { backend: WasmBackend; t: tf.TensorInfo }>();
+const packedCache = new Map<object, { backend: WasmBackend; ptr: number }>();
 
-function sweepTransposeCache(backend: WasmBackend): void {
-  for (const [dataId, entry] of transposeCache) {
+function sweepPackedCache(backend: WasmBackend): void {
+  for (const [dataId, entry] of packedCache) {
     if (entry.backend !== backend || !backend.dataIdMap.has(dataId)) {
-      if (entry.backend === backend) backend.disposeData(entry.t.dataId);
-      transposeCache.delete(dataId);
+      if (entry.backend === backend) gemmFor(backend).free(entry.ptr);
+      packedCache.delete(dataId);
     }
   }
 }
 
-/** Frees every cached transposed weight. */
+/** Frees every cached packed weight. */
 export function clearWasmKernelCaches(): void {
-  for (const { backend, t } of transposeCache.values()) {
-    if (backend.dataIdMap.has(t.dataId)) backend.disposeData(t.dataId);
-  }
-  transposeCache.clear();
+  for (const { backend, ptr } of packedCache.values()) gemmFor(backend).free(ptr);
+  packedCache.clear();
+}
+
+/** How many packed weights are cached now (for tests). */
+export function packedWeightCount(): number {
+  return packedCache.size;
 }
 
 /** Where the fast matmul spends its time (ms), for profiling; see {@link wasmMatMulStats}. */
-const stats = { calls: 0, transposeMs: 0, foldedMs: 0, perItemMs: 0, items: 0 };
+const stats = { calls: 0, foldedMs: 0, perItemMs: 0, items: 0, weightPacks: 0 };
 
 /** A copy of the fast matmul's counters since the last reset. */
 export function wasmMatMulStats(reset = false): typeof stats {
   const copy = { ...stats };
   if (reset) {
-    Object.assign(stats, { calls: 0, transposeMs: 0, foldedMs: 0, perItemMs: 0, items: 0 });
+    Object.assign(stats, { calls: 0, foldedMs: 0, perItemMs: 0, items: 0, weightPacks: 0 });
   }
   return copy;
 }
@@ -115,78 +106,6 @@ export function wasmMatMulStats(reset = false): typeof stats {
 /** The stock matmul (for non-float32 inputs). */
 let stockBatchMatMul: tf.KernelConfig | undefined;
 let installed = false;
-/** The raw `BatchMatMul` export of each backend instance's wasm module. */
-const rawMatMuls = new WeakMap<object, RawMatMul>();
-
-function rawMatMul(backend: WasmBackend): RawMatMul {
-  let fn = rawMatMuls.get(backend);
-  if (!fn) {
-    fn = backend.wasm.cwrap(
-      "BatchMatMul",
-      null,
-      ["number", "array", "number", "number", "array", "number", "number", "number", "number"],
-    ) as unknown as RawMatMul;
-    rawMatMuls.set(backend, fn);
-  }
-  return fn;
-}
-
-function shapeBytes(shape: number[]): Uint8Array {
-  return new Uint8Array(new Int32Array(shape).buffer);
-}
-
-/**
- * Registers a tensor that aliases `count` floats of existing wasm memory.
- * Must be released with {@link releaseView}, never `disposeData` (which would
- * free memory that belongs to another tensor).
- */
-function makeView(backend: WasmBackend, offsetBytes: number, shape: number[]): tf.TensorInfo {
-  return backend.makeOutput(shape, "float32", offsetBytes);
-}
-
-function releaseView(backend: WasmBackend, view: tf.TensorInfo): void {
-  const data = backend.dataIdMap.get(view.dataId);
-  // Unregistering runs the C++ disposal callbacks, which delete any XNNPACK
-  // operator cached for this id (its packed weights are per tensor id).
-  backend.wasm.tfjs.disposeData(data.id);
-  backend.dataIdMap.delete(view.dataId);
-}
-
-/**
- * Transposes the last two dimensions of `[batch, r, c]` float32 data into a
- * new `[batch, c, r]` tensor, in 32 x 32 blocks read and written straight on
- * the wasm heap: about twice as fast as the stock wasm Transpose kernel on the
- * model's weight shapes, and the step re-transposes every weight after each
- * update. Bit-exact (a copy).
- */
-function transposeLast2(
-  backend: WasmBackend,
-  x: tf.TensorInfo,
-  batch: number,
-  r: number,
-  c: number,
-): tf.TensorInfo {
-  const out = backend.makeOutput([batch, c, r], "float32");
-  // Read the heap view after the allocation: growing the memory replaces it.
-  const heap = backend.wasm.HEAPF32;
-  const src = backend.dataIdMap.get(x.dataId).memoryOffset / 4;
-  const dst = backend.dataIdMap.get(out.dataId).memoryOffset / 4;
-  const B = 32;
-  for (let t = 0; t < batch; t++) {
-    const s0 = src + t * r * c, d0 = dst + t * r * c;
-    for (let i0 = 0; i0 < r; i0 += B) {
-      const i1 = Math.min(i0 + B, r);
-      for (let j0 = 0; j0 < c; j0 += B) {
-        const j1 = Math.min(j0 + B, c);
-        for (let i = i0; i < i1; i++) {
-          const row = s0 + i * c;
-          for (let j = j0; j < j1; j++) heap[d0 + j * r + i] = heap[row + j];
-        }
-      }
-    }
-  }
-  return out;
-}
 
 /** Flat index of the operand batch item that broadcasts to output batch item `i`. */
 function broadcastIndex(i: number, outBatch: number[], operandBatch: number[]): number {
@@ -243,86 +162,49 @@ function fastBatchMatMul(args: {
   const batchA = product(batchShapeA);
   const batchB = product(batchShapeB);
   const outBatch = product(outBatchShape);
-  const outShape = [...outBatchShape, m, n];
-  const out = backend.makeOutput(outShape, "float32");
+  const out = backend.makeOutput([...outBatchShape, m, n], "float32");
   if (outBatch * m * n === 0) return out;
-  const outData = backend.dataIdMap.get(out.dataId);
+  const c = backend.dataIdMap.get(out.dataId).memoryOffset;
   if (k === 0) {
     // Fresh wasm memory is not zeroed; an empty sum is 0.
-    backend.wasm.HEAPF32.fill(
-      0,
-      outData.memoryOffset / 4,
-      outData.memoryOffset / 4 + outBatch * m * n,
-    );
+    backend.wasm.HEAPF32.fill(0, c / 4, c / 4 + outBatch * m * n);
     return out;
   }
 
-  // Make both operands row-major [batch, m, k] and [batch, k, n].
-  sweepTransposeCache(backend);
+  sweepPackedCache(backend);
   stats.calls++;
+  const gemm = gemmFor(backend);
+  const aPtr = backend.dataIdMap.get(a.dataId).memoryOffset;
+  const bPtr = backend.dataIdMap.get(b.dataId).memoryOffset;
+  // Strides (bytes) of A (m x k) and of B's transpose (n x k) within one batch item.
+  const aOp = (ptr: number): Operand =>
+    transposeA ? { ptr, rowStride: 4, kStride: 4 * m } : { ptr, rowStride: 4 * k, kStride: 4 };
+  const bOp = (ptr: number): Operand =>
+    transposeB ? { ptr, rowStride: 4 * k, kStride: 4 } : { ptr, rowStride: 4, kStride: 4 * n };
   const t0 = performance.now();
-  const aT = transposeA ? transposeLast2(backend, a, batchA, k, m) : undefined;
-  let bT: tf.TensorInfo | undefined;
-  let bCached = false;
-  if (transposeB && b.shape.length === 2) {
-    let entry = transposeCache.get(b.dataId);
+  let right: Operand | number = bOp(bPtr);
+  if (transposeB && rb === 2) {
+    let entry = packedCache.get(b.dataId);
     if (!entry) {
-      entry = { backend, t: transposeLast2(backend, b, 1, n, k) };
-      transposeCache.set(b.dataId, entry);
+      entry = { backend, ptr: gemm.prepackB(right, k, n) };
+      packedCache.set(b.dataId, entry);
+      stats.weightPacks++;
     }
-    bT = entry.t;
-    bCached = true;
-  } else if (transposeB) {
-    bT = transposeLast2(backend, b, batchB, n, k);
+    right = entry.ptr;
   }
-  const aData = backend.dataIdMap.get((aT ?? a).dataId);
-  const bData = backend.dataIdMap.get((bT ?? b).dataId);
-  const matmul = rawMatMul(backend);
-  const t1 = performance.now();
-  stats.transposeMs += t1 - t0;
-  try {
-    if (batchB === 1 && batchA === outBatch) {
-      // b is shared by every batch item: fold a's batch into its rows.
-      const aShape = [1, batchA * m, k];
-      const bShape = [1, k, n];
-      matmul(aData.id, shapeBytes(aShape), 3, bData.id, shapeBytes(bShape), 3, 0, 0, outData.id);
-      stats.foldedMs += performance.now() - t1;
-    } else {
-      const aShape = shapeBytes([1, m, k]);
-      const bShape = shapeBytes([1, k, n]);
-      for (let i = 0; i < outBatch; i++) {
-        const ai = batchA === 1 ? 0 : broadcastIndex(i, outBatchShape, batchShapeA);
-        const bi = batchB === 1 ? 0 : broadcastIndex(i, outBatchShape, batchShapeB);
-        // Fresh views per item: XNNPACK caches packed weights per tensor id.
-        const aView = batchA === 1 ? undefined : makeView(
-          backend,
-          aData.memoryOffset + ai * m * k * 4,
-          [1, m, k],
-        );
-        const bView = makeView(backend, bData.memoryOffset + bi * k * n * 4, [1, k, n]);
-        const outView = makeView(backend, outData.memoryOffset + i * m * n * 4, [1, m, n]);
-        const aId = aView ? backend.dataIdMap.get(aView.dataId).id : aData.id;
-        matmul(
-          aId,
-          aShape,
-          3,
-          backend.dataIdMap.get(bView.dataId).id,
-          bShape,
-          3,
-          0,
-          0,
-          backend.dataIdMap.get(outView.dataId).id,
-        );
-        if (aView) releaseView(backend, aView);
-        releaseView(backend, bView);
-        releaseView(backend, outView);
-      }
-      stats.items += outBatch;
-      stats.perItemMs += performance.now() - t1;
+  if (batchB === 1 && batchA === outBatch && !transposeA) {
+    // b is shared by every batch item and a's rows are contiguous: one product.
+    gemm.matmul(aOp(aPtr), right, c, outBatch * m, n, k, 4 * n);
+    stats.foldedMs += performance.now() - t0;
+  } else {
+    for (let i = 0; i < outBatch; i++) {
+      const ai = batchA === 1 ? 0 : broadcastIndex(i, outBatchShape, batchShapeA);
+      const bi = batchB === 1 ? 0 : broadcastIndex(i, outBatchShape, batchShapeB);
+      const bItem = typeof right === "number" ? right : bOp(bPtr + bi * k * n * 4);
+      gemm.matmul(aOp(aPtr + ai * m * k * 4), bItem, c + i * m * n * 4, m, n, k, 4 * n);
     }
-  } finally {
-    if (aT) backend.disposeData(aT.dataId);
-    if (bT && !bCached) backend.disposeData(bT.dataId);
+    stats.items += outBatch;
+    stats.perItemMs += performance.now() - t0;
   }
   return out;
 }

@@ -9,7 +9,9 @@ import {
   clearWasmKernelCaches,
   fastWasmKernelsInstalled,
   installFastWasmKernels,
+  packedWeightCount,
   restoreStockWasmKernels,
+  wasmMatMulStats,
 } from "./wasm_kernels.ts";
 
 /** Deterministic values in [-1, 1) (an LCG; no Math.random). */
@@ -165,7 +167,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fast wasm matmul releases its temporary views and transposes",
+  name: "fast wasm matmul allocates only its output and frees packed weights with them",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -177,20 +179,55 @@ Deno.test({
     const ids = backend.numDataIds();
     const y = tf.matMul(a, b, true, true);
     assert.equal(backend.numDataIds(), ids + 1);
+    assert.equal(packedWeightCount(), 0, "a batched operand is not cached");
     tf.dispose([a, b, y]);
-    // x W^T with a 2-D W keeps one transposed copy of W while W lives.
+    // x W^T with a 2-D W keeps one packed copy of W while W lives.
     const x = tf.tensor(values(6 * 9, 9), [6, 9]);
     const w = tf.tensor(values(5 * 9, 10), [5, 9]);
-    const base = backend.numDataIds();
+    const packs = wasmMatMulStats().weightPacks;
     const y1 = tf.matMul(x, w, false, true);
     const y2 = tf.matMul(x, w, false, true);
     assert.deepEqual(y1.dataSync(), y2.dataSync());
-    assert.equal(backend.numDataIds(), base + 3);
+    assert.equal(packedWeightCount(), 1);
+    assert.equal(wasmMatMulStats().weightPacks, packs + 1, "packed once, used twice");
     tf.dispose([w, y1, y2]);
-    const z = tf.matMul(x, x, false, true); // sweeps the copy of the disposed W
-    assert.equal(backend.numDataIds(), base - 1 + 2);
-    tf.dispose([x, z]);
+    const zeros = tf.zeros([9, 3]);
+    const z = tf.matMul(x, zeros, false, false); // sweeps the copy of the disposed W
+    assert.equal(packedWeightCount(), 0);
+    tf.dispose([x, z, zeros]);
     clearWasmKernelCaches();
+  },
+});
+
+Deno.test({
+  name: "fast wasm matmul: larger and ragged shapes, and rows give the same bits however batched",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await useBackend("wasm");
+    // m, n off the 6 x 8 tile, k = 1, and k long enough for the row chunking.
+    const cases: Case[] = [
+      { a: [13, 1], b: [1, 19], ta: false, tb: false, stockOk: true },
+      { a: [82, 64], b: [82, 64], ta: false, tb: true, stockOk: true },
+      { a: [300, 7], b: [300, 21], ta: true, tb: false, stockOk: true },
+      { a: [100, 3000], b: [11, 3000], ta: false, tb: true, stockOk: true },
+      { a: [9, 4], b: [4, 2], ta: false, tb: false, stockOk: true },
+    ];
+    for (const c of cases) {
+      const fast = run(c);
+      const truth = naiveMatMul(c);
+      const k = c.ta ? c.a[0] : c.a[1];
+      // Float32 sums of k products of values in [-1, 1).
+      const tol = 1e-6 * k;
+      assert.ok(maxAbsDiff(fast, truth) < tol, `${label(c)} vs plain matmul`);
+    }
+    // Each output row is one dot product summed in order: a row's bits do not
+    // depend on the rows around it (how a batch is split between workers).
+    const x = values(50 * 70, 11);
+    const w = tf.tensor(values(30 * 70, 12), [30, 70]);
+    const whole = tf.matMul(tf.tensor(x, [50, 70]), w, false, true).dataSync();
+    const part = tf.matMul(tf.tensor(x.subarray(23 * 70), [27, 70]), w, false, true).dataSync();
+    assert.deepEqual(part, whole.subarray(23 * 30));
   },
 });
 
