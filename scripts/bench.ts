@@ -23,11 +23,13 @@ import {
   type BenchEntry,
   type BenchReport,
   compareReports,
+  entryFromRounds,
   formatTable,
   readReport,
   type SkippedEntry,
-  withRatios,
 } from "../benchmarks/bench/report.ts";
+import type { ModelBenchResult } from "../benchmarks/bench/model_bench.ts";
+import type { PeerResult } from "../benchmarks/bench/peer.ts";
 import { machineInfo } from "../benchmarks/bench/stats.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { runCli } from "../util/cli.ts";
@@ -69,6 +71,11 @@ const program = new Command()
     "timed evaluation unrolls (default: per config)",
     positiveInt("--eval-runs"),
   )
+  .option(
+    "--rounds <n>",
+    "alternate ours and the PyTorch peer this many times (default: 2 with a peer, else 1)",
+    positiveInt("--rounds"),
+  )
   .option("--no-peer", "do not run the PyTorch peer")
   .option("--no-data", "do not time the dataset builders")
   .option("--stock-kernels", "use tfjs' stock wasm kernels (HRM_WASM_STOCK_KERNELS=1)")
@@ -98,35 +105,43 @@ async function runOne(opts: Opts): Promise<BenchEntry> {
   const trainRuns = opts.trainRuns ?? config.trainRuns;
   const evalRuns = opts.evalRuns ?? config.evalRuns;
   logLine(`${config.name} on ${backend}, batch ${batch}, ${workers} worker(s)`);
-  const ours = await benchModel(config, {
-    backend,
-    batch,
-    workers,
-    trainRuns,
-    evalRuns,
-    log: (l) => logLine(`  ${l}`),
-  });
-  const entry: BenchEntry = { ...ours, loadavg };
-  if (opts.peer) {
-    const python = await findPeerPython();
-    if (!python) {
-      entry.peer_skipped = "no Python with torch found (set HRM_PEER_PYTHON)";
-    } else {
-      logLine(`  PyTorch peer (${python})`);
-      try {
-        entry.peer = await runPeer(python, config, batch, { trainRuns, evalRuns });
-        logLine(
-          `  PyTorch: ${entry.peer.train_examples_per_s.toFixed(3)} ex/s train, ` +
-            `${entry.peer.eval_puzzles_per_s.toFixed(3)} puzzles/s eval`,
-        );
-      } catch (e) {
-        entry.peer_skipped = (e as Error).message;
-      }
+  const python = opts.peer ? await findPeerPython() : undefined;
+  const ours: ModelBenchResult[] = [];
+  const peers: PeerResult[] = [];
+  let peerSkipped = opts.peer ? undefined : "--no-peer";
+  if (opts.peer && !python) peerSkipped = "no Python with torch found (set HRM_PEER_PYTHON)";
+  const rounds = opts.rounds ?? (python ? 2 : 1);
+  // The machine's speed drifts (shared cores): each round times ours and then the
+  // peer right after, so every round gives a ratio taken under the same conditions.
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) logLine(`  round ${round}/${rounds}`);
+    ours.push(
+      await benchModel(config, {
+        backend,
+        batch,
+        workers,
+        trainRuns,
+        evalRuns,
+        log: (l) => logLine(`  ${l}`),
+      }),
+    );
+    if (!python || peerSkipped) continue;
+    logLine(`  PyTorch peer (${python})`);
+    try {
+      const peer = await runPeer(python, config, batch, { trainRuns, evalRuns });
+      peers.push(peer);
+      logLine(
+        `  PyTorch: ${peer.train_examples_per_s.toFixed(3)} ex/s train, ` +
+          `${peer.eval_puzzles_per_s.toFixed(3)} puzzles/s eval`,
+      );
+    } catch (e) {
+      peerSkipped = (e as Error).message;
+      peers.length = 0;
     }
-  } else {
-    entry.peer_skipped = "--no-peer";
   }
-  return withRatios(entry);
+  const entry = entryFromRounds(ours, peers, loadavg);
+  if (peerSkipped) entry.peer_skipped = peerSkipped;
+  return entry;
 }
 
 /** Backends a full run measures: wasm and cpu always, webgpu when an adapter exists. */
@@ -145,6 +160,7 @@ async function runChild(config: string, backend: BackendName, opts: Opts): Promi
   if (opts.workers) args.push("--workers", String(opts.workers));
   if (opts.trainRuns) args.push("--train-runs", String(opts.trainRuns));
   if (opts.evalRuns) args.push("--eval-runs", String(opts.evalRuns));
+  if (opts.rounds) args.push("--rounds", String(opts.rounds));
   if (!opts.peer) args.push("--no-peer");
   if (opts.stockKernels) args.push("--stock-kernels");
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { DataRate, DataSkip } from "./data_bench.ts";
 import type { ModelBenchResult } from "./model_bench.ts";
 import type { PeerResult } from "./peer.ts";
-import type { MachineInfo } from "./stats.ts";
+import { type MachineInfo, rates, summarize } from "./stats.ts";
 
 /** One measured (config, backend) with its PyTorch peer and the ratios. */
 export interface BenchEntry extends ModelBenchResult {
@@ -16,8 +16,16 @@ export interface BenchEntry extends ModelBenchResult {
   peer?: PeerResult;
   /** Why the peer is missing, when it is. */
   peer_skipped?: string;
-  /** ours / PyTorch: >= 1 means at least as fast. */
-  ratio_vs_torch?: { train_examples: number; eval_puzzles: number };
+  /** ours / PyTorch from the pooled runs of every round: >= 1 means at least as fast. */
+  ratio_vs_torch?: Ratios;
+  /** ours / PyTorch within each round (ours, then the peer, right after each other). */
+  round_ratios?: Ratios[];
+}
+
+/** Speed ratios ours / PyTorch. */
+export interface Ratios {
+  train_examples: number;
+  eval_puzzles: number;
 }
 
 /** A (config, backend) that was not run, and why. */
@@ -42,16 +50,59 @@ export interface BenchReport {
   data?: { rates: DataRate[]; skipped: DataSkip[] };
 }
 
+function ratios(ours: ModelBenchResult, peer: PeerResult): Ratios {
+  return {
+    train_examples: ours.train_examples_per_s / peer.train_examples_per_s,
+    eval_puzzles: ours.eval_puzzles_per_s / peer.eval_puzzles_per_s,
+  };
+}
+
 /** Adds the ours/PyTorch ratios to an entry that has a peer. */
 export function withRatios(e: BenchEntry): BenchEntry {
   if (!e.peer) return e;
-  return {
-    ...e,
-    ratio_vs_torch: {
-      train_examples: e.train_examples_per_s / e.peer.train_examples_per_s,
-      eval_puzzles: e.eval_puzzles_per_s / e.peer.eval_puzzles_per_s,
-    },
+  return { ...e, ratio_vs_torch: ratios(e, e.peer) };
+}
+
+/**
+ * One result from several rounds of the same measurement: every timed run
+ * pooled (medians, min and max over all of them), peaks the largest.
+ */
+export function poolRounds<T extends ModelBenchResult | PeerResult>(rounds: T[], batch: number): T {
+  if (rounds.length === 0) throw new Error("poolRounds: no rounds");
+  const first = rounds[0];
+  const train = rounds.flatMap((r) => r.train_step_s.runs);
+  const evals = rounds.flatMap((r) => r.eval_unroll_s.runs);
+  const pooled = {
+    ...first,
+    train_step_s: summarize(train),
+    eval_unroll_s: summarize(evals),
+    train_examples_per_s: rates(train, batch).median,
+    eval_puzzles_per_s: rates(evals, batch).median,
   };
+  if ("train_steps_per_s" in pooled) {
+    const ours = rounds as ModelBenchResult[];
+    Object.assign(pooled, {
+      train_steps_per_s: rates(train, 1).median,
+      peak_rss_mb: Math.max(...ours.map((r) => r.peak_rss_mb)),
+      tf_bytes_peak_mb: Math.max(...ours.map((r) => r.tf_bytes_peak_mb)),
+    });
+  }
+  return pooled;
+}
+
+/** The entry of several (ours, peer) rounds: pooled results, pooled and per-round ratios. */
+export function entryFromRounds(
+  ours: ModelBenchResult[],
+  peers: PeerResult[],
+  loadavg: number[],
+): BenchEntry {
+  const batch = ours[0].batch;
+  const entry: BenchEntry = { ...poolRounds(ours, batch), loadavg };
+  if (peers.length === 0) return entry;
+  entry.peer = poolRounds(peers, batch);
+  const out = withRatios(entry);
+  if (peers.length > 1) out.round_ratios = peers.map((p, i) => ratios(ours[i], p));
+  return out;
 }
 
 const fmt = (x: number | undefined, digits = 2) =>
@@ -64,6 +115,11 @@ const fmt = (x: number | undefined, digits = 2) =>
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
+}
+
+/** A pooled ratio followed by each round's, e.g. "1.21 (1.18, 1.25)". */
+function withRounds(pooled: number | undefined, rounds: number[] | undefined): string {
+  return fmt(pooled) + (rounds ? ` (${rounds.map((r) => fmt(r)).join(", ")})` : "");
 }
 
 /** The human-readable table of a set of entries. */
@@ -93,8 +149,8 @@ export function formatTable(entries: BenchEntry[], skipped: SkippedEntry[] = [])
       fmt(e.peak_rss_mb, 3),
       fmt(e.peer?.train_examples_per_s),
       fmt(e.peer?.eval_puzzles_per_s),
-      fmt(e.ratio_vs_torch?.train_examples),
-      fmt(e.ratio_vs_torch?.eval_puzzles),
+      withRounds(e.ratio_vs_torch?.train_examples, e.round_ratios?.map((r) => r.train_examples)),
+      withRounds(e.ratio_vs_torch?.eval_puzzles, e.round_ratios?.map((r) => r.eval_puzzles)),
     ]);
   }
   let out = table(rows);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compareReports, formatTable, withRatios } from "./report.ts";
+import { compareReports, entryFromRounds, formatTable, withRatios } from "./report.ts";
 import type { BenchEntry, BenchReport } from "./report.ts";
 import { rates, summarize } from "./stats.ts";
 import { BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "./configs.ts";
@@ -65,6 +65,49 @@ Deno.test("bench report: ratios against the peer, table and comparison", () => {
   const out = compareReports(report([e]), report([entry("sudoku-paper", 3, 2)]));
   assert.match(out, /sudoku-paper .* 2\.00 -> 3\.00 +1\.50 +1\.00 -> 2\.00 +2\.00/);
   assert.match(compareReports(report([e]), report([])), /no \(config/);
+});
+
+Deno.test("bench rounds: runs pool across rounds; each round keeps its own ratio", () => {
+  // Round 1 on a slow machine (both sides slow), round 2 on a fast one.
+  const ours = (steps: number[], evals: number[]) => {
+    const e = entry("sudoku-paper", 0, 0);
+    return {
+      ...e,
+      train_step_s: summarize(steps),
+      eval_unroll_s: summarize(evals),
+      train_examples_per_s: rates(steps, 8).median,
+      eval_puzzles_per_s: rates(evals, 8).median,
+      peak_rss_mb: steps[0] * 100,
+    };
+  };
+  const peer = (steps: number[], evals: number[]) => ({
+    torch: "x",
+    threads: 2,
+    train_step_s: summarize(steps),
+    train_examples_per_s: rates(steps, 8).median,
+    eval_unroll_s: summarize(evals),
+    eval_puzzles_per_s: rates(evals, 8).median,
+  });
+  const e = entryFromRounds(
+    [ours([4, 4, 4], [20]), ours([2, 2, 2], [10])],
+    [peer([8, 8, 8], [20]), peer([4, 4, 4], [20])],
+    [0, 0, 0],
+  );
+  assert.deepEqual(e.train_step_s.runs, [4, 4, 4, 2, 2, 2]);
+  assert.equal(e.train_examples_per_s, 3); // median of rates 2,2,2,4,4,4
+  assert.ok(Math.abs(e.eval_puzzles_per_s - 0.6) < 1e-12); // median of 0.4 and 0.8
+  assert.equal(e.peak_rss_mb, 400);
+  assert.deepEqual(e.round_ratios, [
+    { train_examples: 2, eval_puzzles: 1 },
+    { train_examples: 2, eval_puzzles: 2 },
+  ]);
+  assert.equal(e.ratio_vs_torch?.train_examples, 2);
+  assert.ok(Math.abs(e.ratio_vs_torch!.eval_puzzles - 1.5) < 1e-12);
+  assert.match(formatTable([e]), /2\.00 \(2\.00, 2\.00\) +1\.50 \(1\.00, 2\.00\)/);
+  // Without a peer: pooled results, no ratios.
+  const alone = entryFromRounds([ours([4], [20]), ours([2], [10])], [], [0, 0, 0]);
+  assert.equal(alone.ratio_vs_torch, undefined);
+  assert.equal(alone.round_ratios, undefined);
 });
 
 Deno.test("bench configs: defaults exist; the paper Sudoku model is the paper's", () => {
