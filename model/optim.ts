@@ -125,6 +125,24 @@ export function atan2NonNegX(y: number, x: number): number {
   return y < 0 ? -r : r;
 }
 
+/** The float32 constants of one AdamATan2 step (shared by the host and wasm loops). */
+export function adamATan2Constants(step: number, lr: number, o: AdamATan2Options): {
+  decay: number;
+  c1: number;
+  c2: number;
+  stepSize: number;
+  bc2Sqrt: number;
+} {
+  const f = Math.fround;
+  return {
+    decay: f(1 - lr * o.weightDecay),
+    c1: f(1 - o.beta1),
+    c2: f(1 - o.beta2),
+    stepSize: f(lr / (1 - o.beta1 ** step)),
+    bc2Sqrt: f(Math.sqrt(1 - o.beta2 ** step)),
+  };
+}
+
 /**
  * AdamATan2 on host arrays, fused into one pass (the data-parallel workers'
  * update of their parameter shard): the same float32 arithmetic, operation by
@@ -142,10 +160,7 @@ export function adamATan2Host(
   o: AdamATan2Options,
 ): void {
   const f = Math.fround;
-  const decay = f(1 - lr * o.weightDecay);
-  const c1 = f(1 - o.beta1), c2 = f(1 - o.beta2);
-  const stepSize = f(lr / (1 - o.beta1 ** step));
-  const bc2Sqrt = f(Math.sqrt(1 - o.beta2 ** step));
+  const { decay, c1, c2, stepSize, bc2Sqrt } = adamATan2Constants(step, lr, o);
   for (let j = 0; j < p.length; j++) {
     const gj = g[j];
     const mj = f(m[j] + f(f(gj - m[j]) * c1));

@@ -16,15 +16,22 @@ import type { Rng } from "../util/rng.ts";
 import { disposeState, initModel, type ModelState } from "./state.ts";
 import { evaluateBatch } from "./step.ts";
 import { shardParams, type WorkerReply, type WorkerRequest } from "./parallel_protocol.ts";
+import { HeapAdamATan2, type WasmHeap } from "./wasm_simd.ts";
 
 let model: ModelState | undefined;
 /**
- * AdamATan2 over this worker's shard only, on host arrays in one fused pass
- * (`adamATan2Host`): the shard's values live in the shared parameter buffer,
- * its moments here, indexed like the shared buffer.
+ * AdamATan2 over this worker's shard only, in one fused pass: the shard's
+ * values live in the shared parameter buffer, its moments on the wasm heap
+ * (`HeapAdamATan2`, SIMD) or, off wasm, in host arrays (`adamATan2Host`, the
+ * same arithmetic bit for bit).
  */
-let adam: { options: AdamATan2Options; step: number; m: Float32Array; v: Float32Array } | undefined;
-/** Where each parameter of this worker's shard starts in `adam.m` / `adam.v` (by key). */
+let adam: {
+  options: AdamATan2Options;
+  step: number;
+  update(at: number, p: Float32Array, g: Float32Array, lr: number): void;
+  dispose(): void;
+} | undefined;
+/** Where each parameter of this worker's shard starts in the moments (by key). */
 let momentOffsets = new Map<string, number>();
 let embWeightDecay = 0;
 let carry: Carry | undefined;
@@ -36,6 +43,39 @@ let layout: { key: string; offset: number; size: number; owner: number }[] = [];
 let index = 0;
 /** True after an update until the other workers' shards are loaded. */
 let stale = false;
+
+/** The optimizer of a shard of `size` floats: on the wasm heap when the backend is wasm. */
+function shardOptimizer(options: AdamATan2Options, size: number): NonNullable<typeof adam> {
+  const heap = (tf.backend() as unknown as { wasm?: WasmHeap & { HEAPF32: Float32Array } }).wasm;
+  if (heap) {
+    const onHeap = new HeapAdamATan2(heap, size);
+    const o = {
+      options,
+      step: 0,
+      update: (at: number, p: Float32Array, g: Float32Array, lr: number) =>
+        onHeap.update(at, p, g, o.step, lr, options),
+      dispose: () => onHeap.dispose(),
+    };
+    return o;
+  }
+  const m = new Float32Array(size), v = new Float32Array(size);
+  const o = {
+    options,
+    step: 0,
+    update: (at: number, p: Float32Array, g: Float32Array, lr: number) =>
+      adamATan2Host(
+        p,
+        m.subarray(at, at + p.length),
+        v.subarray(at, at + p.length),
+        g,
+        o.step,
+        lr,
+        options,
+      ),
+    dispose: () => {},
+  };
+  return o;
+}
 
 /** Loads the shards other workers updated (published in the shared parameter buffer). */
 function syncParams(): void {
@@ -105,12 +145,10 @@ async function handle(
         momentOffsets.set(l.key, shardSize);
         shardSize += l.size;
       }
-      adam = {
-        options: { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay },
-        step: 0,
-        m: new Float32Array(shardSize),
-        v: new Float32Array(shardSize),
-      };
+      adam = shardOptimizer(
+        { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay },
+        shardSize,
+      );
       // Publish this worker's shard (every copy starts with the same weights).
       for (const l of layout) {
         if (l.owner === index) {
@@ -167,16 +205,7 @@ async function handle(
           for (let j = 0; j < out.length; j++) out[j] += w * s[j];
         });
         const values = shared!.subarray(l.offset, l.offset + l.size);
-        const at = momentOffsets.get(l.key)!;
-        adamATan2Host(
-          values,
-          adam.m.subarray(at, at + l.size),
-          adam.v.subarray(at, at + l.size),
-          out,
-          adam.step,
-          msg.lr,
-          adam.options,
-        );
+        adam.update(momentOffsets.get(l.key)!, values, out, msg.lr);
         const p = model.params.get(l.key)!;
         const t = tf.tensor(values, p.shape);
         p.assign(t);
@@ -234,6 +263,7 @@ async function handle(
     case "close": {
       if (carry) disposeCarry(carry);
       if (model) disposeState(model);
+      adam?.dispose();
       carry = undefined;
       adam = undefined;
       model = undefined;

@@ -1,8 +1,11 @@
 /**
- * The source (WebAssembly text) of the float32 GEMM that the wasm backend's
- * `BatchMatMul` runs (model/wasm_gemm.ts). `scripts/build_gemm_wasm.ts`
- * assembles it into model/gemm_wasm.ts; a test checks the committed bytes are
- * this text assembled.
+ * The source (WebAssembly text) of this project's SIMD kernels, run on the
+ * tfjs wasm heap by model/wasm_simd.ts: the float32 GEMM behind the wasm
+ * backend's `BatchMatMul`, and the fused AdamATan2 update of the data-parallel
+ * workers. `scripts/build_simd_wasm.ts` assembles it into model/simd_wasm.ts;
+ * a test checks the committed bytes are this text assembled.
+ *
+ * GEMM.
  *
  * Why our own: tfjs-backend-wasm 4.22's XNNPACK build uses plain SIMD128
  * (separate multiply and add) and reaches ~35 GFLOP/s on one core here. A
@@ -216,12 +219,109 @@ const PACK = `(func (export "pack") (param $src i32) (param $rs i32) (param $cs 
     (local.set $i (local.get $i1))
     (br_if $panels (i32.lt_u (local.get $i) (local.get $rows)))))`;
 
+/** i8x16.shuffle lanes: bytes 8..15 of the first operand to 0..7. */
+const HIGH_TO_LOW = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
+/** i8x16.shuffle lanes: the low 8 bytes of each operand, first then second. */
+const LOW_HALVES = "0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23";
+
+/** The coefficients of atan(a) = a * P(a^2) on [0, 1], as `atan2NonNegX` (model/optim.ts). */
+const ATAN_COEFFS = [
+  0.9999999847929929,
+  -0.3333307347640884,
+  0.1999262123530038,
+  -0.14203656069623222,
+  0.10640972723813791,
+  -0.07504367724012895,
+  0.04269230730898356,
+  -0.016069079122657717,
+  0.0028499954937996896,
+];
+
+/** `a * P(a*a)` in f64x2, Horner's rule in the same order as `atan2NonNegX`. */
+function atanPoly(a: string): string {
+  const c = (x: number) => `(f64x2.splat (f64.const ${x}))`;
+  let horner = c(ATAN_COEFFS[ATAN_COEFFS.length - 1]);
+  for (let i = ATAN_COEFFS.length - 2; i >= 0; i--) {
+    horner = `(f64x2.add ${c(ATAN_COEFFS[i])} (f64x2.mul (local.get $z) ${horner}))`;
+  }
+  return `(local.set $z (f64x2.mul (local.get ${a}) (local.get ${a})))
+      (f64x2.mul (local.get ${a}) ${horner})`;
+}
+
+/**
+ * `adam(p, m, v, g, n, c1, c2, bc2Sqrt, decay, stepSize)`: AdamATan2 on n
+ * floats (n a multiple of 4), in place on p, m, v, bit for bit the float32 and
+ * float64 operations of `adamATan2Host` (model/optim.ts): the moments and the
+ * update in f32x4, atan2's ratio and polynomial in f64x2 as JavaScript's
+ * doubles. Separate multiplies and adds only (no fused multiply-add here), so
+ * every rounding is the same as the host loop's.
+ */
+const ADAM = `(func (export "adam") (param $p i32) (param $m i32) (param $v i32) (param $g i32)
+    (param $n i32) (param $c1 f32) (param $c2 f32) (param $bc2 f32) (param $decay f32)
+    (param $step f32)
+  (local $end i32) (local $gv v128) (local $mv v128) (local $vv v128) (local $x v128) (local $ay v128)
+  (local $flip v128) (local $hi v128) (local $lo v128) (local $a v128) (local $z v128)
+  (local $rLo v128) (local $rHi v128) (local $r v128)
+  (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+  (block $done
+    (loop $each4
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $gv (v128.load (local.get $g)))
+      (local.set $mv (v128.load (local.get $m)))
+      (local.set $vv (v128.load (local.get $v)))
+      ;; m + (g - m) * c1;  v + (g*g - v) * c2
+      (local.set $mv (f32x4.add (local.get $mv) (f32x4.mul
+        (f32x4.sub (local.get $gv) (local.get $mv)) (f32x4.splat (local.get $c1)))))
+      (local.set $vv (f32x4.add (local.get $vv) (f32x4.mul
+        (f32x4.sub (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $vv))
+        (f32x4.splat (local.get $c2)))))
+      (v128.store (local.get $m) (local.get $mv))
+      (v128.store (local.get $v) (local.get $vv))
+      ;; atan2(m, sqrt(v) / bc2Sqrt) with x >= 0
+      (local.set $x (f32x4.div (f32x4.sqrt (local.get $vv)) (f32x4.splat (local.get $bc2))))
+      (local.set $ay (f32x4.abs (local.get $mv)))
+      (local.set $flip (f32x4.gt (local.get $ay) (local.get $x)))
+      (local.set $hi (v128.bitselect (local.get $ay) (local.get $x) (local.get $flip)))
+      (local.set $lo (v128.bitselect (local.get $x) (local.get $ay) (local.get $flip)))
+      ;; lanes 0, 1 in f64
+      (local.set $a (f64x2.div (f64x2.promote_low_f32x4 (local.get $lo))
+        (f64x2.promote_low_f32x4 (local.get $hi))))
+      (local.set $rLo ${atanPoly("$a")})
+      (local.set $rLo (v128.bitselect
+        (f64x2.sub (f64x2.splat (f64.const ${Math.PI / 2})) (local.get $rLo)) (local.get $rLo)
+        (i64x2.extend_low_i32x4_s (local.get $flip))))
+      ;; lanes 2, 3 in f64
+      (local.set $a (f64x2.div
+        (f64x2.promote_low_f32x4 (i8x16.shuffle ${HIGH_TO_LOW} (local.get $lo) (local.get $lo)))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle ${HIGH_TO_LOW} (local.get $hi) (local.get $hi)))))
+      (local.set $rHi ${atanPoly("$a")})
+      (local.set $rHi (v128.bitselect
+        (f64x2.sub (f64x2.splat (f64.const ${Math.PI / 2})) (local.get $rHi)) (local.get $rHi)
+        (i64x2.extend_high_i32x4_s (local.get $flip))))
+      ;; back to f32x4; the sign of m; atan2(+-0, 0) = m
+      (local.set $r (i8x16.shuffle ${LOW_HALVES}
+        (f32x4.demote_f64x2_zero (local.get $rLo)) (f32x4.demote_f64x2_zero (local.get $rHi))))
+      (local.set $r (v128.bitselect (f32x4.neg (local.get $r)) (local.get $r)
+        (f32x4.lt (local.get $mv) (f32x4.splat (f32.const 0)))))
+      (local.set $r (v128.bitselect (local.get $mv) (local.get $r)
+        (f32x4.eq (local.get $hi) (f32x4.splat (f32.const 0)))))
+      ;; p * decay - update * stepSize
+      (v128.store (local.get $p) (f32x4.sub
+        (f32x4.mul (v128.load (local.get $p)) (f32x4.splat (local.get $decay)))
+        (f32x4.mul (local.get $r) (f32x4.splat (local.get $step)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $m (i32.add (local.get $m) (i32.const 16)))
+      (local.set $v (i32.add (local.get $v) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (br $each4))))`;
+
 /** The whole module's text. */
-export function gemmWat(): string {
+export function simdWat(): string {
   return `(module
 (import "env" "mem" (memory 1))
 ${tileFunc()}
 ${GEMM}
-${PACK})
+${PACK}
+${ADAM})
 `;
 }

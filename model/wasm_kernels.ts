@@ -10,7 +10,7 @@
  * multiply-add).
  *
  * The kernel registered here runs every float32 product through this
- * project's GEMM (model/wasm_gemm.ts, ~54 GFLOP/s on one core here):
+ * project's GEMM (model/wasm_simd.ts, ~54 GFLOP/s on one core here):
  * - a transposed operand is read with swapped strides while it is packed, so
  *   no transpose is ever materialised;
  * - when `b` has no batch (a weight), `a`'s batch is folded into its rows and
@@ -34,7 +34,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sliceKernels } from "./wasm_slice.ts";
-import { type Operand, WasmGemm, type WasmHeap } from "./wasm_gemm.ts";
+import { type Operand, WasmGemm, type WasmHeap } from "./wasm_simd.ts";
 
 // Minimal views of the wasm backend's internals (tfjs-backend-wasm 4.22).
 interface WasmTensorData {

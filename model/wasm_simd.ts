@@ -1,12 +1,16 @@
 /**
- * Float32 matrix products on the tfjs wasm heap with this project's GEMM
- * module (model/gemm_wat.ts): operands are packed into panels (which absorbs
- * any transposition or stride) and multiplied by a 6 x 8 fused multiply-add
- * kernel. model/wasm_kernels.ts routes every float32 `BatchMatMul` here.
+ * This project's SIMD kernels (model/simd_wat.ts) bound to a tfjs wasm heap:
+ * - {@link WasmGemm}: float32 matrix products; operands are packed into panels
+ *   (which absorbs any transposition or stride) and multiplied by a 6 x 8
+ *   fused multiply-add kernel. model/wasm_kernels.ts routes every float32
+ *   `BatchMatMul` here.
+ * - {@link HeapAdamATan2}: the data-parallel workers' AdamATan2 update of
+ *   their parameter shard, with the moments kept on the heap.
  * @module
  */
-import { GEMM_WASM_BASE64 } from "./gemm_wasm.ts";
-import { MR, NR } from "./gemm_wat.ts";
+import { SIMD_WASM_BASE64 } from "./simd_wasm.ts";
+import { MR, NR } from "./simd_wat.ts";
+import { adamATan2Constants, adamATan2Host, type AdamATan2Options } from "./optim.ts";
 
 /** The parts of the tfjs wasm module used here (tfjs-backend-wasm 4.22, emscripten). */
 export interface WasmHeap {
@@ -26,7 +30,7 @@ export interface Operand {
   kStride: number;
 }
 
-interface GemmExports {
+interface SimdExports {
   gemm(
     apack: number,
     bpack: number,
@@ -47,6 +51,18 @@ interface GemmExports {
     dst: number,
     width: number,
   ): void;
+  adam(
+    p: number,
+    m: number,
+    v: number,
+    g: number,
+    n: number,
+    c1: number,
+    c2: number,
+    bc2Sqrt: number,
+    decay: number,
+    stepSize: number,
+  ): void;
 }
 
 /** A's rows are taken in chunks of about this many bytes of packed panels (stays in L2). */
@@ -56,7 +72,7 @@ let compiled: WebAssembly.Module | undefined;
 
 function compiledModule(): WebAssembly.Module {
   if (!compiled) {
-    const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(SIMD_WASM_BASE64), (c) => c.charCodeAt(0));
     if (!WebAssembly.validate(bytes)) {
       throw new Error(
         "this runtime's WebAssembly lacks relaxed SIMD (needed by the wasm backend's matmul); " +
@@ -66,6 +82,20 @@ function compiledModule(): WebAssembly.Module {
     compiled = new WebAssembly.Module(bytes);
   }
   return compiled;
+}
+
+/** The kernels' instance on each heap (one per tfjs wasm backend). */
+const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
+
+function kernelsFor(heap: WasmHeap): SimdExports {
+  const memory = heap.asm.memory;
+  let k = instances.get(memory);
+  if (!k) {
+    const instance = new WebAssembly.Instance(compiledModule(), { env: { mem: memory } });
+    k = instance.exports as unknown as SimdExports;
+    instances.set(memory, k);
+  }
+  return k;
 }
 
 /** Bytes of the panels holding `rows` x `k` elements, `width` rows per panel. */
@@ -96,16 +126,13 @@ class Scratch {
 
 /** The GEMM module bound to one tfjs wasm heap. */
 export class WasmGemm {
-  private exports: GemmExports;
+  private exports: SimdExports;
   private packA: Scratch;
   private packB: Scratch;
   private tile: Scratch;
 
   constructor(private heap: WasmHeap) {
-    const instance = new WebAssembly.Instance(compiledModule(), {
-      env: { mem: heap.asm.memory },
-    });
-    this.exports = instance.exports as unknown as GemmExports;
+    this.exports = kernelsFor(heap);
     this.packA = new Scratch(heap);
     this.packB = new Scratch(heap);
     this.tile = new Scratch(heap);
@@ -146,5 +173,81 @@ export class WasmGemm {
     this.packA.free();
     this.packB.free();
     this.tile.free();
+  }
+}
+
+/**
+ * AdamATan2 over one worker's parameter shard, bit for bit `adamATan2Host`
+ * (model/optim.ts), 4 floats per iteration in wasm SIMD. The moments of the
+ * whole shard live on the heap (zeroed at start); each update copies the
+ * parameter's values and gradient in and the new values out.
+ */
+export class HeapAdamATan2 {
+  private kernels: SimdExports;
+  /** Byte offsets of the shard's first moment, second moment, and a [p | g] scratch. */
+  private m: number;
+  private v: number;
+  private scratch: Scratch;
+
+  constructor(private heap: WasmHeap & { HEAPF32: Float32Array }, readonly size: number) {
+    this.kernels = kernelsFor(heap);
+    this.m = heap._malloc(Math.max(4, size * 4));
+    this.v = heap._malloc(Math.max(4, size * 4));
+    if (!this.m || !this.v) throw new Error(`wasm heap: cannot allocate ${size * 8} bytes`);
+    this.scratch = new Scratch(heap);
+    this.heap.HEAPF32.fill(0, this.m / 4, this.m / 4 + size);
+    this.heap.HEAPF32.fill(0, this.v / 4, this.v / 4 + size);
+  }
+
+  /**
+   * Updates `p` (host values of the parameter whose moments start at `offset`
+   * floats into the shard) in place from gradient `g`; the arithmetic of
+   * `adamATan2Host(p, m, v, g, step, lr, o)`.
+   */
+  update(
+    offset: number,
+    p: Float32Array,
+    g: Float32Array,
+    step: number,
+    lr: number,
+    o: AdamATan2Options,
+  ) {
+    const n = p.length;
+    if (offset < 0 || offset + n > this.size) {
+      throw new Error(
+        `HeapAdamATan2: [${offset}, ${offset + n}) outside the shard of ${this.size}`,
+      );
+    }
+    const buf = this.scratch.get(n * 8);
+    // Views after the allocation (a growing heap replaces HEAPF32).
+    const heap = this.heap.HEAPF32;
+    const ps = buf / 4, gs = ps + n, ms = this.m / 4 + offset, vs = this.v / 4 + offset;
+    heap.set(p, ps);
+    heap.set(g, gs);
+    const c = adamATan2Constants(step, lr, o);
+    const n4 = n - (n % 4);
+    this.kernels.adam(buf, ms * 4, vs * 4, gs * 4, n4, c.c1, c.c2, c.bc2Sqrt, c.decay, c.stepSize);
+    if (n4 < n) {
+      // The last 1-3 floats: the host loop, same arithmetic.
+      const tail = (start: number) => heap.subarray(start + n4, start + n);
+      adamATan2Host(tail(ps), tail(ms), tail(vs), tail(gs), step, lr, o);
+    }
+    p.set(heap.subarray(ps, ps + n));
+  }
+
+  /** The moments of the shard (copies), for tests. */
+  moments(): { m: Float32Array; v: Float32Array } {
+    const heap = this.heap.HEAPF32;
+    return {
+      m: heap.slice(this.m / 4, this.m / 4 + this.size),
+      v: heap.slice(this.v / 4, this.v / 4 + this.size),
+    };
+  }
+
+  /** Frees the moments and the scratch. */
+  dispose(): void {
+    this.heap._free(this.m);
+    this.heap._free(this.v);
+    this.scratch.free();
   }
 }
