@@ -26,6 +26,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# The torch device of --bench ("cpu" unless --device says otherwise; set once in main()).
+DEVICE = "cpu"
+
 DTYPES = {"F32": torch.float32, "F64": torch.float64, "I32": torch.int32,
           "I64": torch.int64, "U8": torch.uint8}
 
@@ -204,7 +207,7 @@ class Trainer:
 
     def __init__(self, model, cfg, batch, seed):
         self.m, self.cfg, self.B = model, cfg, batch
-        self.gen = torch.Generator().manual_seed(seed)
+        self.gen = torch.Generator(device=DEVICE).manual_seed(seed)
         s, d = cfg["seq_len"] + model.emb_len, cfg["hidden_size"]
         self.zH = torch.zeros(batch, s, d)
         self.zL = torch.zeros(batch, s, d)
@@ -326,29 +329,40 @@ def check(fixture):
             "train_max_rel_diff": worst_train, "ok": worst <= 1e-3 and worst_train <= 1e-3}
 
 
+def sync():
+    """Waits for queued GPU work, so that wall-clock timings cover it (no-op on the CPU)."""
+    if DEVICE != "cpu":
+        torch.cuda.synchronize()
+
+
 def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
     torch.manual_seed(seed)
     cfg = {"lr": 1e-4, "weight_decay": 1.0, "beta1": 0.9, "beta2": 0.95, "puzzle_emb_lr": 1e-4,
            "puzzle_emb_weight_decay": 1.0, "halt_exploration_prob": 0.1, **cfg}
     model = HRM(cfg)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator(device=DEVICE).manual_seed(seed)
     inputs = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
     labels = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
     ids = torch.randint(0, cfg["num_puzzle_identifiers"], (batch,), generator=gen).int()
     trainer = Trainer(model, cfg, batch, seed)
     train_s = []
     for i in range(warmup + train_steps):
+        sync()
         t0 = time.perf_counter()
         trainer.step(inputs, labels, ids)
+        sync()
         if i >= warmup:
             train_s.append(time.perf_counter() - t0)
     eval_s = []
     for i in range(eval_runs):
+        sync()
         t0 = time.perf_counter()
         evaluate(model, inputs, ids)
+        sync()
         eval_s.append(time.perf_counter() - t0)
     return {"train_step_s": train_s, "eval_unroll_s": eval_s, "batch": batch,
-            "threads": torch.get_num_threads(), "torch": torch.__version__}
+            "threads": torch.get_num_threads(), "torch": torch.__version__, "device": DEVICE,
+            "device_name": torch.cuda.get_device_name() if DEVICE != "cpu" else None}
 
 
 def main():
@@ -362,7 +376,16 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default="cpu",
+                    help="torch device for --bench, e.g. cuda (float32, TF32 matmuls off)")
     a = ap.parse_args()
+    global DEVICE
+    DEVICE = a.device
+    if a.device != "cpu":
+        # Every tensor the model and trainer create lands there (torch >= 2.0).
+        torch.set_default_device(a.device)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     import os
     torch.set_num_threads(a.threads or os.cpu_count() or 1)
     if a.check:
