@@ -124,14 +124,20 @@ function prepare(m: ModelState, carry: Carry, batch: Batch): Prepared {
   }
   const t = totalLen(c);
   const hidden = tf.tidy(() => {
-    const rowMask = new Uint8Array(b * t);
-    for (let r = 0; r < b; r++) rowMask.fill(carry.halted[r], r * t, (r + 1) * t);
-    const mask = tf.tile(tf.tensor2d(rowMask, [b * t, 1], "bool"), [1, c.hidden_size]);
     const shape: [number, number] = [b * t, c.hidden_size];
-    const zH = tf.where(mask, tf.broadcastTo(m.hInit, shape), carry.zH) as tf.Tensor2D;
-    const zL = carry.zL
-      ? tf.where(mask, tf.broadcastTo(m.lInit, shape), carry.zL) as tf.Tensor2D
-      : null;
+    const halted = carry.halted.reduce((n, h) => n + (h ? 1 : 0), 0);
+    // Same values as the masked select below, without building and applying a
+    // full-size mask when no row or every row restarts (every evaluation segment).
+    const reset = (init: tf.Tensor, z: tf.Tensor2D): tf.Tensor2D => {
+      if (halted === 0) return tf.clone(z);
+      if (halted === b) return tf.broadcastTo(init, shape) as tf.Tensor2D;
+      const rowMask = new Uint8Array(b * t);
+      for (let r = 0; r < b; r++) rowMask.fill(carry.halted[r], r * t, (r + 1) * t);
+      const mask = tf.tile(tf.tensor2d(rowMask, [b * t, 1], "bool"), [1, c.hidden_size]);
+      return tf.where(mask, tf.broadcastTo(init, shape), z) as tf.Tensor2D;
+    };
+    const zH = reset(m.hInit, carry.zH);
+    const zL = carry.zL ? reset(m.lInit, carry.zL) : null;
     return zL ? { zH, zL } : { zH };
   }) as { zH: tf.Tensor2D; zL?: tf.Tensor2D };
   disposeCarry(carry);

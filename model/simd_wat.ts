@@ -1,8 +1,9 @@
 /**
  * The source (WebAssembly text) of this project's SIMD kernels, run on the
  * tfjs wasm heap by model/wasm_simd.ts: the float32 GEMM behind the wasm
- * backend's `BatchMatMul`, and the fused AdamATan2 update of the data-parallel
- * workers. `scripts/build_simd_wasm.ts` assembles it into model/simd_wasm.ts;
+ * backend's `BatchMatMul`, the fused AdamATan2 update of the data-parallel
+ * workers, and strided copies for slices and concatenations.
+ * `scripts/build_simd_wasm.ts` assembles it into model/simd_wasm.ts;
  * a test checks the committed bytes are this text assembled.
  *
  * GEMM.
@@ -315,6 +316,23 @@ const ADAM = `(func (export "adam") (param $p i32) (param $m i32) (param $v i32)
       (local.set $g (i32.add (local.get $g) (i32.const 16)))
       (br $each4))))`;
 
+/**
+ * `copy(src, dst, run, count, srcStride, dstStride)`: copies `count` runs of
+ * `run` bytes, the i-th from `src + i*srcStride` to `dst + i*dstStride`
+ * (slices, splits and concatenations: one call per strided family of runs
+ * instead of one JavaScript call per run).
+ */
+const COPY = `(func (export "copy") (param $src i32) (param $dst i32) (param $run i32)
+    (param $count i32) (param $ss i32) (param $ds i32)
+  (block $done
+    (loop $runs
+      (br_if $done (i32.eqz (local.get $count)))
+      (memory.copy (local.get $dst) (local.get $src) (local.get $run))
+      (local.set $src (i32.add (local.get $src) (local.get $ss)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+      (br $runs))))`;
+
 /** The whole module's text. */
 export function simdWat(): string {
   return `(module
@@ -322,6 +340,7 @@ export function simdWat(): string {
 ${tileFunc()}
 ${GEMM}
 ${PACK}
-${ADAM})
+${ADAM}
+${COPY})
 `;
 }

@@ -24,8 +24,9 @@
  * summed over k in order); `wasm_kernels_test.ts` checks this against the
  * stock kernel and the cpu backend.
  *
- * `Slice`, `SplitV` and `Unpack` are replaced too (see wasm_slice.ts): the
- * stock ones copy their whole input out of the wasm heap for every slice.
+ * `Slice`, `SplitV`, `Unpack` and `Concat` are replaced too (see
+ * wasm_slice.ts): the stock slices copy their whole input out of the wasm heap
+ * for every slice, and the stock concatenation copies run by run from JavaScript.
  *
  * Install with {@link installFastWasmKernels} (model/backend.ts does this when
  * the wasm backend starts, unless `HRM_WASM_STOCK_KERNELS=1`), undo with
@@ -220,12 +221,12 @@ function stockKernel(name: string): tf.KernelConfig {
 
 /**
  * Replaces the wasm `BatchMatMul` kernel with the XNNPACK-only one and
- * `Slice`/`SplitV`/`Unpack` with in-heap copies (wasm_slice.ts). Safe to call
+ * `Slice`/`SplitV`/`Unpack`/`Concat` with in-heap copies (wasm_slice.ts). Safe to call
  * more than once, before or after the wasm backend is initialised.
  */
 export function installFastWasmKernels(): void {
   if (installed) return;
-  for (const name of ["BatchMatMul", "Slice", "SplitV", "Unpack"]) {
+  for (const name of ["BatchMatMul", "Slice", "SplitV", "Unpack", "Concat"]) {
     stockConfigs.set(name, stockKernel(name));
   }
   stockBatchMatMul = stockConfigs.get("BatchMatMul");
@@ -233,12 +234,14 @@ export function installFastWasmKernels(): void {
     slice: stockKernel("Slice").kernelFunc,
     splitV: stockKernel("SplitV").kernelFunc,
     unpack: stockKernel("Unpack").kernelFunc,
+    concat: stockKernel("Concat").kernelFunc,
   });
   const replacements: [string, tf.KernelFunc][] = [
     ["BatchMatMul", fastBatchMatMul as unknown as tf.KernelFunc],
     ["Slice", slices.slice],
     ["SplitV", slices.splitV],
     ["Unpack", slices.unpack],
+    ["Concat", slices.concat],
   ];
   for (const [name, kernelFunc] of replacements) {
     const stock = stockKernel(name);

@@ -232,7 +232,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fast wasm slice, split and unstack are bit-exact against the stock kernels",
+  name: "fast wasm slice, split, unstack and concat are bit-exact against the stock kernels",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -257,6 +257,14 @@ Deno.test({
         keep(tf.unstack(x4, 1));
         keep(tf.unstack(xb, 0));
         keep([tf.slice(x4, [0, 0, 0, 0], [2, 0, 6, 4])]);
+        const [h1, h2] = tf.split(x4, 2, 3);
+        keep([tf.concat([tf.neg(h2), h1], 3)]); // RoPE's half swap
+        keep([tf.concat([x4, x4, tf.slice(x4, [0, 0, 0, 0], [2, 5, 1, 4])], 2)]);
+        keep([tf.concat([x4, x4], 0)]);
+        keep([tf.concat([xi, tf.slice(xi, [0, 0, 0], [3, 4, 2])], 2)]);
+        keep([tf.concat([xb, xb, xb], 1)]);
+        keep([tf.concat([x4, tf.zeros([2, 5, 0, 4])], 2)]); // an empty input
+        keep([tf.concat([tf.zeros([2, 0]), tf.zeros([2, 3])], 1)]);
         return out;
       });
     const fast = run();

@@ -6,6 +6,7 @@
  *   `BatchMatMul` here.
  * - {@link HeapAdamATan2}: the data-parallel workers' AdamATan2 update of
  *   their parameter shard, with the moments kept on the heap.
+ * - {@link heapCopy}: strided families of byte runs (slices, concatenations).
  * @module
  */
 import { SIMD_WASM_BASE64 } from "./simd_wasm.ts";
@@ -63,6 +64,7 @@ interface SimdExports {
     decay: number,
     stepSize: number,
   ): void;
+  copy(src: number, dst: number, run: number, count: number, ss: number, ds: number): void;
 }
 
 /** A's rows are taken in chunks of about this many bytes of packed panels (stays in L2). */
@@ -96,6 +98,22 @@ function kernelsFor(heap: WasmHeap): SimdExports {
     instances.set(memory, k);
   }
   return k;
+}
+
+/**
+ * Copies `count` runs of `run` bytes on the heap, the i-th from
+ * `src + i * srcStride` to `dst + i * dstStride`, in one call.
+ */
+export function heapCopy(
+  heap: WasmHeap,
+  src: number,
+  dst: number,
+  run: number,
+  count: number,
+  srcStride: number,
+  dstStride: number,
+): void {
+  if (count > 0 && run > 0) kernelsFor(heap).copy(src, dst, run, count, srcStride, dstStride);
 }
 
 /** Bytes of the panels holding `rows` x `k` elements, `width` rows per panel. */
