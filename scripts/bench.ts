@@ -17,6 +17,7 @@ import {
   getBenchConfig,
 } from "../benchmarks/bench/configs.ts";
 import { benchData } from "../benchmarks/bench/data_bench.ts";
+import { gemmGflops } from "../benchmarks/bench/calibrate.ts";
 import { benchModel } from "../benchmarks/bench/model_bench.ts";
 import { findPeerPython, runPeer } from "../benchmarks/bench/peer.ts";
 import {
@@ -108,13 +109,20 @@ async function runOne(opts: Opts): Promise<BenchEntry> {
   const python = opts.peer ? await findPeerPython() : undefined;
   const ours: ModelBenchResult[] = [];
   const peers: PeerResult[] = [];
+  const calibration: number[] = [];
   let peerSkipped = opts.peer ? undefined : "--no-peer";
   if (opts.peer && !python) peerSkipped = "no Python with torch found (set HRM_PEER_PYTHON)";
   const rounds = opts.rounds ?? (python ? 2 : 1);
   // The machine's speed drifts (shared cores): each round times ours and then the
   // peer right after, so every round gives a ratio taken under the same conditions.
   for (let round = 1; round <= rounds; round++) {
-    if (rounds > 1) logLine(`  round ${round}/${rounds}`);
+    const gflops = gemmGflops();
+    calibration.push(gflops);
+    logLine(
+      `  ${rounds > 1 ? `round ${round}/${rounds}: ` : ""}machine speed ${
+        gflops.toFixed(1)
+      } GFLOP/s (one core, wasm GEMM)`,
+    );
     ours.push(
       await benchModel(config, {
         backend,
@@ -140,6 +148,7 @@ async function runOne(opts: Opts): Promise<BenchEntry> {
     }
   }
   const entry = entryFromRounds(ours, peers, loadavg);
+  entry.calibration_gflops = calibration;
   if (peerSkipped) entry.peer_skipped = peerSkipped;
   return entry;
 }

@@ -20,6 +20,8 @@ export interface BenchEntry extends ModelBenchResult {
   ratio_vs_torch?: Ratios;
   /** ours / PyTorch within each round (ours, then the peer, right after each other). */
   round_ratios?: Ratios[];
+  /** The machine's speed at the start of each round: one core's wasm GEMM GFLOP/s (calibrate.ts). */
+  calibration_gflops?: number[];
 }
 
 /** Speed ratios ours / PyTorch. */
