@@ -138,7 +138,7 @@ export const CPU_MAZE_SIZE = 7;
  * (`reproduce --jobs 2` trains two models at once). Easy Sudoku (10 blanks)
  * and 7x7 mazes, HRM of hidden 64 against a 2-block Direct-pred Transformer,
  * both on the same data, settings and steps (5,000 updates of batch 16 on
- * Sudoku, 10,000 on Maze); ARC is a pipeline check only. About 26 minutes on
+ * Sudoku, 10,000 on Maze); ARC is a pipeline check only. About 23-26 minutes on
  * this project's 2-core machine (docs/reproduce.md, "Measured").
  */
 export function cpuProfile(opts: ProfileOptions = {}): Profile {
