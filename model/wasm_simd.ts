@@ -31,7 +31,8 @@ export interface Operand {
   kStride: number;
 }
 
-interface SimdExports {
+/** The module's functions (see model/simd_wat.ts for each one's contract). */
+export interface SimdExports {
   gemm(
     apack: number,
     bpack: number,
@@ -89,8 +90,8 @@ function compiledModule(): WebAssembly.Module {
 /** The kernels' instance on each heap (one per tfjs wasm backend). */
 const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
 
-function kernelsFor(heap: WasmHeap): SimdExports {
-  const memory = heap.asm.memory;
+/** The kernels on `memory` (one instance per memory). */
+export function simdKernels(memory: WebAssembly.Memory): SimdExports {
   let k = instances.get(memory);
   if (!k) {
     const instance = new WebAssembly.Instance(compiledModule(), { env: { mem: memory } });
@@ -98,6 +99,10 @@ function kernelsFor(heap: WasmHeap): SimdExports {
     instances.set(memory, k);
   }
   return k;
+}
+
+function kernelsFor(heap: WasmHeap): SimdExports {
+  return simdKernels(heap.asm.memory);
 }
 
 /**

@@ -8,31 +8,14 @@
  * quiet, down to about 34 under contention).
  * @module
  */
-import { SIMD_WASM_BASE64 } from "../../model/simd_wasm.ts";
-
-interface Kernels {
-  pack(src: number, rs: number, cs: number, rows: number, k: number, dst: number, w: number): void;
-  gemm(
-    a: number,
-    b: number,
-    c: number,
-    m: number,
-    n: number,
-    k: number,
-    ldc: number,
-    mcBlocks: number,
-    scratch: number,
-  ): void;
-}
+import { simdKernels } from "../../model/wasm_simd.ts";
 
 /** GEMM GFLOP/s on this core: the best of `repeats` timings of `seconds` each. */
 export function gemmGflops(seconds = 0.2, repeats = 3): number {
   const [m, k, n] = [324, 512, 512];
-  const bytes = Uint8Array.from(atob(SIMD_WASM_BASE64), (c) => c.charCodeAt(0));
   const floats = 2 * m * k + 2 * k * n + m * n + 48;
   const mem = new WebAssembly.Memory({ initial: Math.ceil((4 * floats) / 65536) });
-  const kern = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } })
-    .exports as unknown as Kernels;
+  const kern = simdKernels(mem);
   const f = new Float32Array(mem.buffer);
   const a = 0, b = 4 * m * k, ap = b + 4 * k * n, bp = ap + 4 * m * k, c = bp + 4 * k * n;
   const tile = c + 4 * m * n;
