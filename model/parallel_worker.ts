@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type Batch, type Carry, disposeCarry, initialCarry, segment } from "./act.ts";
 import { type BackendName, useBackend } from "./backend.ts";
 import { parseModelConfig, parseOptimConfig } from "./config.ts";
-import { adamATan2Host, type AdamATan2Options, signSgdUpdate } from "./optim.ts";
+import { type AdamATan2Options, HostAdamATan2, signSgdUpdate } from "./optim.ts";
 import type { Rng } from "../util/rng.ts";
 import { disposeState, initModel, type ModelState } from "./state.ts";
 import { evaluateBatch } from "./step.ts";
@@ -22,14 +22,13 @@ let model: ModelState | undefined;
 /**
  * AdamATan2 over this worker's shard only, in one fused pass: the shard's
  * values live in the shared parameter buffer, its moments on the wasm heap
- * (`HeapAdamATan2`, SIMD) or, off wasm, in host arrays (`adamATan2Host`, the
+ * (`HeapAdamATan2`, SIMD) or, off wasm, in host arrays (`HostAdamATan2`, the
  * same arithmetic bit for bit).
  */
 let adam: {
+  shard: HeapAdamATan2 | HostAdamATan2;
   options: AdamATan2Options;
   step: number;
-  update(at: number, p: Float32Array, g: Float32Array, lr: number): void;
-  dispose(): void;
 } | undefined;
 /** Where each parameter of this worker's shard starts in the moments (by key). */
 let momentOffsets = new Map<string, number>();
@@ -43,39 +42,6 @@ let layout: { key: string; offset: number; size: number; owner: number }[] = [];
 let index = 0;
 /** True after an update until the other workers' shards are loaded. */
 let stale = false;
-
-/** The optimizer of a shard of `size` floats: on the wasm heap when the backend is wasm. */
-function shardOptimizer(options: AdamATan2Options, size: number): NonNullable<typeof adam> {
-  const heap = (tf.backend() as unknown as { wasm?: WasmHeap & { HEAPF32: Float32Array } }).wasm;
-  if (heap) {
-    const onHeap = new HeapAdamATan2(heap, size);
-    const o = {
-      options,
-      step: 0,
-      update: (at: number, p: Float32Array, g: Float32Array, lr: number) =>
-        onHeap.update(at, p, g, o.step, lr, options),
-      dispose: () => onHeap.dispose(),
-    };
-    return o;
-  }
-  const m = new Float32Array(size), v = new Float32Array(size);
-  const o = {
-    options,
-    step: 0,
-    update: (at: number, p: Float32Array, g: Float32Array, lr: number) =>
-      adamATan2Host(
-        p,
-        m.subarray(at, at + p.length),
-        v.subarray(at, at + p.length),
-        g,
-        o.step,
-        lr,
-        options,
-      ),
-    dispose: () => {},
-  };
-  return o;
-}
 
 /** Loads the shards other workers updated (published in the shared parameter buffer). */
 function syncParams(): void {
@@ -145,10 +111,13 @@ async function handle(
         momentOffsets.set(l.key, shardSize);
         shardSize += l.size;
       }
-      adam = shardOptimizer(
-        { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay },
-        shardSize,
-      );
+      const heap = (tf.backend() as unknown as { wasm?: WasmHeap & { HEAPF32: Float32Array } })
+        .wasm;
+      adam = {
+        shard: heap ? new HeapAdamATan2(heap, shardSize) : new HostAdamATan2(shardSize),
+        options: { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay },
+        step: 0,
+      };
       // Publish this worker's shard (every copy starts with the same weights).
       for (const l of layout) {
         if (l.owner === index) {
@@ -205,7 +174,7 @@ async function handle(
           for (let j = 0; j < out.length; j++) out[j] += w * s[j];
         });
         const values = shared!.subarray(l.offset, l.offset + l.size);
-        adam.update(momentOffsets.get(l.key)!, values, out, msg.lr);
+        adam.shard.update(momentOffsets.get(l.key)!, values, out, adam.step, msg.lr, adam.options);
         const p = model.params.get(l.key)!;
         const t = tf.tensor(values, p.shape);
         p.assign(t);
@@ -263,7 +232,7 @@ async function handle(
     case "close": {
       if (carry) disposeCarry(carry);
       if (model) disposeState(model);
-      adam?.dispose();
+      adam?.shard.dispose();
       carry = undefined;
       adam = undefined;
       model = undefined;

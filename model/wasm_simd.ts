@@ -11,7 +11,12 @@
  */
 import { SIMD_WASM_BASE64 } from "./simd_wasm.ts";
 import { MR, NR } from "./simd_wat.ts";
-import { adamATan2Constants, adamATan2Host, type AdamATan2Options } from "./optim.ts";
+import {
+  adamATan2Constants,
+  adamATan2Host,
+  type AdamATan2Options,
+  checkShardRange,
+} from "./optim.ts";
 
 /** The parts of the tfjs wasm module used here (tfjs-backend-wasm 4.22, emscripten). */
 export interface WasmHeap {
@@ -236,11 +241,7 @@ export class HeapAdamATan2 {
     o: AdamATan2Options,
   ) {
     const n = p.length;
-    if (offset < 0 || offset + n > this.size) {
-      throw new Error(
-        `HeapAdamATan2: [${offset}, ${offset + n}) outside the shard of ${this.size}`,
-      );
-    }
+    checkShardRange(offset, n, this.size);
     const buf = this.scratch.get(n * 8);
     // Views after the allocation (a growing heap replaces HEAPF32).
     const heap = this.heap.HEAPF32;
