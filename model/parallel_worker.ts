@@ -30,6 +30,8 @@ let adam: {
   options: AdamATan2Options;
   step: number;
 } | undefined;
+/** The combined gradient of one parameter of the shard (sized for the largest, reused). */
+let combined = new Float32Array(0);
 /** Where each parameter of this worker's shard starts in the moments (by key). */
 let momentOffsets = new Map<string, number>();
 let embWeightDecay = 0;
@@ -104,13 +106,15 @@ async function handle(
         offset += p.size;
         return l;
       });
-      let shardSize = 0;
+      let shardSize = 0, largest = 0;
       momentOffsets = new Map();
       for (const l of layout) {
         if (l.owner !== index) continue;
         momentOffsets.set(l.key, shardSize);
         shardSize += l.size;
+        largest = Math.max(largest, l.size);
       }
+      combined = new Float32Array(largest);
       const heap = (tf.backend() as unknown as { wasm?: WasmHeap & { HEAPF32: Float32Array } })
         .wasm;
       adam = {
@@ -162,12 +166,10 @@ async function handle(
       if (!adam || !model) throw new Error("worker not initialised");
       const t0 = performance.now();
       adam.step++;
-      let g = new Float32Array(0);
       // Every worker would combine the same slots in the same order; each does its shard.
       for (const l of layout) {
         if (l.owner !== index) continue;
-        if (g.length < l.size) g = new Float32Array(l.size);
-        const out = g.subarray(0, l.size);
+        const out = combined.subarray(0, l.size);
         out.fill(0);
         msg.weights.forEach((w, i) => {
           const s = slots[i].subarray(l.offset, l.offset + l.size);
