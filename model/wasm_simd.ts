@@ -131,6 +131,13 @@ export function packedBytes(rows: number, k: number, width: number): number {
   return Math.ceil(rows / width) * width * k * 4;
 }
 
+/** `bytes` of the heap (`_malloc`), or a clear error when the heap is full. */
+function heapAlloc(heap: WasmHeap, bytes: number): number {
+  const ptr = heap._malloc(bytes);
+  if (!ptr) throw new Error(`wasm heap: cannot allocate ${bytes} bytes`);
+  return ptr;
+}
+
 /** A heap buffer that grows on demand and is reused between calls. */
 class Scratch {
   ptr = 0;
@@ -139,10 +146,10 @@ class Scratch {
   /** The buffer, at least `bytes` long (its old contents are not kept). */
   get(bytes: number): number {
     if (bytes > this.bytes) {
-      if (this.ptr) this.heap._free(this.ptr);
-      this.bytes = Math.max(bytes, Math.ceil(this.bytes * 1.5));
-      this.ptr = this.heap._malloc(this.bytes);
-      if (!this.ptr) throw new Error(`wasm heap: cannot allocate ${this.bytes} bytes`);
+      const want = Math.max(bytes, Math.ceil(this.bytes * 1.5));
+      this.free(); // empty, not stale, if the allocation below throws
+      this.ptr = heapAlloc(this.heap, want);
+      this.bytes = want;
     }
     return this.ptr;
   }
@@ -171,8 +178,7 @@ export class WasmGemm {
    * buffer for repeated products; release it with {@link free}.
    */
   prepackB(b: Operand, k: number, n: number): number {
-    const ptr = this.heap._malloc(packedBytes(n, k, NR));
-    if (!ptr) throw new Error(`wasm heap: cannot allocate ${packedBytes(n, k, NR)} bytes`);
+    const ptr = heapAlloc(this.heap, packedBytes(n, k, NR));
     this.exports.pack(b.ptr, b.rowStride, b.kStride, n, k, ptr, NR);
     return ptr;
   }
@@ -195,13 +201,6 @@ export class WasmGemm {
     const mcBlocks = Math.max(1, Math.floor(A_CHUNK_BYTES / (MR * k * 4)));
     this.exports.gemm(apack, bpack, c, m, n, k, ldc, mcBlocks, tile);
   }
-
-  /** Frees the scratch buffers. */
-  dispose(): void {
-    this.packA.free();
-    this.packB.free();
-    this.tile.free();
-  }
 }
 
 /**
@@ -219,9 +218,8 @@ export class HeapAdamATan2 {
 
   constructor(private heap: WasmHeap & { HEAPF32: Float32Array }, readonly size: number) {
     this.kernels = kernelsFor(heap);
-    this.m = heap._malloc(Math.max(4, size * 4));
-    this.v = heap._malloc(Math.max(4, size * 4));
-    if (!this.m || !this.v) throw new Error(`wasm heap: cannot allocate ${size * 8} bytes`);
+    this.m = heapAlloc(heap, Math.max(4, size * 4));
+    this.v = heapAlloc(heap, Math.max(4, size * 4));
     this.scratch = new Scratch(heap);
     this.heap.HEAPF32.fill(0, this.m / 4, this.m / 4 + size);
     this.heap.HEAPF32.fill(0, this.v / 4, this.v / 4 + size);
