@@ -18,7 +18,7 @@ import { heapCopy, type WasmHeap } from "./wasm_simd.ts";
 
 /** The parts of the wasm backend used here (tfjs-backend-wasm 4.22). */
 interface WasmBackend {
-  wasm: WasmHeap & { HEAPU8: Uint8Array };
+  wasm: WasmHeap;
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
@@ -35,13 +35,12 @@ export function sliceInHeap(
   const bytes = BYTES[x.dtype];
   if (!bytes) return undefined;
   const out = backend.makeOutput(size, x.dtype);
-  const total = size.reduce((p, s) => p * s, 1);
-  if (total === 0) return out;
+  if (tf.util.sizeFromShape(size) === 0) return out;
   const rank = x.shape.length;
+  const src = backend.dataIdMap.get(x.dataId).memoryOffset;
+  let dst = backend.dataIdMap.get(out.dataId).memoryOffset;
   if (rank === 0) {
-    const src = backend.dataIdMap.get(x.dataId).memoryOffset;
-    const dst = backend.dataIdMap.get(out.dataId).memoryOffset;
-    backend.wasm.HEAPU8.copyWithin(dst, src, src + bytes);
+    heapCopy(backend.wasm, src, dst, bytes, 1, 0, 0);
     return out;
   }
   const strides = new Array<number>(rank);
@@ -54,8 +53,6 @@ export function sliceInHeap(
     d--;
     run = size[d] * strides[d];
   }
-  const src = backend.dataIdMap.get(x.dataId).memoryOffset;
-  let dst = backend.dataIdMap.get(out.dataId).memoryOffset;
   const runBytes = run * bytes;
   if (d === 0) {
     heapCopy(backend.wasm, src + begin[0] * strides[0] * bytes, dst, runBytes, 1, 0, 0);
@@ -103,8 +100,8 @@ export function concatInHeap(
   if (!bytes) return undefined;
   const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
   const out = backend.makeOutput(outShape, inputs[0].dtype);
-  const outer = outShape.slice(0, axis).reduce((p, s) => p * s, 1);
-  const inner = inputs.map((t) => t.shape.slice(axis).reduce((p, s) => p * s, 1) * bytes);
+  const outer = tf.util.sizeFromShape(outShape.slice(0, axis));
+  const inner = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)) * bytes);
   const rowBytes = inner.reduce((a, b) => a + b, 0);
   let dst = backend.dataIdMap.get(out.dataId).memoryOffset;
   inputs.forEach((t, i) => {
@@ -177,9 +174,10 @@ export function sliceKernels(stock: {
     const axis = tf.util.parseAxisParam(args.attrs!.axis as number, all[0].shape)[0];
     tf.backend_util.assertParamsConsistent(all.map((t) => t.shape), axis);
     // Empty inputs contribute nothing; a single one is the stock kernel's identity.
-    const inputs = all.filter((t) => t.shape.every((d) => d > 0));
-    const total = tf.backend_util.computeOutShape(all.map((t) => t.shape), axis)
-      .reduce((p, d) => p * d, 1);
+    const inputs = all.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
+    const total = tf.util.sizeFromShape(
+      tf.backend_util.computeOutShape(all.map((t) => t.shape), axis),
+    );
     if (inputs.length < 2 || total === 0) return stock.concat(args as Parameters<tf.KernelFunc>[0]);
     return concatInHeap(args.backend as WasmBackend, inputs, axis) ??
       stock.concat(args as Parameters<tf.KernelFunc>[0]);
