@@ -18,8 +18,8 @@ import {
 } from "../benchmarks/bench/configs.ts";
 import { benchData } from "../benchmarks/bench/data_bench.ts";
 import { gemmGflops } from "../benchmarks/bench/calibrate.ts";
-import { benchModel } from "../benchmarks/bench/model_bench.ts";
-import { findPeerPython, runPeer } from "../benchmarks/bench/peer.ts";
+import { benchModel, type ModelBenchResult } from "../benchmarks/bench/model_bench.ts";
+import { findPeerPython, type PeerResult, runPeer } from "../benchmarks/bench/peer.ts";
 import {
   type BenchEntry,
   type BenchReport,
@@ -29,8 +29,6 @@ import {
   readReport,
   type SkippedEntry,
 } from "../benchmarks/bench/report.ts";
-import type { ModelBenchResult } from "../benchmarks/bench/model_bench.ts";
-import type { PeerResult } from "../benchmarks/bench/peer.ts";
 import { machineInfo } from "../benchmarks/bench/stats.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { runCli } from "../util/cli.ts";

@@ -17,7 +17,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { getBenchConfig } from "../benchmarks/bench/configs.ts";
-import { BENCH_OPTIM } from "../benchmarks/bench/model_bench.ts";
+import { peerModelConfig } from "../benchmarks/bench/peer.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { runCli } from "../util/cli.ts";
 
@@ -55,8 +55,7 @@ export async function bundleBench(outFile: string): Promise<void> {
 
 /** The peer's `--config` JSON for a bench configuration at `batch` (as `runPeer` builds it). */
 export function peerConfig(name: string, batch: number): string {
-  const c = getBenchConfig(name);
-  return JSON.stringify({ ...BENCH_OPTIM, ...c.model, batch_size: batch });
+  return JSON.stringify(peerModelConfig(getBenchConfig(name), batch));
 }
 
 async function main(): Promise<void> {

@@ -45,6 +45,11 @@ export async function findPeerPython(): Promise<string | undefined> {
   return undefined;
 }
 
+/** The peer's `--config` object: the bench optimizer and the configuration's model at `batch`. */
+export function peerModelConfig(config: BenchConfig, batch: number): Record<string, unknown> {
+  return { ...BENCH_OPTIM, ...config.model, batch_size: batch };
+}
+
 /** Runs the peer; `threads` torch threads (default: all cores). */
 export async function runPeer(
   python: string,
@@ -52,7 +57,7 @@ export async function runPeer(
   batch: number,
   opts: { trainRuns: number; evalRuns: number; threads?: number; timeoutS?: number },
 ): Promise<PeerResult> {
-  const model = { ...BENCH_OPTIM, ...config.model, batch_size: batch };
+  const model = peerModelConfig(config, batch);
   const cmd = new Deno.Command(python, {
     args: [
       SCRIPT,

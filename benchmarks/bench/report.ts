@@ -83,10 +83,12 @@ export function poolRounds<T extends ModelBenchResult | PeerResult>(rounds: T[],
   };
   if ("train_steps_per_s" in pooled) {
     const ours = rounds as ModelBenchResult[];
+    const heaps = ours.map((r) => r.wasm_heap_mb).filter((h) => h !== undefined);
     Object.assign(pooled, {
       train_steps_per_s: rates(train, 1).median,
       peak_rss_mb: Math.max(...ours.map((r) => r.peak_rss_mb)),
       tf_bytes_peak_mb: Math.max(...ours.map((r) => r.tf_bytes_peak_mb)),
+      wasm_heap_mb: heaps.length ? Math.max(...heaps) : undefined,
     });
   }
   return pooled;

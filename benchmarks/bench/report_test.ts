@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { compareReports, entryFromRounds, formatTable, withRatios } from "./report.ts";
 import type { BenchEntry, BenchReport } from "./report.ts";
 import { rates, summarize } from "./stats.ts";
-import { BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "./configs.ts";
+import { ALL_CONFIGS, BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "./configs.ts";
 
 Deno.test("bench stats: median of odd and even samples, min, max, rates", () => {
   assert.deepEqual(summarize([3, 1, 2]), { median: 2, min: 1, max: 3, runs: [3, 1, 2] });
@@ -78,6 +78,7 @@ Deno.test("bench rounds: runs pool across rounds; each round keeps its own ratio
       train_examples_per_s: rates(steps, 8).median,
       eval_puzzles_per_s: rates(evals, 8).median,
       peak_rss_mb: steps[0] * 100,
+      wasm_heap_mb: steps[0] * 10,
     };
   };
   const peer = (steps: number[], evals: number[]) => ({
@@ -97,6 +98,7 @@ Deno.test("bench rounds: runs pool across rounds; each round keeps its own ratio
   assert.equal(e.train_examples_per_s, 3); // median of rates 2,2,2,4,4,4
   assert.ok(Math.abs(e.eval_puzzles_per_s - 0.6) < 1e-12); // median of 0.4 and 0.8
   assert.equal(e.peak_rss_mb, 400);
+  assert.equal(e.wasm_heap_mb, 40);
   assert.deepEqual(e.round_ratios, [
     { train_examples: 2, eval_puzzles: 1 },
     { train_examples: 2, eval_puzzles: 2 },
@@ -112,6 +114,7 @@ Deno.test("bench rounds: runs pool across rounds; each round keeps its own ratio
 
 Deno.test("bench configs: defaults exist; the paper Sudoku model is the paper's", () => {
   for (const name of DEFAULT_CONFIGS) assert.equal(getBenchConfig(name).name, name);
+  assert.deepEqual(ALL_CONFIGS, ["sudoku-paper", "maze-paper", "cpu-sudoku", "cpu-maze"]);
   const s = BENCH_CONFIGS["sudoku-paper"];
   assert.equal(s.batch, 8);
   assert.equal(s.model.hidden_size, 512);
