@@ -124,10 +124,6 @@ function broadcastIndex(i: number, outBatch: number[], operandBatch: number[]): 
   return index;
 }
 
-function product(xs: number[]): number {
-  return xs.reduce((p, x) => p * x, 1);
-}
-
 function fastBatchMatMul(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
@@ -160,9 +156,9 @@ function fastBatchMatMul(args: {
   const batchShapeA = a.shape.slice(0, -2);
   const batchShapeB = b.shape.slice(0, -2);
   const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB);
-  const batchA = product(batchShapeA);
-  const batchB = product(batchShapeB);
-  const outBatch = product(outBatchShape);
+  const batchA = tf.util.sizeFromShape(batchShapeA);
+  const batchB = tf.util.sizeFromShape(batchShapeB);
+  const outBatch = tf.util.sizeFromShape(outBatchShape);
   const out = backend.makeOutput([...outBatchShape, m, n], "float32");
   if (outBatch * m * n === 0) return out;
   const c = backend.dataIdMap.get(out.dataId).memoryOffset;
