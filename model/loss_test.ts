@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { testOnBackends } from "../tests/backends.ts";
+import { testOnBackends } from "../backends/testing.ts";
 import { readSafetensors } from "../io/safetensors.ts";
 import { computeMetrics, tokenLoss } from "./loss.ts";
 

@@ -107,7 +107,7 @@ export {
   describeBackend,
   parseBackend,
   useBackend,
-} from "./backend.ts";
+} from "../backends/select.ts";
 
 /** A freshly initialised model from a (partial) config and a seed; throws one line on bad config. */
 export function createModel(config: ModelConfigInput | ModelConfig, seed: number): ModelState {

@@ -182,7 +182,7 @@ export function checkShardRange(offset: number, n: number, size: number): void {
 /**
  * AdamATan2 over one data-parallel worker's parameter shard, moments in host
  * arrays ({@link adamATan2Host}); the same interface as the wasm heap's
- * `HeapAdamATan2` (model/wasm_simd.ts), which gives the same bits faster.
+ * `HeapAdamATan2` (backends/wasm/simd.ts), which gives the same bits faster.
  */
 export class HostAdamATan2 {
   private m: Float32Array;

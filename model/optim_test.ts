@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { testOnBackends } from "../tests/backends.ts";
+import { testOnBackends } from "../backends/testing.ts";
 import { AdamATan2, adamATan2Host, atan2NonNegX, HostAdamATan2, signSgdUpdate } from "./optim.ts";
 import { Rng } from "../util/rng.ts";
 

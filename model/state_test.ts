@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { useBackend } from "./backend.ts";
+import { useBackend } from "../backends/select.ts";
 import { readSafetensors } from "../io/safetensors.ts";
 import { encodeSafetensors, parseSafetensors } from "../io/safetensors.ts";
 import { parseModelConfig } from "./config.ts";

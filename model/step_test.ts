@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { useBackend } from "./backend.ts";
-import { testOnBackends } from "../tests/backends.ts";
+import { useBackend } from "../backends/select.ts";
+import { testOnBackends } from "../backends/testing.ts";
 import * as hrm from "./mod.ts";
 
 const small = {

@@ -4,7 +4,7 @@ const root = new URL("..", import.meta.url).pathname;
 
 async function conform(...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}scripts/conform.ts`, ...args],
+    args: ["run", "-A", `${root}cli/conform.ts`, ...args],
     cwd: root,
     stdout: "piped",
     stderr: "piped",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { getTask } from "../tasks/task.ts";
 import "../tasks/maze/mod.ts";
 
-const SCRIPT = new URL("../scripts/data_maze.ts", import.meta.url).pathname;
+const SCRIPT = new URL("../cli/data_maze.ts", import.meta.url).pathname;
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {

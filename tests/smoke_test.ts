@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { stripVolatile, TaskReportSchema } from "../benchmarks/report/schema.ts";
+import { stripVolatile, TaskReportSchema } from "../reproduce/report/schema.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const GOLDEN = join(ROOT, "fixtures/smoke/golden-report.json");
@@ -34,7 +34,7 @@ Deno.test({
           "-A",
           "--config",
           join(ROOT, "deno.json"),
-          join(ROOT, "scripts/reproduce.ts"),
+          join(ROOT, "cli/reproduce.ts"),
           "--profile",
           "smoke",
           "--run",
@@ -80,7 +80,7 @@ Deno.test({
           "-A",
           "--config",
           join(ROOT, "deno.json"),
-          join(ROOT, "scripts/report.ts"),
+          join(ROOT, "cli/report.ts"),
           "golden",
         ],
         cwd: dir,

@@ -5,7 +5,7 @@ const root = new URL("..", import.meta.url).pathname;
 
 async function cli(...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/data_sudoku.ts", ...args],
+    args: ["run", "-A", "cli/data_sudoku.ts", ...args],
     cwd: root,
     env: { NO_COLOR: "1" },
   }).output();

@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { writeSyntheticDataset } from "./synthetic.ts";
-import { testBackends } from "./backends.ts";
+import { writeSyntheticDataset } from "../tasks/synthetic.ts";
+import { testBackends } from "../backends/testing.ts";
 import { configFromArgs } from "../train/config.ts";
 import { runTraining } from "../train/trainer.ts";
 import { readMetrics } from "../train/metrics_log.ts";
-import { useBackend } from "../model/backend.ts";
+import { useBackend } from "../backends/select.ts";
 
 // wasm is several times faster than the pure-JS cpu backend on these sizes.
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";

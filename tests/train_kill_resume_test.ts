@@ -5,13 +5,13 @@
  * path prints one `error: ...` line and exits 1.
  */
 import assert from "node:assert/strict";
-import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "./synthetic.ts";
-import { testBackends } from "./backends.ts";
+import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
+import { testBackends } from "../backends/testing.ts";
 import { readMetrics, withoutTimings } from "../train/metrics_log.ts";
 import { readCheckpointMeta } from "../train/checkpoint.ts";
 
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
-const script = new URL("../scripts/train.ts", import.meta.url).pathname;
+const script = new URL("../cli/train.ts", import.meta.url).pathname;
 
 function args(dir: string, run: string, extra: string[] = []): string[] {
   return [

@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { readSafetensors } from "../io/safetensors.ts";
 import { writeIdentifiers, writeReferenceSplit } from "../tasks/dataset.ts";
-import { convertCheckpoint } from "../scripts/convert.ts";
+import { convertCheckpoint } from "../cli/convert.ts";
 import { runEvaluation } from "../train/eval_run.ts";
-import { testBackends } from "./backends.ts";
+import { testBackends } from "../backends/testing.ts";
 
 const root = new URL("../fixtures/hrm-reference/tiny-rope/", import.meta.url).pathname;
 

@@ -13,8 +13,8 @@ import {
   type SplitName,
   writeReferenceSplit,
 } from "../tasks/dataset.ts";
-import { TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
-import { testBackends } from "../tests/backends.ts";
+import { TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
+import { testBackends } from "../backends/testing.ts";
 import { detectFormat, openSplit } from "./data.ts";
 import { configFromArgs } from "./config.ts";
 import { runTraining } from "./trainer.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { writeNpy } from "../io/npy.ts";
-import { writeSyntheticDataset } from "../tests/synthetic.ts";
+import { writeSyntheticDataset } from "../tasks/synthetic.ts";
 import { checkModelFitsData, checkSplitsAgree, openSplit, readIdentifiers } from "./data.ts";
 import { parseSimpleYaml } from "./args.ts";
 import { configFromArgs } from "./config.ts";

@@ -6,7 +6,7 @@
  * per-set metrics and, when asked, the per-example outputs.
  * @module
  */
-import { describeBackend, useBackend } from "../model/backend.ts";
+import { describeBackend, useBackend } from "../backends/select.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import type { HostTensor } from "../io/dtypes.ts";
 import { configFromArgs, resolvedConfig } from "./config.ts";
@@ -16,7 +16,7 @@ import { checkModelFitsData, checkSplitsAgree, openSplit, openSplitMetadata } fr
 import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 import { createTrainModel } from "./hrm_model.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
-import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./outputs.ts";
+import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
 import { Progress } from "../util/progress.ts";
 
 /** What to evaluate. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
-import { testBackends } from "../tests/backends.ts";
+import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
+import { testBackends } from "../backends/testing.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import type { HostTensor } from "../io/dtypes.ts";
 import { configFromArgs } from "./config.ts";
@@ -9,7 +9,7 @@ import { readCheckpoint } from "./checkpoint.ts";
 import { readMetrics } from "./metrics_log.ts";
 import { runEvaluation } from "./eval_run.ts";
 import { parseEvalArgs } from "./args.ts";
-import { readEvalOutputs } from "../tasks/arc/outputs.ts";
+import { readEvalOutputs } from "../io/eval_outputs.ts";
 
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
 

@@ -17,7 +17,7 @@
  *
  * const ev = await runEvaluation({ checkpoint: summary.checkpoint!, overrides: ["backend=wasm"] });
  * // ev: { sets: {all: {count, accuracy, exact_accuracy, q_halt_accuracy, steps, lm_loss, q_halt_loss}},
- * //       step, outDir, outputsDir (hrm-eval-outputs, tasks/arc/outputs.ts), backend }
+ * //       step, outDir, outputsDir (hrm-eval-outputs, io/eval_outputs.ts), backend }
  * ```
  *
  * Resume: `configFromArgs([..., "resume=true"])` (or `trainConfigFromArgs`,

@@ -14,7 +14,7 @@
  * stops with an error naming the step.
  * @module
  */
-import { type BackendInfo, describeBackend, useBackend } from "../model/backend.ts";
+import { type BackendInfo, describeBackend, useBackend } from "../backends/select.ts";
 import { cosineLr } from "../model/schedule.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 
@@ -30,7 +30,7 @@ import {
   writeCheckpoint,
 } from "./checkpoint.ts";
 import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
-import { outputsToCollect, saveEvalOutputs } from "./outputs.ts";
+import { outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
 import { createTrainModel } from "./hrm_model.ts";
 import type { StepResult } from "./model_adapter.ts";
 import { Progress } from "../util/progress.ts";

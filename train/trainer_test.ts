@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tests/synthetic.ts";
-import { testBackends } from "../tests/backends.ts";
+import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
+import { testBackends } from "../backends/testing.ts";
 import { configFromArgs } from "./config.ts";
 import { runTraining } from "./trainer.ts";
 import { readMetrics, withoutTimings } from "./metrics_log.ts";

@@ -19,7 +19,7 @@ import {
 } from "./compact.ts";
 import { gridKey, SEQ_LEN, VOCAB } from "./encode.ts";
 import { NumpyLegacyRandom } from "./mt19937.ts";
-import { allPairs, assemble, type BuildPlan, planTasks } from "./plan.ts";
+import { allPairs, assemble, type BuildPlan, planTasks } from "./build_plan.ts";
 import { Progress } from "../../util/progress.ts";
 import { writeReferenceLayout } from "./reference_layout.ts";
 import {

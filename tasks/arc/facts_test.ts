@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { planAugmentations } from "./augment.ts";
 import { buildArc } from "./build.ts";
 import { NumpyLegacyRandom } from "./mt19937.ts";
-import { allPairs } from "./plan.ts";
+import { allPairs } from "./build_plan.ts";
 import { loadUnit, presetUnits } from "./source.ts";
 
 const SHARED = new URL("../../../shared/data/arc", import.meta.url).pathname;

@@ -3,8 +3,8 @@ import { type Augmentation, augmentName } from "./augment.ts";
 import { buildArc } from "./build.ts";
 import { type CompactSet, openCompactSplit } from "./compact.ts";
 import { drawCanvas, type Grid, gridFromRows, SEQ_LEN, transformGrid } from "./encode.ts";
-import { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./outputs.ts";
-import { evaluateArc } from "./report.ts";
+import { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "../../io/eval_outputs.ts";
+import { evaluateArc } from "./score_outputs.ts";
 import { scoreArc, type TruthTask } from "./score.ts";
 
 const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;

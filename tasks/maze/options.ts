@@ -1,6 +1,6 @@
 /**
  * Command-line options of `deno task data maze ...` (commander, validated
- * with zod), shared by the Task's `build(args)` and `scripts/data_maze.ts`.
+ * with zod), shared by the Task's `build(args)` and `cli/data_maze.ts`.
  * @module
  */
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";

@@ -1,0 +1,66 @@
+/**
+ * `deno task conform <case-dir> [--backend cpu|wasm|webgpu|auto]`: runs the
+ * model on a reference case folder and compares every dumped tensor.
+ * Prints one row per tensor group, then `conform <case>: max_err=<x> PASS|FAIL`.
+ * Exit 0 only on PASS.
+ * @module
+ */
+import { Command, Option } from "@commander-js/extra-typings";
+import { describeBackend, parseBackend, useBackend } from "../backends/select.ts";
+import { loadCase, runCase, TOLERANCE } from "../conformance/conform.ts";
+import { runCli } from "../util/cli.ts";
+
+const program = new Command()
+  .name("conform")
+  .description("Compare the TensorFlow.js HRM with tensors dumped from the reference PyTorch code")
+  .argument("<case-dir>", "folder with config.json, params/batches/eval/train.safetensors")
+  .addOption(
+    new Option("--backend <name>", "tfjs backend").choices(["auto", "webgpu", "wasm", "cpu"])
+      .default("auto"),
+  )
+  .option("--eval-only", "only the evaluation unroll")
+  .option("--train-only", "only the training steps")
+  .option("--verbose", "one row per tensor instead of per group");
+
+async function main(): Promise<number> {
+  program.parse();
+  const [dir] = program.args;
+  const opts = program.opts();
+  const c = await loadCase(dir.replace(/\/+$/, ""));
+  const info = await useBackend(parseBackend(opts.backend));
+  console.log(describeBackend(info));
+  const started = performance.now();
+  // Progress on stderr (a slow backend can take minutes); the report stays on stdout.
+  const progress = (msg: string) =>
+    console.error(`  [${((performance.now() - started) / 1000).toFixed(1)} s] ${msg}`);
+  const report = await runCase(c, { eval: !opts.trainOnly, train: !opts.evalOnly, progress });
+  const fmt = (x: number) => (x === 0 ? "0" : Number.isFinite(x) ? x.toExponential(2) : "inf");
+  if (opts.verbose) {
+    for (const cmp of report.comparisons) {
+      console.log(
+        `  ${cmp.key.padEnd(72)} ${cmp.exact ? "exact" : fmt(cmp.err).padStart(8)} ${
+          cmp.pass ? "ok" : "FAIL"
+        }${cmp.note ? `  (${cmp.note})` : ""}`,
+      );
+    }
+  } else {
+    for (const g of report.groups) {
+      console.log(
+        `  ${g.group.padEnd(44)} n=${String(g.count).padStart(3)} max_err=${
+          fmt(g.maxErr).padStart(8)
+        } ${g.pass ? "ok" : "FAIL"}`,
+      );
+      for (const n of g.notes) console.log(`      note: ${n}`);
+    }
+  }
+  const secs = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `tolerance: max|ours-ref| <= ${TOLERANCE} * max|ref| (floats), exact (integers); ${secs} s`,
+  );
+  console.log(`conform ${c.name}: max_err=${fmt(report.maxErr)} ${report.pass ? "PASS" : "FAIL"}`);
+  return report.pass ? 0 : 1;
+}
+
+if (import.meta.main) {
+  await runCli(main);
+}

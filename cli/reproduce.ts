@@ -1,0 +1,129 @@
+/**
+ * `deno task reproduce [--profile smoke|cpu|paper] [--task T ...] [--run NAME]
+ * [--resume NAME] [--checkpoint task=path ...] [--backend B]`: builds the
+ * data, trains HRM and the Direct-pred baseline, evaluates, and writes
+ * `reports/<run>/`. The default profile is `paper` when a hardware GPU
+ * adapter is found, else `cpu`.
+ * @module
+ */
+import { Command, Option } from "@commander-js/extra-typings";
+import { type BackendChoice, parseBackend, probeAdapter } from "../backends/select.ts";
+import { type ProfileName, PROFILES } from "../reproduce/profiles.ts";
+import { parseCheckpoints, reproduce } from "../reproduce/reproduce.ts";
+import { realPipeline, workerPipeline } from "../reproduce/pipeline.ts";
+import { TASK_IDS, type TaskId } from "../reproduce/report/schema.ts";
+import { runCli } from "../util/cli.ts";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The default profile: `paper` on a hardware GPU, else `cpu`. */
+async function defaultProfile(): Promise<ProfileName> {
+  const adapter = await probeAdapter();
+  return adapter && !adapter.isFallbackAdapter ? "paper" : "cpu";
+}
+
+/**
+ * 2 models at once on the CPU backends of a machine with 2+ cores (tfjs' wasm
+ * backend uses one core per instance); 1 on a GPU, which one model fills.
+ */
+async function defaultJobs(backend: BackendChoice): Promise<number> {
+  const cores = navigator.hardwareConcurrency ?? 1;
+  if (cores < 2 || backend === "webgpu") return 1;
+  if (backend === "auto") {
+    const adapter = await probeAdapter();
+    if (adapter && !adapter.isFallbackAdapter) return 1;
+  }
+  return 2;
+}
+
+function stamp(start: number): string {
+  const s = Math.round((performance.now() - start) / 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
+const program = new Command()
+  .name("deno task reproduce")
+  .description(
+    "Reproduce the paper's results: build data, train HRM and the Direct-pred baseline, " +
+      "evaluate, score, and write reports/<run>/ (index.html, summary.md, per-task reports)",
+  )
+  .addOption(
+    new Option("--profile <name>", "smoke | cpu | paper (default: paper on a GPU, else cpu)")
+      .choices(PROFILES),
+  )
+  .addOption(
+    new Option("--task <name>", "run only this task (repeatable)").choices(TASK_IDS).argParser(
+      (v, prev: string[] | undefined) => [...(prev ?? []), v],
+    ),
+  )
+  .option("--run <name>", "name of the run folder under --reports (default: a UTC timestamp)")
+  .option("--resume <name>", "continue an interrupted run; finished tasks and models are skipped")
+  .option(
+    "--checkpoint <task=path>",
+    "evaluate this checkpoint instead of training (repeatable; task.model=path for a baseline)",
+    collect,
+    [] as string[],
+  )
+  .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")
+  .option(
+    "--arc-source <dir>",
+    "folder holding the ARC-AGI, ARC-AGI-2 and ConceptARC checkouts",
+    "data/raw/arc",
+  )
+  .option(
+    "--act-baseline",
+    "also train the Transformer with HRM's outer ACT loop (ARC Prize's ablation)",
+    false,
+  )
+  .option("--data-root <dir>", "where the smoke and cpu profiles put their data (default: data)")
+  .option("--seed <n>", "training seed", "0")
+  .option("--reports <dir>", "folder that holds the runs", "reports")
+  .option(
+    "--jobs <n>",
+    "models trained at once (all tasks share one pool), each in its own worker (default: 2 on " +
+      "wasm/cpu with 2+ cores, else 1)",
+  )
+  .option("--quiet", "no training progress (task-level lines only)", false)
+  .action(async (opts) => {
+    const start = performance.now();
+    const backend = parseBackend(opts.backend);
+    if (!/^\d+$/.test(opts.seed)) {
+      throw new Error(`--seed must be a non-negative integer, got '${opts.seed}'`);
+    }
+    if (opts.run && opts.resume) throw new Error("--run and --resume exclude each other");
+    let profile = opts.profile as ProfileName | undefined;
+    if (!profile && opts.resume) {
+      const manifest = JSON.parse(
+        await Deno.readTextFile(`${opts.reports}/${opts.resume}/run.json`).catch(() => "{}"),
+      );
+      profile = manifest.profile;
+    }
+    profile ??= await defaultProfile();
+    const jobs = opts.jobs === undefined ? await defaultJobs(backend) : Number(opts.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      throw new Error(`--jobs must be a positive integer, got '${opts.jobs}'`);
+    }
+    const pipeline = jobs > 1
+      ? workerPipeline(backend, { quiet: opts.quiet })
+      : realPipeline(backend, { quiet: opts.quiet });
+    const runDir = await reproduce(pipeline, {
+      jobs,
+      profile,
+      tasks: opts.task as TaskId[] | undefined,
+      run: opts.run,
+      resume: opts.resume,
+      checkpoints: parseCheckpoints(opts.checkpoint, TASK_IDS),
+      seed: Number(opts.seed),
+      arcSource: opts.arcSource,
+      actBaseline: opts.actBaseline,
+      dataRoot: opts.dataRoot,
+      reportsDir: opts.reports,
+      log: (line) => console.log(`[${stamp(start)}] ${line}`),
+    });
+    console.log(`[${stamp(start)}] done: ${runDir}`);
+  });
+
+if (import.meta.main) {
+  await runCli(() => program.parseAsync(Deno.args, { from: "user" }));
+}

@@ -1,0 +1,305 @@
+/**
+ * Conformance against tensors dumped from the official PyTorch code (format:
+ * fixtures/hrm-reference/README.md). A case folder holds config.json,
+ * params.safetensors, batches.safetensors, eval.safetensors and
+ * train.safetensors; everything is read from there.
+ *
+ * Eval: a fresh carry on batch1, segments until every row halts; each segment
+ * is compared. Train: two segments (batch1 from a fresh carry, then batch2
+ * with the carry of step 1), each followed by backward of loss/B and both
+ * optimizer updates at the config's learning rates (no warm-up).
+ *
+ * A float tensor passes when max|ours - ref| <= 1e-3 * max|ref|; integer and
+ * boolean tensors must match exactly.
+ * @module
+ */
+import type { HostTensor } from "../io/dtypes.ts";
+import { readSafetensors } from "../io/safetensors.ts";
+import { type Batch, disposeCarry, initialCarry } from "../model/act.ts";
+import {
+  type ModelConfig,
+  type OptimConfig,
+  parseModelConfig,
+  parseOptimConfig,
+} from "../model/config.ts";
+import { disposeState, type ModelState, PUZZLE_EMB, stateDict, stateFromDict } from "../model/state.ts";
+import { createTrainer, disposeTrainer, evalStep, trainStep } from "../model/step.ts";
+import type { SegmentResult } from "../model/act.ts";
+import type { Metrics } from "../model/loss.ts";
+import { compare, type Comparison, type Ours, TOLERANCE } from "./compare.ts";
+import { checkPuzzleStep } from "./conform_puzzle.ts";
+
+export { compare, type Comparison, TOLERANCE };
+
+/** A group of comparisons reported on one line. */
+export interface GroupRow {
+  group: string;
+  count: number;
+  maxErr: number;
+  pass: boolean;
+  notes: string[];
+}
+
+/** The whole report of a case. */
+export interface ConformReport {
+  name: string;
+  comparisons: Comparison[];
+  groups: GroupRow[];
+  maxErr: number;
+  pass: boolean;
+}
+
+/** A loaded case folder. */
+export interface ConformCase {
+  name: string;
+  dir: string;
+  config: ModelConfig;
+  optim: OptimConfig;
+  params: Map<string, HostTensor>;
+  batches: Map<string, HostTensor>;
+  eval?: Map<string, HostTensor>;
+  evalSteps?: number;
+  train?: Map<string, HostTensor>;
+}
+
+/** Reads a case folder (eval/train files are optional: whichever exists is checked). */
+export async function loadCase(dir: string): Promise<ConformCase> {
+  const cfgPath = `${dir}/config.json`;
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(cfgPath));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new Error(`${cfgPath}: file not found`);
+    throw new Error(`${cfgPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const body = (raw.model ?? raw) as Record<string, unknown>;
+  const exists = async (p: string) => {
+    try {
+      await Deno.stat(p);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const c: ConformCase = {
+    name: typeof raw.name === "string" ? raw.name : dir.split("/").filter(Boolean).pop()!,
+    dir,
+    config: parseModelConfig(body, cfgPath),
+    optim: parseOptimConfig(
+      Object.fromEntries(
+        ["lr", "weight_decay", "beta1", "beta2", "puzzle_emb_lr", "puzzle_emb_weight_decay"]
+          .filter((k) => k in body).map((k) => [k, body[k]]),
+      ),
+      cfgPath,
+    ),
+    params: (await readSafetensors(`${dir}/params.safetensors`)).tensors,
+    batches: (await readSafetensors(`${dir}/batches.safetensors`)).tensors,
+  };
+  if (await exists(`${dir}/eval.safetensors`)) {
+    const st = await readSafetensors(`${dir}/eval.safetensors`);
+    c.eval = st.tensors;
+    c.evalSteps = st.metadata.steps ? Number(st.metadata.steps) : undefined;
+  }
+  if (await exists(`${dir}/train.safetensors`)) {
+    c.train = (await readSafetensors(`${dir}/train.safetensors`)).tensors;
+  }
+  if (!c.eval && !c.train) {
+    throw new Error(`${dir}: neither eval.safetensors nor train.safetensors`);
+  }
+  return c;
+}
+
+/** batchN.{inputs,labels,puzzle_identifiers} as a host batch. */
+export function caseBatch(c: ConformCase, name: string): Batch {
+  const get = (f: string) => {
+    const t = c.batches.get(`${name}.${f}`);
+    if (!t) throw new Error(`${c.dir}/batches.safetensors: missing '${name}.${f}'`);
+    return Int32Array.from(t.data as ArrayLike<number>, Number);
+  };
+  return {
+    inputs: get("inputs"),
+    labels: get("labels"),
+    puzzleIdentifiers: get("puzzle_identifiers"),
+  };
+}
+
+/** Our tensors of one segment under the golden names (without the `stepK.` prefix). */
+async function segmentTensors(r: SegmentResult): Promise<Map<string, Ours>> {
+  const f = (data: ArrayLike<number>): Ours => ({ kind: "float", data });
+  const i = (data: ArrayLike<number>): Ours => ({ kind: "int", data });
+  const out = new Map<string, Ours>([
+    ["logits", f(r.logits!)],
+    ["q_halt_logits", f(r.qHalt)],
+    ["q_continue_logits", f(r.qContinue)],
+    ["z_H", f(await r.carry.zH.data())],
+    ["halted", i(r.carry.halted)],
+    ["steps", i(r.carry.steps)],
+    ["loss", f([r.loss])],
+    ["current_data.inputs", i(r.carry.data.inputs)],
+    ["current_data.labels", i(r.carry.data.labels)],
+    ["current_data.puzzle_identifiers", i(r.carry.data.puzzleIdentifiers)],
+  ]);
+  if (r.carry.zL) out.set("z_L", f(await r.carry.zL.data()));
+  if (r.targetQContinue) out.set("target_q_continue", f(r.targetQContinue));
+  for (const [k, v] of Object.entries(r.metrics as Metrics)) {
+    if (v !== undefined) out.set(`metrics.${k}`, f([v]));
+  }
+  return out;
+}
+
+/** Compares the golden keys `prefix*` of `golden` against `ours` (keys without the prefix). */
+function compareStep(
+  golden: Map<string, HostTensor>,
+  prefix: string,
+  ours: Map<string, Ours>,
+  out: Comparison[],
+): void {
+  for (const [k, ref] of golden) {
+    if (!k.startsWith(prefix)) continue;
+    out.push(compare(k, ref, ours.get(k.slice(prefix.length))));
+  }
+}
+
+/** Runs the evaluation unroll and compares every `stepK.*` tensor of eval.safetensors. */
+export async function conformEval(
+  c: ConformCase,
+  out: Comparison[],
+  progress: (msg: string) => void = () => {},
+): Promise<void> {
+  const golden = c.eval!;
+  const m = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
+  try {
+    const batch = caseBatch(c, "batch1");
+    let carry = initialCarry(m, batch.puzzleIdentifiers.length);
+    const steps = c.evalSteps ?? c.config.halt_max_steps;
+    for (let k = 1; k <= steps; k++) {
+      const r = await evalStep(m, carry, batch, { returnLogits: true });
+      carry = r.carry;
+      compareStep(golden, `step${k}.`, await segmentTensors(r), out);
+      progress(`eval segment ${k}/${steps} done`);
+    }
+    disposeCarry(carry);
+  } finally {
+    disposeState(m);
+  }
+}
+
+/** Runs the two training steps and compares every `stepK.*` tensor of train.safetensors. */
+export async function conformTrain(
+  c: ConformCase,
+  out: Comparison[],
+  progress: (msg: string) => void = () => {},
+): Promise<void> {
+  const golden = c.train!;
+  const m: ModelState = stateFromDict(c.config, c.params, `${c.dir}/params.safetensors`);
+  const t = createTrainer(m, c.optim, 0);
+  try {
+    let carry = initialCarry(m, caseBatch(c, "batch1").puzzleIdentifiers.length);
+    let before = c.params.get(PUZZLE_EMB);
+    for (let k = 1; golden.has(`step${k}.loss`); k++) {
+      const prefix = `step${k}.`;
+      const r = await trainStep(t, carry, caseBatch(c, `batch${k}`), {
+        lr: c.optim.lr,
+        puzzleEmbLr: c.optim.puzzle_emb_lr,
+      }, { returnLogits: true, returnGrads: true });
+      carry = r.carry;
+      const ours = await segmentTensors(r);
+      for (const [key, g] of r.hostGrads!) ours.set(`grad.${key}`, { kind: "float", data: g });
+      for (const [key, v] of await stateDict(m)) {
+        ours.set(`after.${key}`, { kind: "float", data: v.data as Float32Array });
+      }
+      const puzzleKeys = [
+        `${prefix}puzzle_emb.local_ids`,
+        `${prefix}grad.model.inner.puzzle_emb.local_weights`,
+      ];
+      compareStep(
+        new Map([...golden].filter(([key]) => !puzzleKeys.includes(key))),
+        prefix,
+        ours,
+        out,
+      );
+      const after = golden.get(`${prefix}after.${PUZZLE_EMB}`);
+      if (before && after && r.puzzleIds && r.puzzleGrad) {
+        checkPuzzleStep(
+          golden,
+          c.optim,
+          c.config.puzzle_emb_ndim,
+          `step${k}`,
+          before,
+          after,
+          r.puzzleIds,
+          r.puzzleGrad,
+          out,
+        );
+      } else {
+        for (const key of puzzleKeys) {
+          const ref = golden.get(key);
+          if (ref) out.push(compare(key, ref, undefined));
+        }
+      }
+      before = after;
+      progress(`train step ${k} done`);
+    }
+    disposeCarry(carry);
+  } finally {
+    disposeTrainer(t);
+    disposeState(m);
+  }
+}
+
+/** The group a golden key is reported under (e.g. `train step1 grad`). */
+export function groupOf(key: string): string {
+  const parts = key.split(".");
+  const step = parts[0];
+  const rest = parts.slice(1);
+  if (
+    rest[0] === "grad" || rest[0] === "after" || rest[0] === "metrics" || rest[0] === "current_data"
+  ) {
+    return `${step}.${rest[0]}`;
+  }
+  return `${step}.${rest.join(".")}`;
+}
+
+/** Groups comparisons for the one-line-per-group report. */
+export function groupRows(label: string, cs: Comparison[]): GroupRow[] {
+  const rows = new Map<string, GroupRow>();
+  for (const cmp of cs) {
+    const g = `${label} ${groupOf(cmp.key)}`;
+    const row = rows.get(g) ?? { group: g, count: 0, maxErr: 0, pass: true, notes: [] };
+    row.count++;
+    row.maxErr = Math.max(row.maxErr, cmp.err);
+    row.pass &&= cmp.pass;
+    if (cmp.note) row.notes.push(`${cmp.key}: ${cmp.note}`);
+    rows.set(g, row);
+  }
+  return [...rows.values()];
+}
+
+/** Runs a whole case (eval and/or train, whichever the folder has). */
+export async function runCase(
+  c: ConformCase,
+  parts: { eval?: boolean; train?: boolean; progress?: (msg: string) => void } = {},
+): Promise<ConformReport> {
+  const groups: GroupRow[] = [];
+  const all: Comparison[] = [];
+  if (c.eval && (parts.eval ?? true)) {
+    const cs: Comparison[] = [];
+    await conformEval(c, cs, parts.progress);
+    groups.push(...groupRows("eval", cs));
+    all.push(...cs);
+  }
+  if (c.train && (parts.train ?? true)) {
+    const cs: Comparison[] = [];
+    await conformTrain(c, cs, parts.progress);
+    groups.push(...groupRows("train", cs));
+    all.push(...cs);
+  }
+  const maxErr = all.reduce((m, x) => Math.max(m, x.err), 0);
+  return {
+    name: c.name,
+    comparisons: all,
+    groups,
+    maxErr,
+    pass: all.length > 0 && all.every((x) => x.pass),
+  };
+}

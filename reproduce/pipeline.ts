@@ -1,0 +1,278 @@
+/**
+ * The real {@link Pipeline}: data through the Task modules' `build`,
+ * training through the trainer's `runTraining`, evaluation through
+ * `runEvaluation` (once per inference segment count, which gives the
+ * accuracy-vs-segments curve and the halting-step distribution), and the
+ * task-specific scores (maze: valid shortest paths).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { type BackendChoice, useBackend } from "../backends/select.ts";
+import { toFloat32 } from "../io/dtypes.ts";
+import { getTask } from "../tasks/registry.ts";
+import "../tasks/maze/mod.ts";
+import "../tasks/sudoku/mod.ts";
+import "../tasks/arc/mod.ts";
+import { configFromArgs, findLatestCheckpoint, runEvaluation, runTraining } from "../train/mod.ts";
+import { readEvalOutputs } from "../io/eval_outputs.ts";
+import { readSafetensors } from "../io/safetensors.ts";
+import type { TaskPlan } from "./plan.ts";
+import type { ModelContext, Pipeline } from "./reproduce.ts";
+import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
+import { scoreTaskOutputs } from "./task_scores.ts";
+import { copyArcSubset } from "../tasks/arc/subset.ts";
+
+/** Outputs the final evaluation keeps (for scores and example pictures). */
+const FINAL_OUTPUTS = [
+  "inputs",
+  "labels",
+  "puzzle_identifiers",
+  "preds",
+  "q_halt_logits",
+  "q_continue_logits",
+];
+/** Outputs each shorter evaluation keeps (for the halting distribution). */
+const SWEEP_OUTPUTS = ["q_continue_logits"];
+
+/** Segment counts to evaluate: 1..max when cheap (max <= 8), else powers of two and max. */
+export function sweepSegments(max: number): number[] {
+  if (max <= 8) return Array.from({ length: max }, (_, i) => i + 1);
+  const out: number[] = [];
+  for (let s = 1; s < max; s *= 2) out.push(s);
+  out.push(max);
+  return out;
+}
+
+/**
+ * For each row, the first evaluated segment count at which q_halt > q_continue
+ * (what training-time ACT would pick); rows that never choose to halt count
+ * at the last. `q` holds, per segment count in `segments`, the two logits.
+ */
+export function haltingHistogram(
+  segments: number[],
+  q: { halt: Float32Array; cont: Float32Array }[],
+): { steps: number; count: number }[] {
+  const rows = q[0]?.halt.length ?? 0;
+  const counts = new Map<number, number>();
+  for (let r = 0; r < rows; r++) {
+    let at = segments[segments.length - 1];
+    for (let i = 0; i < segments.length; i++) {
+      if (q[i].halt[r] > q[i].cont[r]) {
+        at = segments[i];
+        break;
+      }
+    }
+    counts.set(at, (counts.get(at) ?? 0) + 1);
+  }
+  return segments.filter((s) => counts.has(s)).map((s) => ({ steps: s, count: counts.get(s)! }));
+}
+
+/** The two Q logits of every row from an evaluation's saved outputs. */
+async function readQ(outputsDir: string): Promise<{ halt: Float32Array; cont: Float32Array }> {
+  const core = await readEvalOutputs(join(outputsDir, "all.safetensors"));
+  const extra = await readSafetensors(join(`${outputsDir}_extra`, "all.safetensors"));
+  const cont = extra.tensors.get("q_continue_logits");
+  if (!cont) throw new Error(`${outputsDir}_extra: no q_continue_logits`);
+  return { halt: core.qHaltLogits, cont: toFloat32(cont) };
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    return undefined;
+  }
+}
+
+/** How a pipeline shows progress. */
+export interface PipelineOptions {
+  /** No training/evaluation progress at all. */
+  quiet?: boolean;
+  /** Force the terminal bar (true) or plain lines (false); default: stdout is a TTY. */
+  tty?: boolean;
+}
+
+/** The real pipeline on a given backend, one model at a time in this process. */
+export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {}): Pipeline {
+  return {
+    async environment(): Promise<Environment> {
+      const info = await useBackend(backend);
+      return {
+        backend: info.backend,
+        adapter: info.adapter ?? null,
+        deno: Deno.version.deno,
+        typescript: Deno.version.typescript,
+        v8: Deno.version.v8,
+        tfjs: tf.version.tfjs,
+        os: `${Deno.build.os} ${Deno.build.arch}`,
+        cpus: navigator.hardwareConcurrency ?? 0,
+      };
+    },
+
+    async buildData(plan: TaskPlan, log): Promise<void> {
+      let args = plan.build;
+      if (plan.arcSubset !== undefined) {
+        const at = args.indexOf("--source");
+        const subset = `${plan.dataDir}.source`;
+        await Deno.remove(subset, { recursive: true }).catch(() => {});
+        const n = await copyArcSubset(args[at + 1], subset, plan.arcSubset);
+        log(`${plan.task}: selected ${n} task files from ${args[at + 1]} into ${subset}`);
+        args = args.map((a, i) => (i === at + 1 ? subset : a));
+      }
+      await getTask(plan.taskModule).build(args);
+    },
+
+    async runModel(plan: TaskPlan, model: ModelSpec, ctx: ModelContext): Promise<ModelResult> {
+      const common = [`backend=${backend}`];
+      let checkpoint = ctx.checkpoint;
+      let trainSeconds = 0;
+      let trainSteps = 0;
+      let parameters: number | null = null;
+      const config = configFromArgs([
+        ...model.overrides,
+        `run_dir=${ctx.outDir}`,
+        `seed=${ctx.seed}`,
+        ...common,
+      ]);
+      if (!checkpoint) {
+        const canResume = ctx.resume && (await findLatestCheckpoint(ctx.outDir)) !== undefined;
+        // Interrupted before its first checkpoint: nothing to continue, start this model over.
+        if (!canResume) await Deno.remove(join(ctx.outDir, "metrics.jsonl")).catch(() => {});
+        const t0 = performance.now();
+        const summary = await runTraining(
+          configFromArgs([
+            ...model.overrides,
+            `run_dir=${ctx.outDir}`,
+            `seed=${ctx.seed}`,
+            `resume=${canResume}`,
+            ...common,
+          ]),
+          { quiet: opts.quiet, tty: opts.tty, label: `${plan.task}/${model.id} train` },
+        );
+        trainSeconds = (performance.now() - t0) / 1000;
+        trainSteps = summary.steps;
+        // A resumed run that had already done every step writes no new checkpoint.
+        checkpoint = summary.checkpoint ?? (await findLatestCheckpoint(ctx.outDir))?.path;
+        if (!checkpoint) throw new Error(`${plan.task}/${model.id}: training wrote no checkpoint`);
+        const saved = await readJson(join(ctx.outDir, "config.json"));
+        parameters = typeof saved?.num_params === "number" ? saved.num_params : null;
+      }
+      const max = config.arch.halt_max_steps;
+      const segments = sweepSegments(max);
+      const t1 = performance.now();
+      const actCurve: ModelResult["actCurve"] = [];
+      const q: { halt: Float32Array; cont: Float32Array }[] = [];
+      let final: Awaited<ReturnType<typeof runEvaluation>> | undefined;
+      for (const k of segments) {
+        const isFinal = k === max;
+        const summary = await runEvaluation({
+          checkpoint,
+          // The plan's settings first (they make the architecture explicit for weights that
+          // carry no config, e.g. converted official checkpoints), then this evaluation's.
+          overrides: [
+            ...model.overrides,
+            `data_path=${plan.dataDir}`,
+            `arch.halt_max_steps=${k}`,
+            `run_dir=${join(ctx.outDir, `eval_segments_${k}`)}`,
+            ...common,
+          ],
+          saveOutputs: isFinal ? FINAL_OUTPUTS : SWEEP_OUTPUTS,
+          quiet: opts.quiet,
+          tty: opts.tty,
+          label: `${plan.task}/${model.id} eval ${k}/${max} segments`,
+        });
+        const all = summary.sets.all ?? Object.values(summary.sets)[0];
+        actCurve.push({ segments: k, exact_accuracy: all.exact_accuracy });
+        q.push(await readQ(summary.outputsDir!));
+        if (isFinal) final = summary;
+      }
+      const evalSeconds = (performance.now() - t1) / 1000;
+      const all = final!.sets.all ?? Object.values(final!.sets)[0];
+      const outputsFile = join(final!.outputsDir!, "all.safetensors");
+      const outputs = await readEvalOutputs(outputsFile);
+      const metrics: Record<string, number> = {
+        exact_accuracy: all.exact_accuracy,
+        accuracy: all.accuracy,
+        q_halt_accuracy: all.q_halt_accuracy,
+        steps: all.steps,
+        lm_loss: all.lm_loss,
+        count: all.count,
+      };
+      const scored = await scoreTaskOutputs(plan, outputs, outputsFile, ctx.outDir);
+      Object.assign(metrics, scored.metrics);
+      const examples: Example[] = [];
+      const S = outputs.seqLen;
+      const rows = outputs.puzzleIdentifiers.length;
+      for (let r = 0; r < Math.min(plan.examples, rows); r++) {
+        const row = (t: Uint8Array) => Array.from(t.subarray(r * S, (r + 1) * S));
+        examples.push({
+          input: row(outputs.inputs),
+          label: outputs.labels ? row(outputs.labels) : [],
+          prediction: row(outputs.preds),
+          name: `test row ${r}`,
+        });
+      }
+      return {
+        model: model.id,
+        status: "done",
+        metrics,
+        headlineMetric: scored.headlineMetric,
+        actCurve,
+        haltingSteps: haltingHistogram(segments, q),
+        examples,
+        trainSteps,
+        parameters,
+        checkpoint,
+        givenCheckpoint: ctx.checkpoint !== undefined,
+        trainSeconds,
+        evalSeconds,
+      };
+    },
+  };
+}
+
+/** What the main thread sends a model worker. */
+export interface ModelJob {
+  backend: BackendChoice;
+  quiet: boolean;
+  plan: TaskPlan;
+  model: ModelSpec;
+  ctx: Omit<ModelContext, "log">;
+}
+
+/** What a model worker answers. */
+export type ModelJobReply = { ok: true; result: ModelResult } | { ok: false; message: string };
+
+/**
+ * The real pipeline with each model trained and evaluated in its own Deno
+ * Worker (its own TensorFlow.js instance: one core each on wasm), so that
+ * `reproduce --jobs N` runs N models at once. Results do not depend on it:
+ * each model's run is a function of its own settings and seed. Progress comes
+ * as plain lines labelled by task and model (bars would overwrite each other).
+ */
+export function workerPipeline(backend: BackendChoice, opts: PipelineOptions = {}): Pipeline {
+  const local = realPipeline(backend, opts);
+  return {
+    environment: () => local.environment(),
+    buildData: (plan, log) => local.buildData(plan, log),
+    runModel(plan, model, ctx): Promise<ModelResult> {
+      const worker = new Worker(new URL("./model_worker.ts", import.meta.url), { type: "module" });
+      const { log: _log, ...rest } = ctx;
+      const job: ModelJob = { backend, quiet: opts.quiet ?? false, plan, model, ctx: rest };
+      return new Promise<ModelResult>((resolve, reject) => {
+        worker.onmessage = (e: MessageEvent<ModelJobReply>) => {
+          worker.terminate();
+          if (e.data.ok) resolve(e.data.result);
+          else reject(new Error(e.data.message));
+        };
+        worker.onerror = (e) => {
+          e.preventDefault();
+          worker.terminate();
+          reject(new Error(`${plan.task}/${model.id}: worker failed: ${e.message}`));
+        };
+        worker.postMessage(job);
+      });
+    },
+  };
+}

@@ -1,0 +1,391 @@
+/**
+ * `deno task reproduce`: for each task of a profile, build the data, train
+ * HRM and the baseline(s), evaluate, score, and write the reports; resumable.
+ *
+ * The work itself (data builds, training, evaluation) is behind the
+ * {@link Pipeline} interface: `pipeline.ts` wires the real Task modules and
+ * trainer; tests drive this orchestration with a synthetic pipeline.
+ * @module
+ */
+import { join } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { loadPaperFixtures, type PaperFixtures, readValidated } from "./paper.ts";
+import type { ProfileName, TaskPlan } from "./plan.ts";
+import { getProfile } from "./profiles.ts";
+import {
+  type Environment,
+  type ModelResult,
+  ModelResultSchema,
+  type ModelSpec,
+  type RunManifest,
+  RunManifestSchema,
+  type TaskId,
+  type TaskRecord,
+  TaskRecordSchema,
+} from "./report/schema.ts";
+import { headlineMetricFor, notRunResult } from "./report/build.ts";
+import { writeRunReports, writeTaskReport } from "./report/write.ts";
+import { digestDir } from "../io/digest.ts";
+import { pathExists } from "../io/read.ts";
+
+/** What one model run needs besides its plan. */
+export interface ModelContext {
+  /** Folder for this model's metrics.jsonl, checkpoints, eval outputs. */
+  outDir: string;
+  /** A checkpoint to evaluate instead of training. */
+  checkpoint?: string;
+  /** Continue from the trainer's last checkpoint in outDir, if any. */
+  resume: boolean;
+  seed: number;
+  log: (line: string) => void;
+}
+
+/** The real work, behind an interface so that the orchestration is testable. */
+export interface Pipeline {
+  /** Describes the backend and software in use (after initialising the backend). */
+  environment(): Promise<Environment>;
+  /** Builds the plan's data into `plan.dataDir` (which does not exist yet). */
+  buildData(plan: TaskPlan, log: (line: string) => void): Promise<void>;
+  /** Trains (unless given a checkpoint) and evaluates one model. */
+  runModel(plan: TaskPlan, model: ModelSpec, ctx: ModelContext): Promise<ModelResult>;
+}
+
+/** Options of one `reproduce` invocation. */
+export interface ReproduceOptions {
+  profile: ProfileName;
+  /** Restrict to these tasks (default: all of the profile). */
+  tasks?: TaskId[];
+  /** Run name (default: a UTC timestamp). */
+  run?: string;
+  /** Continue this existing run. */
+  resume?: string;
+  /** `task` (HRM) or `task.model` -> checkpoint path. */
+  checkpoints: Record<string, string>;
+  seed: number;
+  /** Folder holding the ARC checkouts (default: data/raw/arc). */
+  arcSource?: string;
+  /** Also train the Transformer with HRM's outer ACT loop. */
+  actBaseline?: boolean;
+  /** Data folder of the scaled-down profiles (default: data). */
+  dataRoot?: string;
+  reportsDir: string;
+  /**
+   * Models trained at once, across tasks (default 1). More than 1 needs a pipeline
+   * whose `runModel` calls may overlap (`workerPipeline`).
+   */
+  jobs?: number;
+  log: (line: string) => void;
+}
+
+/** Marker written (atomically) when a task is completely finished. */
+export const DONE_MARKER = "done";
+/** Marker a data build leaves beside the data, naming its arguments. */
+export const BUILD_MARKER = "reproduce-build.json";
+
+/** A default run name: the UTC time, e.g. `20260129-174501`. */
+export function timestampName(now = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}
+
+/** Parses `--checkpoint task=path` / `task.model=path` values. */
+export function parseCheckpoints(
+  values: string[],
+  tasks: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf("=");
+    const key = v.slice(0, eq);
+    const task = key.split(".")[0];
+    if (eq <= 0 || !tasks.includes(task)) {
+      throw new Error(
+        `--checkpoint '${v}': expected TASK=PATH or TASK.MODEL=PATH, TASK one of ${
+          tasks.join(", ")
+        }`,
+      );
+    }
+    out[key.includes(".") ? key : `${key}.hrm`] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * Runs `work` on every item, at most `jobs` at a time, starting them in
+ * order; waits for all and rethrows the first failure (after the others end,
+ * so that no model is left half-written).
+ */
+export async function runPool<T>(
+  items: readonly T[],
+  jobs: number,
+  work: (index: number, item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const lane = async () => {
+    while (next < items.length && errors.length === 0) {
+      const i = next++;
+      try {
+        await work(i, items[i]);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, lane));
+  if (errors.length) throw errors[0];
+}
+
+/** Makes sure `plan.dataDir` holds the plan's data; returns seconds spent. */
+async function ensureData(
+  plan: TaskPlan,
+  pipeline: Pipeline,
+  log: (l: string) => void,
+): Promise<number> {
+  const marker = join(plan.dataDir, BUILD_MARKER);
+  if (await pathExists(marker)) {
+    const saved = JSON.parse(await Deno.readTextFile(marker));
+    if (JSON.stringify(saved.build) !== JSON.stringify(plan.build)) {
+      throw new Error(
+        `${plan.dataDir} was built with different arguments (${
+          saved.build.join(" ")
+        }); remove it to rebuild`,
+      );
+    }
+    log(`${plan.task}: data already built in ${plan.dataDir}`);
+    return 0;
+  }
+  if (await pathExists(join(plan.dataDir, "train", "dataset.json"))) {
+    log(`${plan.task}: using existing data in ${plan.dataDir} (not built by reproduce)`);
+    return 0;
+  }
+  log(`${plan.task}: building data: deno task data ${plan.taskModule} ${plan.build.join(" ")}`);
+  const t0 = performance.now();
+  await pipeline.buildData(plan, log);
+  await writeJsonAtomic(marker, { task: plan.taskModule, build: plan.build });
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * Why the plan's data cannot be built on this machine, if so: the source
+ * folder a build reads (`--source`: the user's ARC checkouts, which the project
+ * never ships) is missing. Such a task is reported as not run, with the reason,
+ * instead of stopping the whole run.
+ */
+export async function missingSource(plan: TaskPlan): Promise<string | undefined> {
+  const at = plan.build.indexOf("--source");
+  if (at < 0 || await pathExists(join(plan.dataDir, "train", "dataset.json"))) return undefined;
+  const source = plan.build[at + 1];
+  if (await pathExists(source)) return undefined;
+  return `source folder '${source}' not found (give --arc-source DIR with the ARC-AGI, ` +
+    `ARC-AGI-2 and ConceptARC checkouts)`;
+}
+
+/**
+ * Builds the task's data if needed and writes its task.json (once per run).
+ * Returns why the task cannot run here (its data source is missing), if so.
+ */
+async function prepareTask(
+  runDir: string,
+  plan: TaskPlan,
+  manifest: RunManifest,
+  pipeline: Pipeline,
+  opts: ReproduceOptions,
+): Promise<string | undefined> {
+  const taskDir = join(runDir, plan.task);
+  await Deno.mkdir(taskDir, { recursive: true });
+  const recordPath = join(taskDir, "task.json");
+  if (await pathExists(recordPath)) {
+    const saved = await readValidated(recordPath, TaskRecordSchema);
+    if (saved.datasetDigest !== "") return undefined;
+    return await missingSource(plan) ?? "its data source was missing when this run started";
+  }
+  const missing = await missingSource(plan);
+  const dataSeconds = missing ? 0 : await ensureData(plan, pipeline, opts.log);
+  const precision = {
+    setting: "hardware / precision",
+    paper: "8 GPUs, bfloat16",
+    ours: `${manifest.environment.backend}${
+      manifest.environment.adapter ? ` (${manifest.environment.adapter})` : ""
+    }, float32`,
+  };
+  const record: TaskRecord = {
+    task: plan.task,
+    label: plan.label,
+    taskModule: plan.taskModule,
+    build: plan.build,
+    dataDir: plan.dataDir,
+    // Empty when the data could not be built (the task is reported as not run).
+    datasetDigest: missing ? "" : await digestDir(plan.dataDir, (rel) => rel === BUILD_MARKER),
+    models: plan.models,
+    differences: [...plan.differences, precision],
+    dataSeconds,
+  };
+  await writeJsonAtomic(recordPath, record);
+  return missing;
+}
+
+/** Trains (or evaluates a given checkpoint of) one model and writes its result.json. */
+async function runModel(
+  runDir: string,
+  plan: TaskPlan,
+  index: number,
+  manifest: RunManifest,
+  pipeline: Pipeline,
+  opts: ReproduceOptions,
+): Promise<void> {
+  const model = plan.models[index];
+  const outDir = join(runDir, plan.task, model.id);
+  const resultPath = join(outDir, "result.json");
+  if (await pathExists(resultPath)) {
+    await readValidated(resultPath, ModelResultSchema);
+    opts.log(`${plan.task}: ${model.id} already finished, skipped`);
+    return;
+  }
+  await Deno.mkdir(outDir, { recursive: true });
+  const given = Object.keys(manifest.checkpoints).filter((k) => k.startsWith(`${plan.task}.`));
+  const checkpoint = manifest.checkpoints[`${plan.task}.${model.id}`];
+  let result: ModelResult;
+  if (given.length && !checkpoint) {
+    result = notRunResult(
+      model.id,
+      "checkpoints were given for this task, none for this model",
+      headlineMetricFor(plan.taskModule),
+    );
+  } else {
+    opts.log(
+      `${plan.task}: model ${index + 1}/${plan.models.length} ${model.id}: ` +
+        (checkpoint ? `evaluating ${checkpoint}` : `training (${model.overrides.join(" ")})`),
+    );
+    result = await pipeline.runModel(plan, model, {
+      outDir,
+      checkpoint,
+      resume: opts.resume !== undefined,
+      seed: manifest.seed,
+      log: opts.log,
+    });
+    const main = result.metrics[result.headlineMetric];
+    opts.log(
+      `${plan.task}: ${model.id}: ${result.headlineMetric} ` +
+        `${main === undefined ? "n/a" : (main * 100).toFixed(2) + "%"} ` +
+        `(train ${result.trainSeconds.toFixed(0)} s, eval ${result.evalSeconds.toFixed(0)} s)`,
+    );
+  }
+  await writeJsonAtomic(resultPath, ModelResultSchema.parse(result));
+}
+
+/** Writes the task's report and marks it done (after all its models). */
+async function finishTask(runDir: string, task: TaskId, paper: PaperFixtures): Promise<void> {
+  await writeTaskReport(runDir, task, paper);
+  await writeFileAtomic(join(runDir, task, DONE_MARKER), new Date().toISOString() + "\n");
+}
+
+/** Runs (or resumes) a reproduce run; returns the run folder. */
+export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Promise<string> {
+  const paper = await loadPaperFixtures();
+  let manifest: RunManifest;
+  let runDir: string;
+  if (opts.resume !== undefined) {
+    runDir = join(opts.reportsDir, opts.resume);
+    if (!await pathExists(join(runDir, "run.json"))) {
+      throw new Error(`--resume ${opts.resume}: no run.json in ${runDir}`);
+    }
+    manifest = await readValidated(join(runDir, "run.json"), RunManifestSchema);
+    if (opts.profile !== manifest.profile) {
+      throw new Error(
+        `--resume ${opts.resume}: the run used profile '${manifest.profile}', not '${opts.profile}'`,
+      );
+    }
+    opts.log(
+      `resuming run ${manifest.run} (profile ${manifest.profile}, tasks ${
+        manifest.tasks.join(", ")
+      })`,
+    );
+  } else {
+    const run = opts.run ?? timestampName();
+    if (!/^[\w.-]+$/.test(run)) {
+      throw new Error(`--run '${run}': use letters, digits, '.', '_' or '-'`);
+    }
+    runDir = join(opts.reportsDir, run);
+    if (await pathExists(runDir)) {
+      throw new Error(
+        `${runDir} already exists: pick another --run, or continue it with --resume ${run}`,
+      );
+    }
+    const profile = getProfile(opts.profile, paper, {
+      arcSource: opts.arcSource,
+      actBaseline: opts.actBaseline,
+      dataRoot: opts.dataRoot,
+    });
+    const available = profile.tasks.map((t) => t.task);
+    const tasks = opts.tasks ?? available;
+    for (const t of tasks) {
+      if (!available.includes(t)) {
+        throw new Error(
+          `--task ${t}: not in profile '${opts.profile}' (has ${available.join(", ")})`,
+        );
+      }
+    }
+    manifest = {
+      run,
+      profile: opts.profile,
+      tasks: available.filter((t) => tasks.includes(t)),
+      checkpoints: opts.checkpoints,
+      seed: opts.seed,
+      ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
+      ...(opts.actBaseline ? { actBaseline: true } : {}),
+      ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
+      startedAt: new Date().toISOString(),
+      environment: await pipeline.environment(),
+    };
+    await Deno.mkdir(runDir, { recursive: true });
+    await writeJsonAtomic(join(runDir, "run.json"), manifest);
+    opts.log(
+      `run ${run}: profile ${opts.profile}, tasks ${manifest.tasks.join(", ")} -> ${runDir}`,
+    );
+  }
+  const plans = getProfile(manifest.profile, paper, {
+    arcSource: manifest.arcSource,
+    actBaseline: manifest.actBaseline,
+    dataRoot: manifest.dataRoot,
+  }).tasks;
+  // Data first (task by task), then every model of every unfinished task through one pool of
+  // `jobs` lanes in plan order, so a lane freed by a quick baseline starts the next task's
+  // model; a task's report is written as soon as its last model ends.
+  const pending: { plan: TaskPlan; index: number }[] = [];
+  const left = new Map<TaskId, number>();
+  for (const [i, task] of manifest.tasks.entries()) {
+    const plan = plans.find((p) => p.task === task)!;
+    if (await pathExists(join(runDir, task, DONE_MARKER))) {
+      opts.log(`[${i + 1}/${manifest.tasks.length}] ${task}: finished earlier, skipped`);
+      continue;
+    }
+    opts.log(`[${i + 1}/${manifest.tasks.length}] ${task}: ${plan.label}`);
+    const missing = await prepareTask(runDir, plan, manifest, pipeline, opts);
+    if (missing) {
+      opts.log(`${task}: not run: ${missing}`);
+      for (const model of plan.models) {
+        const outDir = join(runDir, task, model.id);
+        await Deno.mkdir(outDir, { recursive: true });
+        await writeJsonAtomic(
+          join(outDir, "result.json"),
+          ModelResultSchema.parse(
+            notRunResult(model.id, `no data: ${missing}`, headlineMetricFor(plan.taskModule)),
+          ),
+        );
+      }
+      await finishTask(runDir, task, paper);
+      continue;
+    }
+    plan.models.forEach((_, index) => pending.push({ plan, index }));
+    left.set(task, plan.models.length);
+  }
+  await runPool(pending, opts.jobs ?? 1, async (_, { plan, index }) => {
+    await runModel(runDir, plan, index, manifest, pipeline, opts);
+    const n = left.get(plan.task)! - 1;
+    left.set(plan.task, n);
+    if (n === 0) await finishTask(runDir, plan.task, paper);
+  });
+  await writeRunReports(runDir);
+  opts.log(`reports: ${join(runDir, "index.html")}, ${join(runDir, "summary.md")}`);
+  return runDir;
+}

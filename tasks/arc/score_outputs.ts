@@ -1,0 +1,113 @@
+/**
+ * `deno task eval-arc`: scores saved evaluation outputs against a built ARC
+ * folder and writes `score.json`, `score.md` (a readable table), and with
+ * rendering on, `index.html` plus `tasks/<task>.svg`.
+ * @module
+ */
+import { writeFileAtomic, writeJsonAtomic } from "../../io/atomic.ts";
+import { gridToRows } from "./encode.ts";
+import { readEvalOutputs } from "../../io/eval_outputs.ts";
+import { indexHtml, svgFileName, taskSvg } from "./render.ts";
+import { type ArcScore, DEFAULT_KS, readTruth, scoreArc } from "./score.ts";
+
+/** Options of one scoring run. */
+export interface EvalArcOptions {
+  outputs: string;
+  data: string;
+  out: string;
+  ks?: number[];
+  render?: boolean;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}`;
+
+/** The score as JSON (per task: pass@k, and per test input the truth's rank and the top-2 answers). */
+export function scoreJson(score: ArcScore, opts: { outputs: string; data: string }) {
+  const at = (r: Record<number, number>) =>
+    Object.fromEntries(score.ks.map((k) => [`pass@${k}`, r[k]]));
+  return {
+    format: "hrm-arc-score",
+    version: 1,
+    data: opts.data,
+    outputs: opts.outputs,
+    tasks: score.tasks.length,
+    test_inputs: score.tasks.reduce((n, t) => n + t.tests.length, 0),
+    rows_used: score.rowsUsed,
+    rows_padding: score.rowsPadding,
+    overall: at(score.overall),
+    overall_all_tests: at(score.overallAllTests),
+    per_task: score.tasks.map((t) => ({
+      name: t.name,
+      ...at(t.passAt),
+      tests: t.tests.map((r) => ({
+        truth_rank: r.truthRank === null ? null : r.truthRank + 1,
+        votes: r.answers.reduce((n, a) => n + a.votes, 0),
+        distinct_answers: r.answers.length,
+        top: r.answers.slice(0, 2).map((a) => ({
+          votes: a.votes,
+          mean_sigmoid_q_halt: a.meanSigmoidQ,
+          grid: gridToRows(a.grid),
+        })),
+      })),
+    })),
+  };
+}
+
+/** The readable table (Markdown). */
+export function scoreTable(score: ArcScore): string {
+  const head = `| | ${score.ks.map((k) => `pass@${k}`).join(" | ")} |`;
+  const rule = `|---|${score.ks.map(() => "---:").join("|")}|`;
+  const lines = [
+    `ARC score: ${score.tasks.length} tasks, ${score.rowsUsed} predictions voted`,
+    "",
+    head,
+    rule,
+    `| overall (fraction of test inputs per task, official rule) | ${
+      score.ks.map((k) => pct(score.overall[k])).join(" | ")
+    } |`,
+    `| every test input right (reference notebook) | ${
+      score.ks.map((k) => pct(score.overallAllTests[k])).join(" | ")
+    } |`,
+    "",
+    `| task | tests | ${score.ks.map((k) => `pass@${k}`).join(" | ")} | truth rank | top votes |`,
+    `|---|---:|${score.ks.map(() => "---:").join("|")}|---|---|`,
+  ];
+  for (const t of score.tasks) {
+    const ranks = t.tests.map((r) => (r.truthRank === null ? "-" : String(r.truthRank + 1))).join(
+      ",",
+    );
+    const votes = t.tests.map((r) => r.answers.slice(0, 2).map((a) => a.votes).join("/") || "-")
+      .join(",");
+    lines.push(
+      `| ${t.name} | ${t.tests.length} | ${
+        score.ks.map((k) => pct(t.passAt[k])).join(" | ")
+      } | ${ranks} | ${votes} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Scores and writes the report; returns the score. */
+export async function evaluateArc(opts: EvalArcOptions): Promise<ArcScore> {
+  const { identifiers, tasks } = await readTruth(opts.data);
+  const outputs = await readEvalOutputs(opts.outputs);
+  const score = scoreArc(identifiers, tasks, outputs, opts.ks ?? DEFAULT_KS);
+  await Deno.mkdir(opts.out, { recursive: true });
+  await writeJsonAtomic(`${opts.out}/score.json`, scoreJson(score, opts));
+  await writeFileAtomic(`${opts.out}/score.md`, scoreTable(score));
+  if (opts.render !== false) {
+    await Deno.mkdir(`${opts.out}/tasks`, { recursive: true });
+    const results = new Map(score.tasks.map((t) => [t.name, t]));
+    for (const t of tasks) {
+      await writeFileAtomic(
+        `${opts.out}/tasks/${svgFileName(t.name)}`,
+        taskSvg(t, results.get(t.name)),
+      );
+    }
+    await writeFileAtomic(
+      `${opts.out}/index.html`,
+      indexHtml(score, `ARC evaluation: ${opts.data}`),
+    );
+  }
+  return score;
+}
