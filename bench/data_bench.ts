@@ -76,12 +76,12 @@ export const BUILDERS: Builder[] = [
   },
 ];
 
-const DATA_SCRIPT = new URL("../cli/data.ts", import.meta.url).pathname;
 const ROOT = new URL("../", import.meta.url).pathname;
 
 async function run(args: string[]): Promise<{ ok: boolean; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", DATA_SCRIPT, ...args],
+    // The user's command, as typed: `deno task data ...` from the repository root.
+    args: ["task", "-q", "data", ...args],
     cwd: ROOT,
     stdout: "null",
     stderr: "piped",

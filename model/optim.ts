@@ -172,45 +172,6 @@ export function adamATan2Host(
   }
 }
 
-/** Throws unless floats [offset, offset + n) lie inside a shard of `size` floats. */
-export function checkShardRange(offset: number, n: number, size: number): void {
-  if (offset < 0 || offset + n > size) {
-    throw new Error(`AdamATan2 shard: [${offset}, ${offset + n}) outside the shard of ${size}`);
-  }
-}
-
-/**
- * AdamATan2 over one data-parallel worker's parameter shard, moments in host
- * arrays ({@link adamATan2Host}); the same interface as the wasm heap's
- * `HeapAdamATan2` (backends/wasm/simd.ts), which gives the same bits faster.
- */
-export class HostAdamATan2 {
-  private m: Float32Array;
-  private v: Float32Array;
-
-  constructor(readonly size: number) {
-    this.m = new Float32Array(size);
-    this.v = new Float32Array(size);
-  }
-
-  /** Updates `p` (the parameter whose moments start at `offset` floats into the shard) in place. */
-  update(
-    offset: number,
-    p: Float32Array,
-    g: Float32Array,
-    step: number,
-    lr: number,
-    o: AdamATan2Options,
-  ): void {
-    const n = p.length;
-    checkShardRange(offset, n, this.size);
-    const at = (x: Float32Array) => x.subarray(offset, offset + n);
-    adamATan2Host(p, at(this.m), at(this.v), g, step, lr, o);
-  }
-
-  dispose(): void {}
-}
-
 /**
  * Sparse SignSGD on a host table [rows, dim] (row-major) in place: the rows in
  * `ids` (duplicates allowed: their gradients [ids.length, dim] are summed

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { testOnBackends } from "../backends/testing.ts";
-import { AdamATan2, adamATan2Host, atan2NonNegX, HostAdamATan2, signSgdUpdate } from "./optim.ts";
+import { AdamATan2, adamATan2Host, atan2NonNegX, signSgdUpdate } from "./optim.ts";
 import { Rng } from "../util/rng.ts";
 
 Deno.test("optim: SignSGD sums duplicate ids, decays only touched rows", () => {
@@ -102,26 +102,3 @@ testOnBackends("optim: the fused host AdamATan2 matches the tensor one step by s
   opt.dispose();
   params.get("w")!.dispose();
 }, { only: ["wasm", "cpu"] });
-
-Deno.test("HostAdamATan2 keeps each parameter's moments at its shard offset", () => {
-  const o = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1 };
-  const shard = new HostAdamATan2(7);
-  const a = Float32Array.from([0.5, -1, 2]), b = Float32Array.from([1, 2, 3, 4]);
-  const a2 = a.slice(), b2 = b.slice();
-  const mA = new Float32Array(3), vA = new Float32Array(3);
-  const mB = new Float32Array(4), vB = new Float32Array(4);
-  for (let step = 1; step <= 3; step++) {
-    const gA = Float32Array.from([0.1 * step, -0.2, 0.3]);
-    const gB = Float32Array.from([-1, 0, 1e-3, step]);
-    shard.update(0, a, gA, step, 1e-2, o);
-    shard.update(3, b, gB, step, 1e-2, o);
-    adamATan2Host(a2, mA, vA, gA, step, 1e-2, o);
-    adamATan2Host(b2, mB, vB, gB, step, 1e-2, o);
-  }
-  assert.deepEqual(a, a2);
-  assert.deepEqual(b, b2);
-  assert.throws(
-    () => shard.update(5, new Float32Array(3), new Float32Array(3), 1, 1, o),
-    /outside/,
-  );
-});

@@ -4,19 +4,13 @@
  *   (which absorbs any transposition or stride) and multiplied by a 6 x 8
  *   fused multiply-add kernel. backends/wasm/kernels.ts routes every float32
  *   `BatchMatMul` here.
- * - {@link HeapAdamATan2}: the data-parallel workers' AdamATan2 update of
- *   their parameter shard, with the moments kept on the heap.
+ * - the `adam` export: AdamATan2 on 4 floats at a time, driven by the
+ *   data-parallel workers' shard optimizer (train/parallel/shard_adam.ts).
  * - {@link heapCopy}: strided families of byte runs (slices, concatenations).
  * @module
  */
 import { SIMD_WASM_BASE64 } from "./simd_bytes.ts";
 import { MR, NR } from "./simd_source.ts";
-import {
-  adamATan2Constants,
-  adamATan2Host,
-  type AdamATan2Options,
-  checkShardRange,
-} from "../../model/optim.ts";
 
 /** The parts of the tfjs wasm module used here (tfjs-backend-wasm 4.22, emscripten). */
 export interface WasmHeap {
@@ -106,7 +100,8 @@ export function simdKernels(memory: WebAssembly.Memory): SimdExports {
   return k;
 }
 
-function kernelsFor(heap: WasmHeap): SimdExports {
+/** The kernels on a tfjs wasm heap. */
+export function kernelsFor(heap: WasmHeap): SimdExports {
   return simdKernels(heap.asm.memory);
 }
 
@@ -132,14 +127,14 @@ export function packedBytes(rows: number, k: number, width: number): number {
 }
 
 /** `bytes` of the heap (`_malloc`), or a clear error when the heap is full. */
-function heapAlloc(heap: WasmHeap, bytes: number): number {
+export function heapAlloc(heap: WasmHeap, bytes: number): number {
   const ptr = heap._malloc(bytes);
   if (!ptr) throw new Error(`wasm heap: cannot allocate ${bytes} bytes`);
   return ptr;
 }
 
 /** A heap buffer that grows on demand and is reused between calls. */
-class Scratch {
+export class Scratch {
   ptr = 0;
   bytes = 0;
   constructor(private heap: WasmHeap) {}
@@ -200,76 +195,5 @@ export class WasmGemm {
     if (typeof b !== "number") this.exports.pack(b.ptr, b.rowStride, b.kStride, n, k, bpack, NR);
     const mcBlocks = Math.max(1, Math.floor(A_CHUNK_BYTES / (MR * k * 4)));
     this.exports.gemm(apack, bpack, c, m, n, k, ldc, mcBlocks, tile);
-  }
-}
-
-/**
- * AdamATan2 over one worker's parameter shard, bit for bit `adamATan2Host`
- * (model/optim.ts), 4 floats per iteration in wasm SIMD. The moments of the
- * whole shard live on the heap (zeroed at start); each update copies the
- * parameter's values and gradient in and the new values out.
- */
-export class HeapAdamATan2 {
-  private kernels: SimdExports;
-  /** Byte offsets of the shard's first moment, second moment, and a [p | g] scratch. */
-  private m: number;
-  private v: number;
-  private scratch: Scratch;
-
-  constructor(private heap: WasmHeap & { HEAPF32: Float32Array }, readonly size: number) {
-    this.kernels = kernelsFor(heap);
-    this.m = heapAlloc(heap, Math.max(4, size * 4));
-    this.v = heapAlloc(heap, Math.max(4, size * 4));
-    this.scratch = new Scratch(heap);
-    this.heap.HEAPF32.fill(0, this.m / 4, this.m / 4 + size);
-    this.heap.HEAPF32.fill(0, this.v / 4, this.v / 4 + size);
-  }
-
-  /**
-   * Updates `p` (host values of the parameter whose moments start at `offset`
-   * floats into the shard) in place from gradient `g`; the arithmetic of
-   * `adamATan2Host(p, m, v, g, step, lr, o)`.
-   */
-  update(
-    offset: number,
-    p: Float32Array,
-    g: Float32Array,
-    step: number,
-    lr: number,
-    o: AdamATan2Options,
-  ) {
-    const n = p.length;
-    checkShardRange(offset, n, this.size);
-    const buf = this.scratch.get(n * 8);
-    // Views after the allocation (a growing heap replaces HEAPF32).
-    const heap = this.heap.HEAPF32;
-    const ps = buf / 4, gs = ps + n, ms = this.m / 4 + offset, vs = this.v / 4 + offset;
-    heap.set(p, ps);
-    heap.set(g, gs);
-    const c = adamATan2Constants(step, lr, o);
-    const n4 = n - (n % 4);
-    this.kernels.adam(buf, ms * 4, vs * 4, gs * 4, n4, c.c1, c.c2, c.bc2Sqrt, c.decay, c.stepSize);
-    if (n4 < n) {
-      // The last 1-3 floats: the host loop, same arithmetic.
-      const tail = (start: number) => heap.subarray(start + n4, start + n);
-      adamATan2Host(tail(ps), tail(ms), tail(vs), tail(gs), step, lr, o);
-    }
-    p.set(heap.subarray(ps, ps + n));
-  }
-
-  /** The moments of the shard (copies), for tests. */
-  moments(): { m: Float32Array; v: Float32Array } {
-    const heap = this.heap.HEAPF32;
-    return {
-      m: heap.slice(this.m / 4, this.m / 4 + this.size),
-      v: heap.slice(this.v / 4, this.v / 4 + this.size),
-    };
-  }
-
-  /** Frees the moments and the scratch. */
-  dispose(): void {
-    this.heap._free(this.m);
-    this.heap._free(this.v);
-    this.scratch.free();
   }
 }

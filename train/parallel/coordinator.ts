@@ -20,7 +20,11 @@
  */
 import type { Batch } from "../../model/act.ts";
 import type { BackendName } from "../../backends/select.ts";
-import { type ModelConfigInput, type OptimConfigInput, parseModelConfig } from "../../model/config.ts";
+import {
+  type ModelConfigInput,
+  type OptimConfigInput,
+  parseModelConfig,
+} from "../../model/config.ts";
 import type { Metrics } from "../../model/loss.ts";
 import { Rng } from "../../util/rng.ts";
 import { paramSpecs } from "../../model/state.ts";

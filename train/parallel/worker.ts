@@ -11,12 +11,13 @@ import * as tf from "@tensorflow/tfjs";
 import { type Batch, type Carry, disposeCarry, initialCarry, segment } from "../../model/act.ts";
 import { type BackendName, useBackend } from "../../backends/select.ts";
 import { parseModelConfig, parseOptimConfig } from "../../model/config.ts";
-import { type AdamATan2Options, HostAdamATan2, signSgdUpdate } from "../../model/optim.ts";
+import { type AdamATan2Options, signSgdUpdate } from "../../model/optim.ts";
 import type { Rng } from "../../util/rng.ts";
 import { disposeState, initModel, type ModelState } from "../../model/state.ts";
 import { evaluateBatch } from "../../model/step.ts";
 import { shardParams, type WorkerReply, type WorkerRequest } from "./protocol.ts";
-import { HeapAdamATan2, type WasmHeap } from "../../backends/wasm/simd.ts";
+import type { WasmHeap } from "../../backends/wasm/simd.ts";
+import { HeapAdamATan2, HostAdamATan2 } from "./shard_adam.ts";
 
 let model: ModelState | undefined;
 /**

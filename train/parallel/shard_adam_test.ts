@@ -1,12 +1,13 @@
 /**
- * The wasm AdamATan2 is the host loop, bit for bit (the GEMM is covered by
- * wasm_kernels_test.ts through the matmul kernel).
+ * The shard optimizers are the host loop, bit for bit: on the wasm heap (SIMD)
+ * and in host arrays.
  */
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { useBackend } from "../select.ts";
+import { useBackend } from "../../backends/select.ts";
 import { adamATan2Host } from "../../model/optim.ts";
-import { HeapAdamATan2, type WasmHeap } from "./simd.ts";
+import type { WasmHeap } from "../../backends/wasm/simd.ts";
+import { HeapAdamATan2, HostAdamATan2 } from "./shard_adam.ts";
 
 Deno.test({
   name: "wasm AdamATan2 equals adamATan2Host bit for bit (moments, values, ragged tail)",
@@ -77,3 +78,26 @@ function checkAgainstHost(
     adam.dispose();
   }
 }
+
+Deno.test("HostAdamATan2 keeps each parameter's moments at its shard offset", () => {
+  const o = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1 };
+  const shard = new HostAdamATan2(7);
+  const a = Float32Array.from([0.5, -1, 2]), b = Float32Array.from([1, 2, 3, 4]);
+  const a2 = a.slice(), b2 = b.slice();
+  const mA = new Float32Array(3), vA = new Float32Array(3);
+  const mB = new Float32Array(4), vB = new Float32Array(4);
+  for (let step = 1; step <= 3; step++) {
+    const gA = Float32Array.from([0.1 * step, -0.2, 0.3]);
+    const gB = Float32Array.from([-1, 0, 1e-3, step]);
+    shard.update(0, a, gA, step, 1e-2, o);
+    shard.update(3, b, gB, step, 1e-2, o);
+    adamATan2Host(a2, mA, vA, gA, step, 1e-2, o);
+    adamATan2Host(b2, mB, vB, gB, step, 1e-2, o);
+  }
+  assert.deepEqual(a, a2);
+  assert.deepEqual(b, b2);
+  assert.throws(
+    () => shard.update(5, new Float32Array(3), new Float32Array(3), 1, 1, o),
+    /outside/,
+  );
+});

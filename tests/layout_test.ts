@@ -1,0 +1,86 @@
+/**
+ * The folder picture is the data flow: a folder imports only from folders
+ * before it in {@link LAYERS} (or from itself). A new folder must be placed
+ * in the list, so the order cannot be bypassed by adding one.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { dirname, join, normalize, relative } from "node:path";
+
+/** Top-level folders in data-flow order; `tests/` (end-to-end) may import anything. */
+export const LAYERS = [
+  "util",
+  "io",
+  "tasks",
+  "backends",
+  "model",
+  "conformance",
+  "train",
+  "reproduce",
+  "bench",
+  "cli",
+  "dev",
+  "tests",
+] as const;
+
+const ROOT = normalize(join(dirname(new URL(import.meta.url).pathname), ".."));
+const SKIP = new Set(["node_modules", "fixtures", "docs", "reports", "data", "runs", ".git"]);
+const SPEC = /(?:from\s+|import\s*\(\s*|import\s+|new (?:URL|Worker)\(\s*)"(\.{1,2}\/[^"]+)"/g;
+
+async function tsFiles(dir: string, out: string[]): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.startsWith(".") || SKIP.has(e.name)) continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory) await tsFiles(path, out);
+    else if (e.isFile && e.name.endsWith(".ts")) out.push(path);
+  }
+}
+
+/** The layer of a repository-relative path: its top folder, or "" for root files (mod.ts). */
+function topOf(rel: string): string {
+  return rel.includes("/") ? rel.split("/")[0] : "";
+}
+
+/** Every import that points up the data flow, as `file -> target` lines. */
+export async function upwardImports(root = ROOT): Promise<string[]> {
+  const files: string[] = [];
+  await tsFiles(root, files);
+  const bad: string[] = [];
+  for (const file of files) {
+    const rel = relative(root, file);
+    const top = topOf(rel);
+    if (top === "") continue; // mod.ts at the root re-exports the public API
+    const rank = LAYERS.indexOf(top as typeof LAYERS[number]);
+    if (rank < 0) {
+      bad.push(`${rel}: folder '${top}' is not in LAYERS (tests/layout_test.ts)`);
+      continue;
+    }
+    const text = await Deno.readTextFile(file);
+    for (const m of text.matchAll(SPEC)) {
+      const target = relative(root, normalize(join(dirname(file), m[1])));
+      if (target.startsWith("..")) continue; // outside the repository (../shared)
+      const tTop = topOf(target);
+      if (tTop === "" || tTop === "fixtures" || tTop === top) continue;
+      const tRank = LAYERS.indexOf(tTop as typeof LAYERS[number]);
+      if (tRank > rank || tRank < 0) bad.push(`${rel} -> ${target}`);
+    }
+  }
+  return bad.sort();
+}
+
+Deno.test("no folder imports from a folder after it in the data flow", async () => {
+  assert.deepEqual(await upwardImports(), []);
+});
+
+Deno.test("the layout check catches an upward import", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(dir, "io"));
+    await Deno.mkdir(join(dir, "train"));
+    await Deno.writeTextFile(join(dir, "train/a.ts"), "export const a = 1;\n");
+    await Deno.writeTextFile(join(dir, "io/b.ts"), 'import { a } from "../train/a.ts";\n');
+    assert.deepEqual(await upwardImports(dir), ["io/b.ts -> train/a.ts"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
