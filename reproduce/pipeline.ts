@@ -3,7 +3,7 @@
  * training through the trainer's `runTraining`, evaluation through
  * `runEvaluation` (once per inference segment count, which gives the
  * accuracy-vs-segments curve and the halting-step distribution), and the
- * task-specific scores (maze: valid shortest paths).
+ * task's own scores of the saved outputs (`Task.scoreOutputs`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -11,17 +11,12 @@ import { join } from "node:path";
 import { type BackendChoice, useBackend } from "../backends/select.ts";
 import { toFloat32 } from "../io/dtypes.ts";
 import { getTask } from "../tasks/registry.ts";
-import "../tasks/maze/mod.ts";
-import "../tasks/sudoku/mod.ts";
-import "../tasks/arc/mod.ts";
 import { configFromArgs, findLatestCheckpoint, runEvaluation, runTraining } from "../train/mod.ts";
 import { readEvalOutputs } from "../io/eval_outputs.ts";
 import { readSafetensors } from "../io/safetensors.ts";
 import type { TaskPlan } from "./plan.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
-import { scoreTaskOutputs } from "./task_scores.ts";
-import { copyArcSubset } from "../tasks/arc/subset.ts";
 
 /** Outputs the final evaluation keeps (for scores and example pictures). */
 const FINAL_OUTPUTS = [
@@ -111,16 +106,20 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
     },
 
     async buildData(plan: TaskPlan, log): Promise<void> {
+      const task = getTask(plan.taskModule);
       let args = plan.build;
-      if (plan.arcSubset !== undefined) {
+      if (plan.sourceSubset !== undefined) {
+        if (!task.copySourceSubset) {
+          throw new Error(`${plan.task}: task '${task.name}' cannot select a subset of its source`);
+        }
         const at = args.indexOf("--source");
         const subset = `${plan.dataDir}.source`;
         await Deno.remove(subset, { recursive: true }).catch(() => {});
-        const n = await copyArcSubset(args[at + 1], subset, plan.arcSubset);
+        const n = await task.copySourceSubset(args[at + 1], subset, plan.sourceSubset);
         log(`${plan.task}: selected ${n} task files from ${args[at + 1]} into ${subset}`);
         args = args.map((a, i) => (i === at + 1 ? subset : a));
       }
-      await getTask(plan.taskModule).build(args);
+      await task.build(args);
     },
 
     async runModel(plan: TaskPlan, model: ModelSpec, ctx: ModelContext): Promise<ModelResult> {
@@ -199,8 +198,15 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
         lm_loss: all.lm_loss,
         count: all.count,
       };
-      const scored = await scoreTaskOutputs(plan, outputs, outputsFile, ctx.outDir);
-      Object.assign(metrics, scored.metrics);
+      const task = getTask(plan.taskModule);
+      Object.assign(
+        metrics,
+        await task.scoreOutputs(outputs, {
+          outputsFile,
+          dataDir: plan.dataDir,
+          outDir: ctx.outDir,
+        }),
+      );
       const examples: Example[] = [];
       const S = outputs.seqLen;
       const rows = outputs.puzzleIdentifiers.length;
@@ -217,7 +223,7 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
         model: model.id,
         status: "done",
         metrics,
-        headlineMetric: scored.headlineMetric,
+        headlineMetric: task.headlineMetric,
         actCurve,
         haltingSteps: haltingHistogram(segments, q),
         examples,

@@ -15,8 +15,8 @@ export type ProfileName = typeof PROFILES[number];
 export interface TaskPlan {
   task: TaskId;
   label: string;
-  /** Registry name of the Task module that builds the data. */
-  taskModule: "sudoku" | "maze" | "arc";
+  /** Registry name of the Task module (tasks/registry.ts) that builds, scores and draws. */
+  taskModule: string;
   /** Where the data lives (relative to the working directory). */
   dataDir: string;
   /** Arguments of `deno task data <taskModule> ...` (Task.build). */
@@ -34,11 +34,11 @@ export interface TaskPlan {
   /** Fixture id of the paper run this task corresponds to. */
   paperRun: string;
   /**
-   * ARC only: build from the first N task files (by name) of each source
-   * folder instead of all of them; the `--source` argument is redirected to
-   * a folder holding that selection.
+   * Build from a small selection of the `--source` folder (N per collection,
+   * chosen by the task's `copySourceSubset`) instead of all of it; the
+   * `--source` argument is redirected to a folder holding that selection.
    */
-  arcSubset?: number;
+  sourceSubset?: number;
 }
 
 /** Where the ARC checkouts are looked for unless `--arc-source` says otherwise. */

@@ -223,10 +223,10 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
         arcBuild("arc1"),
         arcData("960 (ARC-AGI-1 + ConceptARC)"),
         arc,
-        { arcSubset: 2 },
+        { sourceSubset: 2 },
       ),
       smallPlan("cpu", "arc2", "arc", arcBuild("arc2"), arcData("1120 (ARC-AGI-2)"), arc, {
-        arcSubset: 2,
+        sourceSubset: 2,
       }),
     ],
   };

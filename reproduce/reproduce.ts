@@ -23,9 +23,10 @@ import {
   type TaskRecord,
   TaskRecordSchema,
 } from "./report/schema.ts";
-import { headlineMetricFor, notRunResult } from "./report/build.ts";
+import { notRunResult } from "./report/build.ts";
 import { writeRunReports, writeTaskReport } from "./report/write.ts";
 import { digestDir } from "../io/digest.ts";
+import { getTask } from "../tasks/registry.ts";
 import { pathExists } from "../io/read.ts";
 
 /** What one model run needs besides its plan. */
@@ -249,7 +250,7 @@ async function runModel(
     result = notRunResult(
       model.id,
       "checkpoints were given for this task, none for this model",
-      headlineMetricFor(plan.taskModule),
+      getTask(plan.taskModule).headlineMetric,
     );
   } else {
     opts.log(
@@ -369,7 +370,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
         await writeJsonAtomic(
           join(outDir, "result.json"),
           ModelResultSchema.parse(
-            notRunResult(model.id, `no data: ${missing}`, headlineMetricFor(plan.taskModule)),
+            notRunResult(model.id, `no data: ${missing}`, getTask(plan.taskModule).headlineMetric),
           ),
         );
       }

@@ -1,10 +1,13 @@
 /**
- * The one interface every benchmark task implements, and the registry that
- * finds them by name (as lm-evaluation-harness does: `unknown task 'x',
- * available: ...`).
+ * The one interface every benchmark task implements (data, and how its
+ * results are scored and shown), and the registry that finds them by name
+ * (as lm-evaluation-harness does: `unknown task 'x', available: ...`).
+ * Look tasks up through `registry.ts`, which loads every task module.
  * @module
  */
+import type { EvalOutputs } from "../io/eval_outputs.ts";
 import type { PuzzleSplit, SplitName } from "./dataset.ts";
+import { gridSvg } from "./grid_svg.ts";
 
 /** What `deno task data verify` prints about a folder. */
 export interface VerifyReport {
@@ -13,7 +16,38 @@ export interface VerifyReport {
   lines: string[];
 }
 
-/** A benchmark task: builds its data, verifies it, and reads its compact form. */
+/** One test row as a report shows it: token ids of the input, label and prediction. */
+export interface TaskExample {
+  input: number[];
+  /** Empty when the evaluation saved no labels. */
+  label: number[];
+  prediction: number[];
+  /** Optional free-form name (ARC task id, ...). */
+  name?: string;
+}
+
+/** Where {@link Task.scoreOutputs} finds what it scores against and writes its own files. */
+export interface ScoreContext {
+  /** The saved evaluation outputs' file (named in error messages, read again by some scorers). */
+  outputsFile: string;
+  /** The built data folder the outputs were computed on. */
+  dataDir: string;
+  /** The model's folder: a scorer may write its own report under it. */
+  outDir: string;
+}
+
+/** Files {@link Task.scoreOutputs} writes under a model's folder, linked from the HTML report. */
+export interface ScoreFiles {
+  /** Heading of the report section that links them. */
+  heading: string;
+  /** Each link: its text and its path relative to the model's folder. */
+  links: { text: string; path: string }[];
+}
+
+/**
+ * A benchmark task: builds its data, verifies it, reads its compact form,
+ * and knows how its results are scored and shown.
+ */
 export interface Task {
   /** Registry name, e.g. `sudoku`, `maze`, `arc`. */
   readonly name: string;
@@ -31,14 +65,46 @@ export interface Task {
   recognises?(meta: { seq_len: number; vocab_size: number }): boolean;
   /** Extra `deno task data <command>` entries this task owns (e.g. `sudoku-rate`). */
   readonly commands?: Readonly<Record<string, (args: string[]) => Promise<void>>>;
+  /**
+   * Copies a small deterministic selection of a build's `--source` folder to
+   * `dest` (at most `n` per collection, as the scaled-down profiles ask);
+   * returns the number of files copied.
+   */
+  copySourceSubset?(source: string, dest: string, n: number): Promise<number>;
+  /** The metric that maps onto the paper's headline table (e.g. `exact_accuracy`, `pass@2`). */
+  readonly headlineMetric: string;
+  /**
+   * Metrics beyond the trainer's (exact accuracy, token accuracy, ...) computed
+   * from the final evaluation's saved outputs (io/eval_outputs.ts), as fractions.
+   */
+  scoreOutputs(outputs: EvalOutputs, at: ScoreContext): Promise<Record<string, number>>;
+  /** One example as an SVG picture for the HTML report. */
+  renderExample(example: TaskExample): string;
+  /** Files `scoreOutputs` writes per model, if any (linked from the HTML report). */
+  readonly scoreFiles?: ScoreFiles;
 }
+
+/** The members a task may leave out when it registers, and what it gets instead. */
+const DEFAULTS = {
+  headlineMetric: "exact_accuracy",
+  scoreOutputs: () => Promise.resolve({}),
+  renderExample: gridSvg,
+} satisfies Partial<Task>;
+
+/**
+ * What a task module registers: a {@link Task} whose report members may be
+ * left out (exact accuracy as headline, no extra metrics, generic grid pictures).
+ */
+export type TaskDefinition =
+  & Omit<Task, keyof typeof DEFAULTS>
+  & Partial<Pick<Task, keyof typeof DEFAULTS>>;
 
 const registry = new Map<string, Task>();
 
 /** Adds a task to the registry (each task module calls this once). */
-export function registerTask(task: Task): void {
+export function registerTask(task: TaskDefinition): void {
   if (registry.has(task.name)) throw new Error(`task '${task.name}' registered twice`);
-  registry.set(task.name, task);
+  registry.set(task.name, { ...DEFAULTS, ...task });
 }
 
 /** Looks a task up by name, with the list of available ones on failure. */

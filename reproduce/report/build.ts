@@ -21,6 +21,7 @@ import {
   TIMING_METRICS,
 } from "./schema.ts";
 import { pathExists } from "../../io/read.ts";
+import { getTask } from "../../tasks/registry.ts";
 
 /** Everything the report writers need about one task, read from disk. */
 export interface TaskInputs {
@@ -61,11 +62,6 @@ export function readManifest(runDir: string): Promise<RunManifest> {
   return readValidated(join(runDir, "run.json"), RunManifestSchema);
 }
 
-/** The metric that maps onto the paper's headline table: pass@2 for ARC, else exact accuracy. */
-export function headlineMetricFor(taskModule: string): string {
-  return taskModule === "arc" ? "pass@2" : "exact_accuracy";
-}
-
 /** Reads one task's saved files. */
 export async function readTaskInputs(
   runDir: string,
@@ -85,7 +81,7 @@ export async function readTaskInputs(
         : notRunResult(
           spec.id,
           "no result.json (not trained or interrupted)",
-          headlineMetricFor(record.taskModule),
+          getTask(record.taskModule).headlineMetric,
         ),
     );
     curves.set(spec.id, await readMetrics(join(dir, spec.id, "metrics.jsonl")));

@@ -4,10 +4,10 @@
  * @module
  */
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
-import { exampleRenderer } from "./examples.ts";
 import { findCell, pct, profileNote } from "./markdown.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
 import { type Example, statusText, type TaskReport } from "./schema.ts";
+import { getTask } from "../../tasks/registry.ts";
 
 /** Escapes text for HTML. */
 export function esc(s: string): string {
@@ -131,7 +131,7 @@ export async function taskHtml(
   parts.push('<h2>Plots</h2><div class="plots">');
   for (const svg of await taskPlots(report)) parts.push(`<div>${svg}</div>`);
   parts.push("</div>");
-  const render = exampleRenderer(t.task);
+  const task = getTask(t.taskModule);
   for (const [model, list] of examples) {
     if (!list.length) continue;
     parts.push(`<h2>Examples: ${esc(model)}</h2>`);
@@ -139,25 +139,21 @@ export async function taskHtml(
       const ok = ex.label.every((l, i) => l === ex.prediction[i]);
       parts.push(
         `<div class="ex"><div>${esc(ex.name ?? "")} ${ok ? "correct" : "wrong"}</div>${
-          render(ex)
+          task.renderExample(ex)
         }</div>`,
       );
     }
   }
-  if (t.taskModule === "arc") {
-    const done = report.models.filter((m) => m.status === "done");
-    if (done.length) {
-      parts.push("<h2>ARC scoring (votes over augmentations, pass@k)</h2><ul>");
-      for (const m of done) {
-        parts.push(
-          `<li>${esc(m.model)}: <a href="${esc(m.model)}/arc_score/index.html">every task with ` +
-            `its top-2 answers</a>, <a href="${
-              esc(m.model)
-            }/arc_score/score.md">score table</a></li>`,
-        );
-      }
-      parts.push("</ul>");
+  const done = report.models.filter((m) => m.status === "done");
+  if (task.scoreFiles && done.length) {
+    parts.push(`<h2>${esc(task.scoreFiles.heading)}</h2><ul>`);
+    for (const m of done) {
+      const links = task.scoreFiles.links.map((l) =>
+        `<a href="${esc(m.model)}/${esc(l.path)}">${esc(l.text)}</a>`
+      );
+      parts.push(`<li>${esc(m.model)}: ${links.join(", ")}</li>`);
     }
+    parts.push("</ul>");
   }
   if (t.differences.length) {
     parts.push("<h2>How this run differs from the paper</h2>");

@@ -10,7 +10,6 @@ import { writeFileAtomic, writeJsonAtomic } from "../../io/atomic.ts";
 import { loadPaperFixtures, type PaperFixtures } from "../paper.ts";
 import { buildTaskReport, readManifest, readTaskInputs } from "./build.ts";
 import { indexHtml, taskHtml } from "./html.ts";
-import "./renderers.ts";
 import { summaryMarkdown, taskMarkdown } from "./markdown.ts";
 import { type Example, type TaskId, type TaskReport, TaskReportSchema } from "./schema.ts";
 

@@ -1,15 +1,20 @@
 /**
- * The ARC task: registers `arc` with the task registry (build, verify, and
- * the compact form that the trainer reads like the `.npy` layout).
+ * The ARC task: registers `arc` with the task registry (build, verify, the
+ * compact form that the trainer reads like the `.npy` layout, pass@k scoring
+ * with pass@2 as the headline, and its example pictures).
  * @module
  */
-import { registerTask } from "../task.ts";
+import { registerTask, type Task } from "../task.ts";
 import { runBuildCli } from "./build.ts";
 import { isCompactDir, openCompactSplit } from "./compact.ts";
 import { SEQ_LEN, VOCAB } from "./encode.ts";
+import { arcExampleSvg } from "./example_svg.ts";
+import { ARC_SCORE_FILES, scoreArcOutputs } from "./score_outputs.ts";
+import { copyArcSubset } from "./subset.ts";
 import { verifyArc } from "./verify.ts";
 
-registerTask({
+/** The ARC task object. */
+export const arcTask: Task = {
   name: "arc",
   description: "ARC-AGI-1/2 (+ConceptARC): 30x30 canvas, dihedral x colour augmentations",
   build: runBuildCli,
@@ -17,4 +22,11 @@ registerTask({
   isCompact: isCompactDir,
   openCompact: openCompactSplit,
   recognises: (meta) => meta.seq_len === SEQ_LEN && meta.vocab_size === VOCAB,
-});
+  copySourceSubset: copyArcSubset,
+  headlineMetric: "pass@2",
+  scoreOutputs: scoreArcOutputs,
+  renderExample: arcExampleSvg,
+  scoreFiles: ARC_SCORE_FILES,
+};
+
+registerTask(arcTask);

@@ -1,12 +1,15 @@
 /**
  * `deno task eval-arc`: scores saved evaluation outputs against a built ARC
  * folder and writes `score.json`, `score.md` (a readable table), and with
- * rendering on, `index.html` plus `tasks/<task>.svg`.
+ * rendering on, `index.html` plus `tasks/<task>.svg`. The same scoring gives
+ * the reproduce reports their pass@k (`scoreArcOutputs`).
  * @module
  */
+import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../../io/atomic.ts";
 import { gridToRows } from "./encode.ts";
-import { readEvalOutputs } from "../../io/eval_outputs.ts";
+import { type EvalOutputs, readEvalOutputs } from "../../io/eval_outputs.ts";
+import type { ScoreContext, ScoreFiles } from "../task.ts";
 import { indexHtml, svgFileName, taskSvg } from "./render.ts";
 import { type ArcScore, DEFAULT_KS, readTruth, scoreArc } from "./score.ts";
 
@@ -110,4 +113,40 @@ export async function evaluateArc(opts: EvalArcOptions): Promise<ArcScore> {
     );
   }
   return score;
+}
+
+/** Where a model's ARC score report goes, under its folder. */
+export const ARC_SCORE_DIR = "arc_score";
+
+/** The files of that report that the HTML report links. */
+export const ARC_SCORE_FILES: ScoreFiles = {
+  heading: "ARC scoring (votes over augmentations, pass@k)",
+  links: [
+    { text: "every task with its top-2 answers", path: `${ARC_SCORE_DIR}/index.html` },
+    { text: "score table", path: `${ARC_SCORE_DIR}/score.md` },
+  ],
+};
+
+/**
+ * Votes over augmentations and pass@k of a final evaluation (pass@2 is the
+ * headline number): `pass@k` and `pass@k_all_tests` for each default k; the
+ * full report goes to `<model>/arc_score/`. The scorer reads the outputs
+ * again from `at.outputsFile`, as `deno task eval-arc` does.
+ */
+export async function scoreArcOutputs(
+  _outputs: EvalOutputs,
+  at: ScoreContext,
+): Promise<Record<string, number>> {
+  const score = await evaluateArc({
+    outputs: at.outputsFile,
+    data: at.dataDir,
+    out: join(at.outDir, ARC_SCORE_DIR),
+    ks: DEFAULT_KS,
+  });
+  const metrics: Record<string, number> = {};
+  for (const k of DEFAULT_KS) {
+    metrics[`pass@${k}`] = score.overall[k];
+    metrics[`pass@${k}_all_tests`] = score.overallAllTests[k];
+  }
+  return metrics;
 }

@@ -1,12 +1,15 @@
 /**
  * The Maze-Hard task (30x30 random-wall mazes, shortest path longer than 110):
- * registers `maze` with the task registry and re-exports what other areas use
- * (scoring of saved predictions, SVG rendering, the labelling rule).
+ * registers `maze` with the task registry (build, verify, scores of saved
+ * outputs, example pictures) and re-exports what other areas use (scoring of
+ * saved predictions, SVG rendering, the labelling rule).
  * @module
  */
-import { registerTask, type Task } from "../task.ts";
+import { registerTask, type Task, type VerifyReport } from "../task.ts";
 import { buildMaze } from "./build.ts";
+import { mazeExampleSvg } from "./example_svg.ts";
 import { parseBuildArgs } from "./options.ts";
+import { scoreMazeOutputs } from "./score_outputs.ts";
 import { verifyMaze } from "./verify.ts";
 
 export { checkPath, type MazeScore, type PathVerdict, scoreMazePredictions } from "./score.ts";
@@ -22,9 +25,12 @@ export const mazeTask: Task = {
     const opts = parseBuildArgs(args);
     if (opts) await buildMaze(opts);
   },
-  verify(dir: string): Promise<import("../task.ts").VerifyReport> {
+  verify(dir: string): Promise<VerifyReport> {
     return verifyMaze(dir);
   },
+  headlineMetric: "exact_accuracy",
+  scoreOutputs: scoreMazeOutputs,
+  renderExample: mazeExampleSvg,
 };
 
 registerTask(mazeTask);

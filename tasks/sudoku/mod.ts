@@ -1,10 +1,13 @@
 /**
  * The Sudoku-Extreme task: regenerated data on the official difficulty scale
- * (see docs/sudoku.md), registered with the task registry.
+ * (see docs/sudoku.md), registered with the task registry (with the copy
+ * baseline / changed-cell scores and its example pictures).
  * @module
  */
+import { changedCellScores, savedLabels } from "../scores.ts";
 import { registerTask, type Task } from "../task.ts";
 import { buildCommand, rateCommand, renderCommand } from "./cli.ts";
+import { sudokuExampleSvg } from "./example_svg.ts";
 import { isCompactDir, openCompactSplit } from "./store.ts";
 import { verifySudoku } from "./verify.ts";
 
@@ -18,6 +21,12 @@ export const sudokuTask: Task = {
   openCompact: openCompactSplit,
   recognises: (meta) => meta.seq_len === 81 && meta.vocab_size === 11,
   commands: { "sudoku-rate": rateCommand, "sudoku-render": renderCommand },
+  headlineMetric: "exact_accuracy",
+  scoreOutputs: (outputs, at) =>
+    Promise.resolve(
+      changedCellScores(outputs.inputs, savedLabels(outputs, at.outputsFile), outputs.preds),
+    ),
+  renderExample: sudokuExampleSvg,
 };
 
 registerTask(sudokuTask);

@@ -1,26 +1,9 @@
 /**
- * Example pictures for the HTML reports. Each task can register its own
- * renderer (Sudoku grids with wrong cells marked, mazes with paths, ARC
- * grids); {@link gridSvg} is the fallback, a square token grid with wrong
- * cells outlined in red.
+ * The generic example picture: input, label and prediction as square grids of
+ * token ids, for tasks that draw no picture of their own.
  * @module
  */
-import type { Example, TaskId } from "./schema.ts";
-
-/** Renders one example (input, label, prediction token ids) to an SVG string. */
-export type ExampleRenderer = (example: Example) => string;
-
-const renderers = new Map<TaskId, ExampleRenderer>();
-
-/** Registers the renderer used for a task's examples. */
-export function registerExampleRenderer(task: TaskId, render: ExampleRenderer): void {
-  renderers.set(task, render);
-}
-
-/** The renderer for a task (its own, or the generic grid). */
-export function exampleRenderer(task: TaskId): ExampleRenderer {
-  return renderers.get(task) ?? gridSvg;
-}
+import type { TaskExample } from "./task.ts";
 
 const PALETTE = [
   "#ffffff",
@@ -74,7 +57,7 @@ function oneGrid(
  * Input, label and prediction as three square grids of token ids (colour by
  * id); prediction cells that differ from the label are outlined in red.
  */
-export function gridSvg(example: Example): string {
+export function gridSvg(example: TaskExample): string {
   const n = example.label.length;
   const side = Math.ceil(Math.sqrt(n));
   const cell = Math.max(3, Math.min(18, Math.floor(180 / side)));

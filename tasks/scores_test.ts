@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { changedCellScores } from "./task_scores.ts";
+import { changedCellScores } from "./scores.ts";
 
 Deno.test("changedCellScores: copy baseline and accuracy on the cells that must change", () => {
   // 6 labelled cells (one ignored, label 0): 4 equal to the input, 2 to change.

@@ -1,0 +1,22 @@
+/**
+ * A maze test row as a report picture, drawn by the task's own renderer: the
+ * labelled path and the predicted path on the question.
+ * @module
+ */
+import type { TaskExample } from "../task.ts";
+import { renderMazeSvg } from "./render.ts";
+
+/** Label and prediction side by side with the question, cells sized to about 240 px. */
+export function mazeExampleSvg(ex: TaskExample): string {
+  const n = Math.round(Math.sqrt(ex.input.length));
+  const px = Math.max(4, Math.min(12, Math.floor(240 / n)));
+  const label = ex.label.map((t) => (t < 0 ? 0 : t));
+  const exact = ex.prediction.every((t, i) => ex.label[i] < 0 || t === ex.label[i]);
+  return renderMazeSvg({
+    input: ex.input,
+    label,
+    prediction: ex.prediction,
+    cell: px,
+    title: `labelled path (blue) and predicted path (orange): ${exact ? "exact" : "differs"}`,
+  });
+}
