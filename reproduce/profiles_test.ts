@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { loadPaperFixtures, paperRun, resolveOverrides } from "./paper.ts";
 import { getProfile, PROFILES } from "./profiles.ts";
 import { configDifferences } from "./profile_small.ts";
+import { getTask } from "../tasks/registry.ts";
 
 Deno.test("paper profile: every task's trainer config equals the paper's, exactly", async () => {
   const paper = await loadPaperFixtures();
@@ -89,4 +90,20 @@ Deno.test("the ACT baseline variant: Direct pred with HRM's number of segments",
     cpu.models.find((m) => m.id === "direct_pred_act")!.overrides.includes("arch.halt_max_steps=4"),
   );
   assert.equal(getProfile("cpu", paper).tasks[1].models.length, 2);
+});
+
+Deno.test("profiles: every plan names a registered task, and only such a task selects sources", async () => {
+  const paper = await loadPaperFixtures();
+  for (const name of PROFILES) {
+    for (const plan of getProfile(name, paper).tasks) {
+      const task = getTask(plan.taskModule);
+      if (plan.sourceSubset !== undefined) {
+        assert.ok(
+          task.copySourceSubset,
+          `${name}/${plan.task}: ${task.name} cannot select sources`,
+        );
+        assert.ok(plan.build.includes("--source"), `${name}/${plan.task}: no --source to narrow`);
+      }
+    }
+  }
 });
