@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import "./mod.ts";
-import { getTask } from "../task.ts";
+import { getTask } from "../registry.ts";
 
 const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;
 
