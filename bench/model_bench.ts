@@ -1,24 +1,17 @@
 /**
- * Times one configuration on one backend: training steps (one full ACT
- * segment with the Q-target pass, backward, AdamATan2 and SignSGD updates)
- * and evaluation unrolls (halt_max_steps segments), in this process or
- * data-parallel over Deno Workers.
+ * Times one configuration on one backend through the trainer's own model
+ * (train/ `trainModelFor`, what `deno task train workers=N` runs): training
+ * steps (one full ACT segment with the Q-target pass, backward, AdamATan2 and
+ * SignSGD updates, the non-finite guard) and evaluation unrolls
+ * (halt_max_steps segments), in this process or data-parallel over Deno
+ * Workers.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { type Batch, type Carry, disposeCarry, initialCarry } from "../model/act.ts";
+import { type Batch, batchOf } from "../model/batch.ts";
 import { type BackendInfo, type BackendName, useBackend } from "../backends/select.ts";
 import { parseModelConfig, parseOptimConfig } from "../model/config.ts";
-import { DataParallelTrainer } from "../train/parallel/coordinator.ts";
+import { trainModelFor } from "../train/create_model.ts";
 import { Rng } from "../util/rng.ts";
-import { disposeState, initModel, type ModelState } from "../model/state.ts";
-import {
-  createTrainer,
-  disposeTrainer,
-  evaluateBatch,
-  type Trainer,
-  trainStep,
-} from "../model/step.ts";
 import { fastWasmKernelsInstalled } from "../backends/wasm/kernels.ts";
 import type { BenchConfig } from "./configs.ts";
 import { peakRssMb, rates, summarize, type Summary } from "./stats.ts";
@@ -59,81 +52,26 @@ export function randomBatch(c: BenchConfig, rows: number, seed: number): Batch {
   const m = parseModelConfig(c.model);
   const rng = new Rng(seed);
   const tok = () => 1 + rng.int(m.vocab_size - 1);
-  return {
+  return batchOf({
     inputs: Int32Array.from({ length: rows * m.seq_len }, tok),
     labels: Int32Array.from({ length: rows * m.seq_len }, tok),
     puzzleIdentifiers: Int32Array.from({ length: rows }, () => rng.int(m.num_puzzle_identifiers)),
-  };
+  });
 }
 
-/** The common face of the in-process and the data-parallel runners. */
-interface Runner {
-  /** One step; may return a note on where the time went. */
-  train(batch: Batch): Promise<string | undefined>;
-  evaluate(batch: Batch): Promise<number>;
-  tfBytes(): Promise<{ tf: number; heap: number }>;
-  close(): Promise<void>;
-}
-
-function wasmHeapBytes(): number {
-  const b = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
-  return b.wasm ? b.wasm.HEAPU8.length : 0;
-}
-
-class InProcessRunner implements Runner {
-  private carry: Carry;
-  private readonly trainer: Trainer;
-  constructor(private readonly model: ModelState, rows: number, seed: number) {
-    this.trainer = createTrainer(model, parseOptimConfig(BENCH_OPTIM), seed);
-    this.carry = initialCarry(model, rows);
-  }
-  async train(batch: Batch): Promise<string | undefined> {
-    const r = await trainStep(this.trainer, this.carry, batch, { lr: 1e-4, puzzleEmbLr: 1e-4 });
-    this.carry = r.carry;
-    return undefined;
-  }
-  async evaluate(batch: Batch): Promise<number> {
-    return (await evaluateBatch(this.model, batch)).segments;
-  }
-  tfBytes() {
-    return Promise.resolve({ tf: tf.memory().numBytes, heap: wasmHeapBytes() });
-  }
-  close(): Promise<void> {
-    disposeCarry(this.carry);
-    disposeTrainer(this.trainer);
-    disposeState(this.model);
-    return Promise.resolve();
-  }
-}
-
-class ParallelRunner implements Runner {
-  constructor(private readonly dp: DataParallelTrainer) {}
-  async train(batch: Batch): Promise<string | undefined> {
-    const t = (await this.dp.trainStep(batch, { lr: 1e-4, puzzleEmbLr: 1e-4 })).timings;
-    const s = (ms: number) => (ms / 1000).toFixed(2);
-    return `segment ${s(t.segment)} s, read grads ${s(t.read)} s, combine ${s(t.combine)} s, ` +
-      `update ${s(t.apply)} s`;
-  }
-  async evaluate(batch: Batch): Promise<number> {
-    return (await this.dp.evaluate(batch)).segments;
-  }
-  async tfBytes() {
-    const m = await this.dp.memory();
-    return {
-      tf: m.reduce((s, x) => s + x.tfBytes, 0),
-      heap: m.reduce((s, x) => s + x.heapBytes, 0),
-    };
-  }
-  close(): Promise<void> {
-    return this.dp.close();
-  }
+/** A note on where a data-parallel step's time went. */
+function timingNote(t: Record<string, number> | undefined): string | undefined {
+  if (!t) return undefined;
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  return `segment ${s(t.segment)} s, read grads ${s(t.read)} s, combine ${s(t.combine)} s, ` +
+    `update ${s(t.apply)} s`;
 }
 
 /** Options of one measurement. */
 export interface ModelBenchOptions {
   backend: BackendName;
   batch: number;
-  /** 1 = in this process; more = data-parallel Deno Workers. */
+  /** The trainer's `workers=`: 1 = in this process; more = data-parallel Deno Workers. */
   workers: number;
   trainRuns: number;
   evalRuns: number;
@@ -151,37 +89,30 @@ export async function benchModel(
   const log = opts.log ?? (() => {});
   const model = { ...config.model, batch_size: opts.batch };
   const info: BackendInfo = await useBackend(opts.backend);
-  let runner: Runner;
-  if (opts.workers > 1) {
-    runner = new ParallelRunner(
-      await DataParallelTrainer.create({
-        config: model,
-        optim: BENCH_OPTIM,
-        seed,
-        batch: opts.batch,
-        workers: opts.workers,
-        backend: opts.backend,
-      }),
-    );
-  } else {
-    runner = new InProcessRunner(initModel(parseModelConfig(model), seed), opts.batch, seed);
-  }
+  // Exactly what `deno task train workers=N` runs.
+  const runner = await trainModelFor(parseModelConfig(model), parseOptimConfig(BENCH_OPTIM), {
+    seed,
+    workers: opts.workers,
+    backend: info.backend,
+  });
+  const lr = BENCH_OPTIM.lr;
+  const step = async (b: Batch) => timingNote((await runner.trainStep(b, lr, lr)).timings);
   let tfPeak = 0;
   let heap = 0;
   const sample = async () => {
-    const m = await runner.tfBytes();
-    tfPeak = Math.max(tfPeak, m.tf);
-    heap = Math.max(heap, m.heap);
+    const m = await runner.memory();
+    tfPeak = Math.max(tfPeak, m.tfBytes);
+    heap = Math.max(heap, m.heapBytes);
   };
   const batch = randomBatch(config, opts.batch, seed + 1);
   try {
     const t0 = performance.now();
-    await runner.train(batch); // warm-up: kernel setup, XNNPACK packing, JIT
+    await step(batch); // warm-up: kernel setup, XNNPACK packing, JIT
     log(`warm-up step ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const trainS: number[] = [];
     for (let i = 0; i < opts.trainRuns; i++) {
       const t = performance.now();
-      const note = await runner.train(batch);
+      const note = await step(batch);
       trainS.push((performance.now() - t) / 1000);
       await sample();
       log(
@@ -197,7 +128,8 @@ export async function benchModel(
     let segments = 0;
     for (let i = 0; i < opts.evalRuns; i++) {
       const t = performance.now();
-      segments = await runner.evaluate(batch);
+      await runner.evalBatch(batch, []);
+      segments = parseModelConfig(model).halt_max_steps;
       evalS.push((performance.now() - t) / 1000);
       await sample();
       log(`eval unroll ${i + 1}/${opts.evalRuns}: ${evalS[i].toFixed(2)} s`);
@@ -224,6 +156,6 @@ export async function benchModel(
       wasm_heap_mb: info.backend === "wasm" ? heap / 2 ** 20 : undefined,
     };
   } finally {
-    await runner.close();
+    await runner.dispose();
   }
 }

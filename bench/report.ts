@@ -3,6 +3,7 @@
  * table, and `--compare` ratios.
  * @module
  */
+import { issueLine, quotedField } from "../util/zod_error.ts";
 import { z } from "zod";
 import type { DataRate, DataSkip } from "./data_bench.ts";
 import type { ModelBenchResult } from "./model_bench.ts";
@@ -187,8 +188,7 @@ export async function readReport(path: string): Promise<BenchReport> {
   }
   const r = ReportSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new Error(`${path}: not a bench report (${issue.path.join(".")}: ${issue.message})`);
+    throw new Error(`${path}: not a bench report: ${issueLine(r.error, { field: quotedField })}`);
   }
   return r.data as unknown as BenchReport;
 }

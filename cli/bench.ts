@@ -10,12 +10,8 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { type BackendName, BACKENDS, probeAdapter } from "../backends/select.ts";
-import {
-  ALL_CONFIGS,
-  BENCH_CONFIGS,
-  DEFAULT_CONFIGS,
-  getBenchConfig,
-} from "../bench/configs.ts";
+import { resolveWorkers } from "../train/create_model.ts";
+import { ALL_CONFIGS, BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "../bench/configs.ts";
 import { benchData } from "../bench/data_bench.ts";
 import { gemmGflops } from "../bench/calibrate.ts";
 import { benchModel, type ModelBenchResult } from "../bench/model_bench.ts";
@@ -84,11 +80,6 @@ const program = new Command()
 
 type Opts = ReturnType<typeof program.opts>;
 
-/** 2 workers on wasm with 2+ cores (data parallelism needs 2+ rows), else in-process. */
-function defaultWorkers(backend: BackendName, batch: number): number {
-  return backend === "wasm" && navigator.hardwareConcurrency >= 2 && batch >= 2 ? 2 : 1;
-}
-
 /** Progress on stderr, so that `--json` keeps stdout to one line. */
 function logLine(line: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -99,7 +90,8 @@ async function runOne(opts: Opts): Promise<BenchEntry> {
   const backend = opts.backend as BackendName;
   if (opts.stockKernels) Deno.env.set("HRM_WASM_STOCK_KERNELS", "1");
   const batch = opts.batch ?? config.batch;
-  const workers = opts.workers ?? defaultWorkers(backend, batch);
+  // The trainer's own default (`workers=` unset): every core on wasm/cpu, 1 on webgpu.
+  const workers = opts.workers ?? resolveWorkers(0, backend, batch);
   const loadavg = Deno.loadavg();
   const trainRuns = opts.trainRuns ?? config.trainRuns;
   const evalRuns = opts.evalRuns ?? config.evalRuns;

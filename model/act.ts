@@ -28,13 +28,7 @@ import { noGrad, type ParamMap } from "./layers.ts";
 import { actLoss, computeMetrics, type Metrics, seqCorrectness } from "./loss.ts";
 import type { Rng } from "../util/rng.ts";
 import type { ModelState } from "./state.ts";
-
-/** A batch on the host: inputs and labels [B*S] (row-major), puzzle identifiers [B]. */
-export interface Batch {
-  inputs: Int32Array;
-  labels: Int32Array;
-  puzzleIdentifiers: Int32Array;
-}
+import type { BatchRows } from "./batch.ts";
 
 /** The persistent ACT carry. The tensors are owned by the carry (see `disposeCarry`). */
 export interface Carry {
@@ -46,7 +40,7 @@ export interface Carry {
   /** 1 where the row halted at the last segment (it is reset at the next one). */
   halted: Uint8Array;
   /** The data each row is working on. */
-  data: Batch;
+  data: BatchRows;
 }
 
 /** A fresh carry for `batch` rows: every row halted, so the first segment resets them all. */
@@ -73,7 +67,7 @@ export function disposeCarry(carry: Carry): void {
 }
 
 /** Checks a host batch against the config; one clear line on mismatch. */
-export function checkBatch(m: ModelState, batch: Batch, rows: number): void {
+export function checkBatch(m: ModelState, batch: BatchRows, rows: number): void {
   const c = m.config;
   const need = rows * c.seq_len;
   if (batch.inputs.length !== need || batch.labels.length !== need) {
@@ -100,16 +94,16 @@ export function checkBatch(m: ModelState, batch: Batch, rows: number): void {
 interface Prepared {
   hidden: Hidden;
   steps: Int32Array;
-  data: Batch;
+  data: BatchRows;
 }
 
 /** Resets halted rows (state, steps, data); consumes the carry's tensors. */
-function prepare(m: ModelState, carry: Carry, batch: Batch): Prepared {
+function prepare(m: ModelState, carry: Carry, batch: BatchRows): Prepared {
   const c = m.config;
   const b = carry.halted.length;
   checkBatch(m, batch, b);
   const s = c.seq_len;
-  const data: Batch = {
+  const data: BatchRows = {
     inputs: carry.data.inputs.slice(),
     labels: carry.data.labels.slice(),
     puzzleIdentifiers: carry.data.puzzleIdentifiers.slice(),
@@ -233,7 +227,7 @@ interface Kept {
 export async function segment(
   m: ModelState,
   carry: Carry,
-  batch: Batch,
+  batch: BatchRows,
   opts: SegmentOptions,
 ): Promise<SegmentResult> {
   const c = m.config;

@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { issueLine } from "../util/zod_error.ts";
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -72,10 +73,7 @@ export type OptimConfig = z.output<typeof OptimConfigSchema>;
 
 /** Formats zod issues as one line: `where: field: message; field: message`. */
 export function formatIssues(where: string, error: z.ZodError): string {
-  const parts = error.issues.map((i) =>
-    `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`
-  );
-  return `${where}: ${parts.join("; ")}`;
+  return issueLine(error, { where, all: true });
 }
 
 /** Validates a model config, throwing one clear line naming `where` and the bad fields. */

@@ -11,9 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-
-/** Label value the loss ignores. */
-export const IGNORE_LABEL_ID = -100;
+import { IGNORE_LABEL_ID } from "./batch.ts";
 
 export type LossType = "stablemax_cross_entropy" | "softmax_cross_entropy";
 

@@ -74,7 +74,6 @@ export {
   stateFromDict,
 } from "./state.ts";
 export {
-  type Batch,
   type Carry,
   checkBatch,
   disposeCarry,
@@ -84,7 +83,8 @@ export {
   type SegmentOptions,
   type SegmentResult,
 } from "./act.ts";
-export { IGNORE_LABEL_ID, type LossType, type Metrics } from "./loss.ts";
+export { type LossType, type Metrics } from "./loss.ts";
+export { type Batch, batchOf, type BatchRows, IGNORE_LABEL_ID, sliceBatch } from "./batch.ts";
 export { AdamATan2, type AdamATan2State, signSgdUpdate } from "./optim.ts";
 export { cosineLr } from "./schedule.ts";
 export {

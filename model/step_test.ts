@@ -25,7 +25,11 @@ function batchOf(seed: number, rows = 3, seq = 6): hrm.Batch {
   const r = new hrm.Rng(seed);
   const inputs = Int32Array.from({ length: rows * seq }, () => r.int(5));
   const labels = Int32Array.from(inputs, (x, i) => (i % 4 === 3 ? -100 : (x + 1) % 5));
-  return { inputs, labels, puzzleIdentifiers: Int32Array.from({ length: rows }, () => r.int(4)) };
+  return hrm.batchOf({
+    inputs,
+    labels,
+    puzzleIdentifiers: Int32Array.from({ length: rows }, () => r.int(4)),
+  });
 }
 
 async function run(config: hrm.ModelConfigInput, steps: number, seed = 1) {
@@ -181,11 +185,11 @@ testOnBackends(
     hrm.disposeCarry(ca);
     // Checkpoint at a segment boundary with a fresh carry (as a trainer resuming from disk would).
     const weights = await hrm.stateDict(a);
-    const adam = await ta.adam.exportState();
+    const adam = await ta.optimizer.exportState();
     const rngState = ta.rng.state();
     const b = hrm.stateFromDict(a.config, weights);
     const tb = hrm.createTrainer(b, opt, 999);
-    tb.adam.importState(adam);
+    tb.optimizer.importState(adam, "test");
     tb.rng = hrm.Rng.fromState(rngState);
     const run = async (m: hrm.ModelState, t: hrm.Trainer) => {
       let c = hrm.initialCarry(m, 3);

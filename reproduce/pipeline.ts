@@ -123,7 +123,9 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
     },
 
     async runModel(plan: TaskPlan, model: ModelSpec, ctx: ModelContext): Promise<ModelResult> {
-      const common = [`backend=${backend}`];
+      // One process per model: --jobs runs models side by side instead, and a
+      // run's numbers must not depend on how many cores the machine has.
+      const common = [`backend=${backend}`, "workers=1"];
       let checkpoint = ctx.checkpoint;
       let trainSeconds = 0;
       let trainSteps = 0;

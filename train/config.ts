@@ -8,6 +8,7 @@
  * @module
  */
 import { z } from "zod";
+import { issueLine } from "../util/zod_error.ts";
 
 /** Loss head settings (`arch.loss.*`). */
 export const LossConfigSchema = z.object({
@@ -76,6 +77,11 @@ export const TrainConfigSchema = z.object({
   // ---- this project's keys ----
   /** tfjs backend: auto picks WebGPU on a hardware adapter, else wasm. */
   backend: z.enum(["auto", "webgpu", "wasm", "cpu"]).default("auto"),
+  /**
+   * Deno Workers the batch's rows are split over (data-parallel, the same step
+   * and checkpoints as one process); 0 = every core on wasm/cpu, 1 on webgpu.
+   */
+  workers: z.number().int().nonnegative().default(0),
   /** Where config.json, metrics.jsonl, checkpoints and outputs go (default: checkpoint_path or runs/<run_name>). */
   run_dir: z.string().min(1).nullable().default(null),
   /** Stop after this many optimizer steps (the LR schedule still uses the full total). */
@@ -94,6 +100,7 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 /** Keys that only matter to this project's trainer (not in the reference config). */
 export const OUR_KEYS = [
   "backend",
+  "workers",
   "run_dir",
   "max_steps",
   "log_every",
@@ -246,7 +253,7 @@ export function describeZodError(error: z.ZodError, validKeys: readonly string[]
     const names = issue.keys.map((k) => `${prefix}${k}`).join(", ");
     return `unknown key ${names}; valid keys: ${validKeys.join(", ")}`;
   }
-  return `key '${key}': ${issue.message}`;
+  return issueLine(error, { field: (p) => `key '${p}'` });
 }
 
 /** Parses raw config (e.g. from a checkpoint) with one-line errors. */

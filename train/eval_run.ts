@@ -14,7 +14,7 @@ import { savedConfigFor } from "./args.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 import { checkModelFitsData, checkSplitsAgree, openSplit, openSplitMetadata } from "./data.ts";
 import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
-import { createTrainModel } from "./hrm_model.ts";
+import { createTrainModel } from "./create_model.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
 import { Progress } from "../util/progress.ts";
@@ -82,7 +82,7 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
     for (const [k, t] of ckpt.tensors) {
       if (!k.startsWith("optim.") && !k.startsWith("carry.")) weights.set(k, t);
     }
-    model.loadWeights(weights, path);
+    await model.loadWeights(weights, path);
     const step = ckpt.meta?.step ?? Number(/step_(\d+)/.exec(path)?.[1] ?? 0);
     progress?.log(
       (req.label ? `${req.label}: ` : "") +
@@ -137,6 +137,6 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
     return { sets: pass.sets, step, outDir, outputsDir, backend: backend.backend };
   } finally {
     progress?.stop();
-    model.dispose();
+    await model.dispose();
   }
 }

@@ -42,14 +42,8 @@ export { resolveRunDir, runTraining, type TrainOptions, type TrainSummary } from
 export { type EvalRequest, type EvalSummary, runEvaluation } from "./eval_run.ts";
 export { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 export { detectFormat, openSplit, openSplitMetadata } from "./data.ts";
-export {
-  type Batch,
-  evalBatches,
-  IGNORE_LABEL_ID,
-  totalSteps,
-  type TrainPosition,
-  TrainSampler,
-} from "./sampler.ts";
+export { type Batch, IGNORE_LABEL_ID } from "../model/batch.ts";
+export { evalBatches, totalSteps, type TrainPosition, TrainSampler } from "./sampler.ts";
 export {
   MetricsLog,
   type MetricsRecord,
@@ -65,5 +59,11 @@ export {
   writeCheckpoint,
 } from "./checkpoint.ts";
 export { formatDuration, Progress, type ProgressOptions } from "../util/progress.ts";
-export { createTrainModel, modelConfigFor } from "./hrm_model.ts";
-export type { TrainModel } from "./model_adapter.ts";
+export {
+  createTrainModel,
+  modelConfigFor,
+  optimConfigFor,
+  resolveWorkers,
+  trainModelFor,
+} from "./create_model.ts";
+export type { EvalBatchResult, StepResult, TrainModel } from "./model_adapter.ts";

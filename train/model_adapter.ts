@@ -1,5 +1,5 @@
 /**
- * The narrow model interface the trainer and evaluator use, so the loop reads
+ * The narrow model interface the trainer, the evaluator and the bench use, so the loop reads
  * top to bottom without tensor bookkeeping. `createTrainModel` builds it on
  * model/mod.ts; it also holds the persistent training carry and exports /
  * imports everything a checkpoint needs (weights, optimizer moments, carry,
@@ -7,7 +7,7 @@
  * @module
  */
 import type { HostTensor } from "../io/dtypes.ts";
-import type { Batch } from "./sampler.ts";
+import type { Batch } from "../model/batch.ts";
 import type { Metrics } from "../model/loss.ts";
 
 /**
@@ -23,10 +23,12 @@ export interface StepResult {
   metrics: SumMetrics;
   /** False when the loss was NaN/inf: the update was NOT applied (the state is the last good one). */
   finite: boolean;
+  /** Where the step's time went (ms), when the model measures it (data-parallel: per phase). */
+  timings?: Record<string, number>;
 }
 
 /** One evaluation batch's outcome (after all halt_max_steps segments). */
-export interface EvalResult {
+export interface EvalBatchResult {
   metrics: SumMetrics;
   /** Requested per-example outputs (`inputs`, `labels`, `puzzle_identifiers`, `logits`, `preds`, `q_halt_logits`, `q_continue_logits`). */
   outputs: Map<string, HostTensor>;
@@ -46,13 +48,18 @@ export interface TrainModel {
   readonly modelConfig: Record<string, unknown>;
   /** Number of parameters (weights and puzzle embeddings). */
   readonly numParams: number;
+  /** Processes the batch's rows are split over (1: this one; more: data-parallel Deno Workers). */
+  readonly workers: number;
   /** One ACT segment, loss, backward and both optimizer updates, with the persistent carry. */
   trainStep(batch: Batch, lr: number, puzzleEmbLr: number): Promise<StepResult>;
   /** Runs a batch from a fresh carry for halt_max_steps segments. */
-  evalBatch(batch: Batch, saveOutputs: readonly string[]): Promise<EvalResult>;
+  evalBatch(batch: Batch, saveOutputs: readonly string[]): Promise<EvalBatchResult>;
   exportState(): Promise<ExportedState>;
-  importState(s: ExportedState, where: string): void;
+  importState(s: ExportedState, where: string): Promise<void>;
   /** Replaces the weights (reference state dict; `_orig_mod.` prefixes accepted). */
-  loadWeights(tensors: Map<string, HostTensor>, where: string): void;
-  dispose(): void;
+  loadWeights(tensors: Map<string, HostTensor>, where: string): Promise<void>;
+  /** Bytes tfjs holds and the wasm heap size, summed over the workers. */
+  memory(): Promise<{ tfBytes: number; heapBytes: number }>;
+  /** Frees everything (and stops the workers). */
+  dispose(): Promise<void>;
 }

@@ -21,22 +21,8 @@
  * @module
  */
 import { Rng } from "../util/rng.ts";
+import { type Batch, IGNORE_LABEL_ID } from "../model/batch.ts";
 import type { DatasetMetadata, PuzzleSet, PuzzleSplit } from "../tasks/dataset.ts";
-
-/** The label value that losses and metrics ignore (the reference's IGNORE_LABEL_ID). */
-export const IGNORE_LABEL_ID = -100;
-
-/** One batch on the host, row-major `[batchSize, seqLen]`. */
-export interface Batch {
-  setName: string;
-  batchSize: number;
-  seqLen: number;
-  inputs: Int32Array;
-  labels: Int32Array;
-  puzzleIdentifiers: Int32Array;
-  /** Real (non-pad) rows, always the first `effective` rows. */
-  effective: number;
-}
 
 /** Where the training stream stands: the next batch to produce. */
 export interface TrainPosition {

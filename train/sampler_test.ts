@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DenseSet, type PuzzleSplit } from "../tasks/dataset.ts";
-import { evalBatches, IGNORE_LABEL_ID, totalSteps, TrainSampler } from "./sampler.ts";
+import { evalBatches, totalSteps, TrainSampler } from "./sampler.ts";
+import { IGNORE_LABEL_ID } from "../model/batch.ts";
 
 /** groups of puzzles of examples; example e has input tokens all = e % 7 + 1. */
 function makeSplit(groupSizes: number[][], seqLen = 3, ignore: number | null = 0): PuzzleSplit {

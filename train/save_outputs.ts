@@ -14,7 +14,7 @@ import type { HostTensor } from "../io/dtypes.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import type { PuzzleSplit } from "../tasks/dataset.ts";
 import { writeEvalOutputs } from "../io/eval_outputs.ts";
-import { IGNORE_LABEL_ID } from "./sampler.ts";
+import { IGNORE_LABEL_ID } from "../model/batch.ts";
 import { OUTPUT_KEYS } from "./config.ts";
 
 /** What the scorer's format always holds (also `deno task eval`'s default). */

@@ -31,7 +31,7 @@ import {
 } from "./checkpoint.ts";
 import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 import { outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
-import { createTrainModel } from "./hrm_model.ts";
+import { createTrainModel } from "./create_model.ts";
 import type { StepResult } from "./model_adapter.ts";
 import { Progress } from "../util/progress.ts";
 
@@ -126,14 +126,14 @@ export async function runTraining(
     if (resume) {
       const ckpt = await readCheckpoint(resume.path);
       checkModelFitsData(ckpt.meta!.model_config as never, meta, resume.path);
-      model.importState({ tensors: ckpt.tensors, state: ckpt.meta!.state }, resume.path);
+      await model.importState({ tensors: ckpt.tensors, state: ckpt.meta!.state }, resume.path);
       ({ step, epoch, position } = ckpt.meta!);
       log = await MetricsLog.open(`${runDir}/metrics.jsonl`, ckpt.meta!.metrics_lines);
     } else {
       log = await MetricsLog.open(`${runDir}/metrics.jsonl`);
     }
   } catch (err) {
-    model.dispose();
+    await model.dispose();
     throw err;
   }
   const resolved = resolvedConfig(config);
@@ -143,6 +143,7 @@ export async function runTraining(
     num_params: model.numParams,
     total_steps: totalSteps,
     backend: backend.backend,
+    workers: model.workers,
   });
 
   const progress = options.quiet ? undefined : new Progress({
@@ -153,7 +154,11 @@ export async function runTraining(
   // With a label (several runs at once), every line says whose it is.
   const say = (line: string) =>
     progress ? progress.log(options.label ? `${options.label}: ${line}` : line) : undefined;
-  say(`${describeBackend(backend)}; ${model.numParams} parameters; ${totalSteps} total steps`);
+  const placement = model.workers > 1 ? `; ${model.workers} workers (data-parallel)` : "";
+  say(
+    `${describeBackend(backend)}${placement}; ${model.numParams} parameters; ` +
+      `${totalSteps} total steps`,
+  );
   if (resume) say(`resumed from ${resume.path} at step ${step}`);
 
   const record = (r: MetricsRecord) => {
@@ -229,7 +234,7 @@ export async function runTraining(
     say(`already at step ${step} of ${stopAt}: nothing to do`);
     progress?.stop();
     log.close();
-    model.dispose();
+    await model.dispose();
     return summary;
   }
   try {
@@ -266,7 +271,14 @@ export async function runTraining(
         epoch = item.epoch;
         if (step % config.log_every === 0 || step === stopAt) {
           const secs = (performance.now() - windowStart) / 1000;
-          const r = trainRecord(out, { step, epoch, lr, embLr, B, backend: backend.backend });
+          const r = trainRecord(out, {
+            step,
+            epoch,
+            lr,
+            embLr,
+            B,
+            backend: backend.backend,
+          });
           r.steps_per_s = windowSteps / secs;
           r.examples_per_s = windowSteps * B / secs;
           r.elapsed_s = (performance.now() - t0) / 1000;
@@ -295,7 +307,7 @@ export async function runTraining(
   } finally {
     progress?.stop();
     log.close();
-    model.dispose();
+    await model.dispose();
   }
   summary.steps = step;
   return summary;
@@ -325,7 +337,14 @@ async function refuseExistingRun(runDir: string): Promise<void> {
 /** The reference's reduction: losses / batch size, counts-based metrics / max(count, 1). */
 function trainRecord(
   out: StepResult,
-  at: { step: number; epoch: number; lr: number; embLr: number; B: number; backend: string },
+  at: {
+    step: number;
+    epoch: number;
+    lr: number;
+    embLr: number;
+    B: number;
+    backend: string;
+  },
 ): MetricsRecord {
   const m = out.metrics;
   const div = Math.max(m.count, 1);

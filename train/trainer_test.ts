@@ -175,3 +175,38 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "trainer: workers=2 logs the metrics of workers=1 (to float rounding) and records workers",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await writeSyntheticDataset(`${dir}/data`, { ...SMALL_DATASET, testExamples: 6 });
+      const logs: Record<string, unknown>[][] = [];
+      for (const workers of [1, 2]) {
+        const runDir = `${dir}/w${workers}`;
+        await runTraining(
+          configFromArgs(tinyArgs(dir, "wasm", [`run_dir=${runDir}`, `workers=${workers}`])),
+          { quiet: true },
+        );
+        const config = JSON.parse(await Deno.readTextFile(`${runDir}/config.json`));
+        assert.equal(config.workers, workers);
+        logs.push((await readMetrics(`${runDir}/metrics.jsonl`)).map(withoutTimings));
+      }
+      const [one, two] = logs;
+      assert.equal(two.length, one.length);
+      assert.ok(one.some((r) => r.kind === "eval"));
+      for (let i = 0; i < one.length; i++) {
+        for (const [k, v] of Object.entries(one[i])) {
+          const w = two[i][k];
+          if (typeof v === "number" && !Number.isInteger(v)) {
+            assert.ok(Math.abs(v - (w as number)) <= 1e-4 * Math.max(1, Math.abs(v)), `${k} @${i}`);
+          } else assert.deepEqual(w, v, `${k} @${i}`);
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

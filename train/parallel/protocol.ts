@@ -1,19 +1,22 @@
 /**
- * Messages between the data-parallel coordinator (`parallel.ts`) and its
- * workers (`parallel_worker.ts`). Typed arrays travel by structured clone or
- * transfer; nothing here holds tensors.
+ * Messages between the data-parallel model (`parallel_model.ts`) and its
+ * workers (`worker.ts`). Typed arrays and Maps travel by structured clone;
+ * nothing here holds tensors. Every request gets one reply, except `apply`,
+ * which completes the `step` in flight (its reply is `stepped`).
  * @module
  */
-import type { Batch } from "../../model/act.ts";
-import type { ModelConfigInput, OptimConfigInput } from "../../model/config.ts";
+import type { HostTensor } from "../../io/dtypes.ts";
+import type { BatchRows } from "../../model/batch.ts";
+import type { ModelConfig, OptimConfig } from "../../model/config.ts";
 import type { Metrics } from "../../model/loss.ts";
 
 /** Coordinator -> worker. */
 export type WorkerRequest =
   | {
     type: "init";
-    config: ModelConfigInput;
-    optim: OptimConfigInput;
+    config: ModelConfig;
+    optim: OptimConfig;
+    /** Weight init seed (every worker builds the same weights). */
     seed: number;
     backend: string;
     /** Rows of the batch this worker trains on. */
@@ -26,26 +29,41 @@ export type WorkerRequest =
     params: SharedArrayBuffer;
   }
   | {
-    /** One training segment on the worker's rows; gradients go to the worker's slot. */
-    type: "grads";
-    batch: Batch;
-    /** min_halt draws for these rows, in single-worker order (unused when p = 0). */
+    /** One `trainStep` on the worker's rows; its gradients go to the worker's slot
+     * and the worker replies `grads`, then waits for `apply`. */
+    type: "step";
+    batch: BatchRows;
+    /** min_halt draws for these rows, in single-process order (unused when p = 0). */
     uniforms: Float64Array;
     ints: Int32Array;
+    lr: number;
+    puzzleEmbLr: number;
+    guard: boolean;
   }
   | {
-    /** Combine the slots (sum_w weights[w] * slot_w) for this worker's parameter
-     * shard, apply AdamATan2 to it and publish it; SignSGD on the puzzle rows. The
-     * other shards are loaded before the parameters are next used. */
+    /** Completes the step: when `proceed`, combine the slots (sum_w weights[w] *
+     * slot_w) for this worker's parameter shard, apply AdamATan2 to it and publish
+     * it, and SignSGD the puzzle rows; otherwise undo the step. */
     type: "apply";
+    proceed: boolean;
     weights: number[];
     puzzleIds?: Int32Array;
     puzzleGrad?: Float32Array;
-    lr: number;
-    puzzleEmbLr: number;
   }
-  | { type: "eval"; batch: Batch }
-  | { type: "params" }
+  | { type: "eval"; batch: BatchRows; logits: boolean; qContinue: boolean }
+  | { type: "export" }
+  | {
+    type: "import";
+    /** Names the checkpoint in errors. */
+    where: string;
+    /** Reference state dict (every worker loads all of it). */
+    weights: Map<string, HostTensor>;
+    /** Moments `m.<key>`/`v.<key>` of every parameter (the worker keeps its shard's). */
+    moments?: Map<string, HostTensor>;
+    step?: number;
+    /** This worker's rows of the carry. */
+    carry?: Map<string, HostTensor>;
+  }
   | { type: "memory" }
   | { type: "close" };
 
@@ -57,15 +75,36 @@ export type WorkerReply =
     puzzleGrad?: Float32Array;
     puzzleIds?: Int32Array;
     loss: number;
-    metrics: Metrics;
-    halted: Uint8Array;
     /** Time of the segment (forward, Q target, backward) and of reading the gradients. */
     segmentMs: number;
     readMs: number;
   }
-  | { type: "applied"; applyMs: number }
-  | { type: "eval"; preds: Int32Array; qHalt: Float32Array; metrics: Metrics; segments: number }
-  | { type: "params"; params: Record<string, Float32Array>; puzzleEmb: Float32Array | null }
+  | {
+    type: "stepped";
+    applied: boolean;
+    loss: number;
+    metrics: Metrics;
+    applyMs: number;
+  }
+  | {
+    type: "eval";
+    preds: Int32Array;
+    qHalt: Float32Array;
+    logits?: Float32Array;
+    qContinue?: Float32Array;
+    metrics: Metrics;
+    segments: number;
+  }
+  | {
+    type: "exported";
+    /** Worker 0 only: the reference state dict. */
+    weights?: Map<string, HostTensor>;
+    /** This worker's shard of the moments, and the step count. */
+    moments: Map<string, HostTensor>;
+    step: number;
+    carry: Map<string, HostTensor>;
+  }
+  | { type: "imported" }
   | { type: "memory"; tfBytes: number; heapBytes: number }
   | { type: "closed" }
   | { type: "error"; message: string };

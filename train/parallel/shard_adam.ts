@@ -52,6 +52,18 @@ export class HostAdamATan2 {
     adamATan2Host(p, at(this.m), at(this.v), g, step, lr, o);
   }
 
+  /** The moments of the shard (copies). */
+  moments(): { m: Float32Array; v: Float32Array } {
+    return { m: this.m.slice(), v: this.v.slice() };
+  }
+
+  /** Replaces the moments of the shard (resume). */
+  setMoments(m: Float32Array, v: Float32Array): void {
+    checkShardRange(0, m.length, this.size);
+    this.m.set(m);
+    this.v.set(v);
+  }
+
   dispose(): void {}
 }
 
@@ -109,13 +121,20 @@ export class HeapAdamATan2 {
     p.set(heap.subarray(ps, ps + n));
   }
 
-  /** The moments of the shard (copies), for tests. */
+  /** The moments of the shard (copies). */
   moments(): { m: Float32Array; v: Float32Array } {
     const heap = this.heap.HEAPF32;
     return {
       m: heap.slice(this.m / 4, this.m / 4 + this.size),
       v: heap.slice(this.v / 4, this.v / 4 + this.size),
     };
+  }
+
+  /** Replaces the moments of the shard (resume). */
+  setMoments(m: Float32Array, v: Float32Array): void {
+    checkShardRange(0, m.length, this.size);
+    this.heap.HEAPF32.set(m, this.m / 4);
+    this.heap.HEAPF32.set(v, this.v / 4);
   }
 
   /** Frees the moments and the scratch. */

@@ -1,63 +1,44 @@
 /**
  * One data-parallel worker: its own TensorFlow.js instance (tfjs' wasm threads
  * do not run under Deno, but one tfjs per Deno Worker does), its own copy of
- * the model, the optimizer state of its parameter shard, and the ACT carry of
- * its rows of the batch.
- * Driven by `parallel.ts`; every message is answered by one reply.
+ * the model, the ACT carry of its rows of the batch, and the optimizer state
+ * of its parameter shard. A step is model/step.ts `trainStep` with a
+ * {@link ShardOptimizer}: the worker's gradients go to shared memory, the
+ * coordinator decides whether the step stands, and each worker updates its
+ * shard of the combined gradient and publishes it.
+ * Driven by `parallel_model.ts`; every message is answered by one reply.
  * @module
  */
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs";
-import { type Batch, type Carry, disposeCarry, initialCarry, segment } from "../../model/act.ts";
+import type { HostTensor } from "../../io/dtypes.ts";
+import { type Carry, disposeCarry, initialCarry } from "../../model/act.ts";
 import { type BackendName, useBackend } from "../../backends/select.ts";
-import { parseModelConfig, parseOptimConfig } from "../../model/config.ts";
-import { type AdamATan2Options, signSgdUpdate } from "../../model/optim.ts";
-import type { Rng } from "../../util/rng.ts";
-import { disposeState, initModel, type ModelState } from "../../model/state.ts";
-import { evaluateBatch } from "../../model/step.ts";
-import { shardParams, type WorkerReply, type WorkerRequest } from "./protocol.ts";
+import type { OptimConfig } from "../../model/config.ts";
+import { type AdamATan2Options, type AdamATan2State, signSgdUpdate } from "../../model/optim.ts";
+import { Rng } from "../../util/rng.ts";
+import {
+  disposeState,
+  initModel,
+  type ModelState,
+  stateDict,
+  stateFromDict,
+} from "../../model/state.ts";
+import {
+  createTrainer,
+  evaluateBatch,
+  type StepGradients,
+  type StepLrs,
+  type StepOptimizer,
+  type Trainer,
+  trainStep,
+} from "../../model/step.ts";
 import type { WasmHeap } from "../../backends/wasm/simd.ts";
+import { carryFromHost, carryToHost } from "../exported_state.ts";
+import { shardParams, type WorkerReply, type WorkerRequest } from "./protocol.ts";
 import { HeapAdamATan2, HostAdamATan2 } from "./shard_adam.ts";
 
-let model: ModelState | undefined;
-/**
- * AdamATan2 over this worker's shard only, in one fused pass: the shard's
- * values live in the shared parameter buffer, its moments on the wasm heap
- * (`HeapAdamATan2`, SIMD) or, off wasm, in host arrays (`HostAdamATan2`, the
- * same arithmetic bit for bit).
- */
-let adam: {
-  shard: HeapAdamATan2 | HostAdamATan2;
-  options: AdamATan2Options;
-  step: number;
-} | undefined;
-/** The combined gradient of one parameter of the shard (sized for the largest, reused). */
-let combined = new Float32Array(0);
-/** Where each parameter of this worker's shard starts in the moments (by key). */
-let momentOffsets = new Map<string, number>();
-let embWeightDecay = 0;
-let carry: Carry | undefined;
-let slots: Float32Array[] = [];
-let own: Float32Array | undefined;
-let shared: Float32Array | undefined;
-/** Per parameter (model.params order): key, offset in the slots, owner worker. */
-let layout: { key: string; offset: number; size: number; owner: number }[] = [];
-let index = 0;
-/** True after an update until the other workers' shards are loaded. */
-let stale = false;
-
-/** Loads the shards other workers updated (published in the shared parameter buffer). */
-function syncParams(): void {
-  if (!stale || !model) return;
-  for (const l of layout) {
-    if (l.owner === index) continue;
-    const p = model.params.get(l.key)!;
-    const t = tf.tensor(shared!.subarray(l.offset, l.offset + l.size), p.shape);
-    p.assign(t);
-    t.dispose();
-  }
-  stale = false;
-}
+type ApplyMsg = Extract<WorkerRequest, { type: "apply" }>;
 
 /** Copies a tensor's values to `dst` (straight from the wasm heap when on wasm). */
 function readInto(t: tf.Tensor, dst: Float32Array): void {
@@ -74,172 +55,313 @@ function readInto(t: tf.Tensor, dst: Float32Array): void {
 }
 
 /**
- * Replays min_halt draws made by the coordinator in the single-worker order
- * (per row: one uniform, one integer), so halting matches a one-worker run.
+ * AdamATan2 over this worker's shard of the parameters and SignSGD on the
+ * puzzle rows of the whole batch. The shard's values live in the shared
+ * parameter buffer, its moments on the wasm heap (SIMD) or in host arrays.
+ */
+class ShardOptimizer implements StepOptimizer {
+  /** Per parameter (model.params order): key, offset in the slots, owner worker. */
+  readonly layout: { key: string; offset: number; size: number; owner: number }[];
+  private readonly momentOffsets = new Map<string, number>();
+  private readonly shard: HeapAdamATan2 | HostAdamATan2;
+  private readonly options: AdamATan2Options;
+  /** The combined gradient of one parameter of the shard (sized for the largest, reused). */
+  private readonly combined: Float32Array;
+  private step = 0;
+  /** True after an update until the other workers' shards are loaded. */
+  private stale = false;
+  /** Set while a step waits for the coordinator's `apply`. */
+  private pending?: (msg: ApplyMsg) => void;
+  /** Timings of the step in flight (ms). */
+  timing = { segmentMs: 0, readMs: 0, applyMs: 0 };
+  segmentStart = 0;
+
+  constructor(
+    private readonly model: () => ModelState,
+    private readonly optim: OptimConfig,
+    private readonly index: number,
+    private readonly slots: Float32Array[],
+    private readonly shared: Float32Array,
+  ) {
+    const entries = [...model().params];
+    const owners = shardParams(entries.map(([, p]) => p.size), slots.length);
+    let offset = 0;
+    this.layout = entries.map(([key, p], i) => {
+      const l = { key, offset, size: p.size, owner: owners[i] };
+      offset += p.size;
+      return l;
+    });
+    let shardSize = 0, largest = 0;
+    for (const l of this.layout) {
+      if (l.owner !== index) continue;
+      this.momentOffsets.set(l.key, shardSize);
+      shardSize += l.size;
+      largest = Math.max(largest, l.size);
+    }
+    this.combined = new Float32Array(largest);
+    const heap = (tf.backend() as unknown as { wasm?: WasmHeap & { HEAPF32: Float32Array } }).wasm;
+    this.shard = heap ? new HeapAdamATan2(heap, shardSize) : new HostAdamATan2(shardSize);
+    this.options = { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay };
+    this.publish();
+  }
+
+  /** Writes this worker's shard of the parameters to the shared buffer. */
+  publish(): void {
+    const m = this.model();
+    for (const l of this.layout) {
+      if (l.owner === this.index) {
+        readInto(m.params.get(l.key)!, this.shared.subarray(l.offset, l.offset + l.size));
+      }
+    }
+    this.stale = false;
+  }
+
+  /** Loads the shards other workers updated (published in the shared parameter buffer). */
+  sync(): void {
+    if (!this.stale) return;
+    const m = this.model();
+    for (const l of this.layout) {
+      if (l.owner === this.index) continue;
+      const p = m.params.get(l.key)!;
+      const t = tf.tensor(this.shared.subarray(l.offset, l.offset + l.size), p.shape);
+      p.assign(t);
+      t.dispose();
+    }
+    this.stale = false;
+  }
+
+  /** Hands the coordinator's `apply` to the step waiting for it. */
+  resume(msg: ApplyMsg): void {
+    const p = this.pending;
+    if (!p) throw new Error("'apply' without a step in flight");
+    this.pending = undefined;
+    p(msg);
+  }
+
+  async apply(g: StepGradients, lrs: StepLrs, _guard: boolean): Promise<boolean> {
+    const t1 = performance.now();
+    this.timing.segmentMs = t1 - this.segmentStart;
+    const own = this.slots[this.index];
+    for (const l of this.layout) {
+      readInto(g.grads.get(l.key)!, own.subarray(l.offset, l.offset + l.size));
+    }
+    this.timing.readMs = performance.now() - t1;
+    // The coordinator sees every worker's loss and decides whether the step stands.
+    const decided = new Promise<ApplyMsg>((resolve) => (this.pending = resolve));
+    self.postMessage(
+      {
+        type: "grads",
+        puzzleGrad: g.puzzleGrad,
+        puzzleIds: g.puzzleIds,
+        loss: g.loss,
+        ...this.timing,
+      } satisfies WorkerReply,
+    );
+    const msg = await decided;
+    const t2 = performance.now();
+    if (!msg.proceed) return false;
+    this.step++;
+    // Every worker would combine the same slots in the same order; each does its shard.
+    for (const l of this.layout) {
+      if (l.owner !== this.index) continue;
+      const out = this.combined.subarray(0, l.size);
+      out.fill(0);
+      msg.weights.forEach((w, i) => {
+        const s = this.slots[i].subarray(l.offset, l.offset + l.size);
+        for (let j = 0; j < out.length; j++) out[j] += w * s[j];
+      });
+      const values = this.shared.subarray(l.offset, l.offset + l.size);
+      this.shard.update(
+        this.momentOffsets.get(l.key)!,
+        values,
+        out,
+        this.step,
+        lrs.lr,
+        this.options,
+      );
+      const p = this.model().params.get(l.key)!;
+      const t = tf.tensor(values, p.shape);
+      p.assign(t);
+      t.dispose();
+    }
+    this.stale = true;
+    const m = this.model();
+    if (m.puzzleEmb && msg.puzzleIds && msg.puzzleGrad) {
+      signSgdUpdate(
+        m.puzzleEmb,
+        m.config.puzzle_emb_ndim,
+        msg.puzzleIds,
+        msg.puzzleGrad,
+        lrs.puzzleEmbLr,
+        this.optim.puzzle_emb_weight_decay,
+      );
+    }
+    this.timing.applyMs = performance.now() - t2;
+    return true;
+  }
+
+  exportState(): Promise<AdamATan2State> {
+    const { m, v } = this.shard.moments();
+    const tensors = new Map<string, HostTensor>();
+    const params = this.model().params;
+    for (const [key, at] of this.momentOffsets) {
+      const p = params.get(key)!;
+      const shape = [...p.shape];
+      tensors.set(`m.${key}`, { dtype: "f32", shape, data: m.slice(at, at + p.size) });
+      tensors.set(`v.${key}`, { dtype: "f32", shape, data: v.slice(at, at + p.size) });
+    }
+    return Promise.resolve({ step: this.step, tensors });
+  }
+
+  importState(s: AdamATan2State, where: string): void {
+    const { m, v } = this.shard.moments();
+    const params = this.model().params;
+    for (const [key, at] of this.momentOffsets) {
+      const size = params.get(key)!.size;
+      for (const [name, dst] of [["m", m], ["v", v]] as const) {
+        const h = s.tensors.get(`${name}.${key}`);
+        if (!h) throw new Error(`${where}: missing '${name}.${key}'`);
+        if (h.data.length !== size) {
+          throw new Error(
+            `${where}: '${name}.${key}' has ${h.data.length} values, expected ${size}`,
+          );
+        }
+        dst.set(h.data as Float32Array, at);
+      }
+    }
+    this.shard.setMoments(m, v);
+    this.step = s.step;
+  }
+
+  dispose(): void {
+    this.shard.dispose();
+  }
+}
+
+let trainer: Trainer | undefined;
+let shard: ShardOptimizer | undefined;
+let carry: Carry | undefined;
+let rows = 0;
+let index = 0;
+
+/**
+ * Replays min_halt draws made by the coordinator in the single-process order
+ * (per row: one uniform, one integer), so halting matches a one-process run.
  */
 function replayRng(uniforms: Float64Array, ints: Int32Array): Rng {
   let u = 0;
   let i = 0;
-  return {
-    uniform: () => uniforms[u++],
-    int: () => ints[i++],
-  } as unknown as Rng;
+  // An undone step restores the coordinator's generator, not this one: any state will do.
+  const state = () => new Rng(0).state();
+  return { uniform: () => uniforms[u++], int: () => ints[i++], state } as unknown as Rng;
 }
 
-async function handle(
-  msg: WorkerRequest,
-): Promise<{ reply: WorkerReply; transfer: Transferable[] }> {
+function ready(): { t: Trainer; s: ShardOptimizer; c: Carry } {
+  if (!trainer || !shard || !carry) throw new Error("worker not initialised");
+  return { t: trainer, s: shard, c: carry };
+}
+
+async function handle(msg: WorkerRequest): Promise<WorkerReply> {
   switch (msg.type) {
     case "init": {
-      const config = parseModelConfig(msg.config);
-      const optim = parseOptimConfig(msg.optim);
-      model = initModel(config, msg.seed);
-      carry = initialCarry(model, msg.rows);
-      slots = msg.slots.map((sab) => new Float32Array(sab));
-      own = slots[msg.index];
-      shared = new Float32Array(msg.params);
-      index = msg.index;
-      const entries = [...model.params];
-      const owners = shardParams(entries.map(([, p]) => p.size), msg.slots.length);
-      let offset = 0;
-      layout = entries.map(([key, p], i) => {
-        const l = { key, offset, size: p.size, owner: owners[i] };
-        offset += p.size;
-        return l;
-      });
-      let shardSize = 0, largest = 0;
-      momentOffsets = new Map();
-      for (const l of layout) {
-        if (l.owner !== index) continue;
-        momentOffsets.set(l.key, shardSize);
-        shardSize += l.size;
-        largest = Math.max(largest, l.size);
-      }
-      combined = new Float32Array(largest);
-      const heap = (tf.backend() as unknown as { wasm?: WasmHeap & { HEAPF32: Float32Array } })
-        .wasm;
-      adam = {
-        shard: heap ? new HeapAdamATan2(heap, shardSize) : new HostAdamATan2(shardSize),
-        options: { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay },
-        step: 0,
-      };
-      // Publish this worker's shard (every copy starts with the same weights).
-      for (const l of layout) {
-        if (l.owner === index) {
-          readInto(model.params.get(l.key)!, shared.subarray(l.offset, l.offset + l.size));
-        }
-      }
-      embWeightDecay = optim.puzzle_emb_weight_decay;
-      return { reply: { type: "ready", backend: tf.getBackend() }, transfer: [] };
+      const model = initModel(msg.config, msg.seed);
+      // The trainer's model is replaced when weights are imported: always read it there.
+      shard = new ShardOptimizer(
+        () => trainer?.model ?? model,
+        msg.optim,
+        msg.index,
+        msg.slots.map((sab) => new Float32Array(sab)),
+        new Float32Array(msg.params),
+      );
+      // The exploration draws come from the coordinator (replayRng); this seed is unused.
+      trainer = createTrainer(model, msg.optim, 0, shard);
+      rows = msg.rows;
+      carry = initialCarry(model, rows);
+      return { type: "ready", backend: tf.getBackend() };
     }
-    case "grads": {
-      if (!adam || !model || !carry) throw new Error("worker not initialised");
-      syncParams();
-      const t0 = performance.now();
-      const seg = await segment(model, carry, msg.batch, {
-        training: true,
-        rng: replayRng(msg.uniforms, msg.ints),
+    case "step": {
+      const { t, s, c } = ready();
+      s.sync();
+      t.rng = replayRng(msg.uniforms, msg.ints);
+      s.segmentStart = performance.now();
+      const r = await trainStep(t, c, msg.batch, { lr: msg.lr, puzzleEmbLr: msg.puzzleEmbLr }, {
+        guardNonFinite: msg.guard,
       });
-      carry = seg.carry;
-      const t1 = performance.now();
-      let offset = 0;
-      for (const [k, p] of model.params) {
-        const g = seg.grads!.get(k)!;
-        readInto(g, own!.subarray(offset, offset + p.size));
-        offset += p.size;
-      }
-      for (const g of seg.grads!.values()) g.dispose();
+      carry = r.carry;
       return {
-        reply: {
-          type: "grads",
-          puzzleGrad: seg.puzzleGrad,
-          puzzleIds: seg.puzzleIds,
-          loss: seg.loss,
-          metrics: seg.metrics,
-          halted: seg.carry.halted,
-          segmentMs: t1 - t0,
-          readMs: performance.now() - t1,
-        },
-        transfer: [],
+        type: "stepped",
+        applied: r.applied,
+        loss: r.loss,
+        metrics: r.metrics,
+        applyMs: s.timing.applyMs,
       };
     }
-    case "apply": {
-      if (!adam || !model) throw new Error("worker not initialised");
-      const t0 = performance.now();
-      adam.step++;
-      // Every worker would combine the same slots in the same order; each does its shard.
-      for (const l of layout) {
-        if (l.owner !== index) continue;
-        const out = combined.subarray(0, l.size);
-        out.fill(0);
-        msg.weights.forEach((w, i) => {
-          const s = slots[i].subarray(l.offset, l.offset + l.size);
-          for (let j = 0; j < out.length; j++) out[j] += w * s[j];
-        });
-        const values = shared!.subarray(l.offset, l.offset + l.size);
-        adam.shard.update(momentOffsets.get(l.key)!, values, out, adam.step, msg.lr, adam.options);
-        const p = model.params.get(l.key)!;
-        const t = tf.tensor(values, p.shape);
-        p.assign(t);
-        t.dispose();
-      }
-      stale = true;
-      if (model.puzzleEmb && msg.puzzleIds && msg.puzzleGrad) {
-        signSgdUpdate(
-          model.puzzleEmb,
-          model.config.puzzle_emb_ndim,
-          msg.puzzleIds,
-          msg.puzzleGrad,
-          msg.puzzleEmbLr,
-          embWeightDecay,
-        );
-      }
-      return { reply: { type: "applied", applyMs: performance.now() - t0 }, transfer: [] };
-    }
+    case "apply":
+      throw new Error("'apply' is handled by the step in flight");
     case "eval": {
-      if (!model) throw new Error("worker not initialised");
-      syncParams();
-      const r = await evaluateBatch(model, msg.batch as Batch);
+      const { t, s } = ready();
+      s.sync();
+      let qContinue: Float32Array | undefined;
+      const r = await evaluateBatch(t.model, msg.batch, {
+        returnLogits: msg.logits,
+        onSegment: msg.qContinue ? (seg) => (qContinue = seg.qContinue) : undefined,
+      });
       return {
-        reply: {
-          type: "eval",
-          preds: r.preds,
-          qHalt: r.qHalt,
-          metrics: r.metrics,
-          segments: r.segments,
-        },
-        transfer: [r.preds.buffer as ArrayBuffer, r.qHalt.buffer as ArrayBuffer],
+        type: "eval",
+        preds: r.preds,
+        qHalt: r.qHalt,
+        logits: r.logits,
+        qContinue,
+        metrics: r.metrics,
+        segments: r.segments,
       };
     }
-    case "params": {
-      if (!model) throw new Error("worker not initialised");
-      syncParams();
-      const params: Record<string, Float32Array> = {};
-      for (const [k, p] of model.params) params[k] = p.dataSync() as Float32Array;
+    case "export": {
+      const { t, s, c } = ready();
+      s.sync();
+      const adam = await s.exportState();
       return {
-        reply: { type: "params", params, puzzleEmb: model.puzzleEmb?.slice() ?? null },
-        transfer: [],
+        type: "exported",
+        weights: index === 0 ? await stateDict(t.model) : undefined,
+        moments: adam.tensors,
+        step: adam.step,
+        carry: await carryToHost(c),
       };
+    }
+    case "import": {
+      const { t, s } = ready();
+      const fresh = stateFromDict(t.model.config, msg.weights, msg.where);
+      disposeState(t.model);
+      t.model = fresh;
+      s.publish();
+      if (msg.moments && msg.step !== undefined) {
+        s.importState({ step: msg.step, tensors: msg.moments }, msg.where);
+      }
+      if (msg.carry) {
+        const restored = carryFromHost(msg.carry, rows, msg.where);
+        disposeCarry(carry!);
+        carry = restored;
+      }
+      return { type: "imported" };
     }
     case "memory": {
       const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
       return {
-        reply: {
-          type: "memory",
-          tfBytes: tf.memory().numBytes,
-          heapBytes: heap ? heap.HEAPU8.length : 0,
-        },
-        transfer: [],
+        type: "memory",
+        tfBytes: tf.memory().numBytes,
+        heapBytes: heap ? heap.HEAPU8.length : 0,
       };
     }
     case "close": {
       if (carry) disposeCarry(carry);
-      if (model) disposeState(model);
-      adam?.shard.dispose();
+      if (trainer) {
+        trainer.optimizer.dispose();
+        disposeState(trainer.model);
+      }
       carry = undefined;
-      adam = undefined;
-      model = undefined;
-      return { reply: { type: "closed" }, transfer: [] };
+      trainer = undefined;
+      shard = undefined;
+      return { type: "closed" };
     }
   }
 }
@@ -247,12 +369,22 @@ async function handle(
 let backendReady: Promise<unknown> | undefined;
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
+  const msg = e.data;
   try {
-    if (e.data.type === "init") {
-      backendReady ??= useBackend(e.data.backend as BackendName);
+    if (msg.type === "apply") {
+      // Completes the step in flight, whose handler sends the reply.
+      ready().s.resume(msg);
+      return;
+    }
+    if (msg.type === "init") {
+      index = msg.index;
+      backendReady ??= useBackend(msg.backend as BackendName);
       await backendReady;
     }
-    const { reply, transfer } = await handle(e.data);
+    const reply = await handle(msg);
+    const transfer = reply.type === "eval"
+      ? [reply.preds.buffer as ArrayBuffer, reply.qHalt.buffer as ArrayBuffer]
+      : [];
     self.postMessage(reply, transfer);
   } catch (err) {
     self.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });
