@@ -67,8 +67,8 @@ export interface Task {
   readonly commands?: Readonly<Record<string, (args: string[]) => Promise<void>>>;
   /**
    * Copies a small deterministic selection of a build's `--source` folder to
-   * `dest` (at most `n` per collection, as the scaled-down profiles ask);
-   * returns the number of files copied.
+   * `dest`, sized by `n` (the scaled-down profiles' `sourceSubset`); returns
+   * the number of files copied.
    */
   copySourceSubset?(source: string, dest: string, n: number): Promise<number>;
   /** The metric that maps onto the paper's headline table (e.g. `exact_accuracy`, `pass@2`). */
