@@ -1,13 +1,16 @@
 /**
  * `deno task conform <case-dir> [--backend cpu|wasm|webgpu|auto]`: runs the
  * model on a reference case folder and compares every dumped tensor.
- * Prints one row per tensor group, then `conform <case>: max_err=<x> PASS|FAIL`.
- * Exit 0 only on PASS.
+ * Prints one row per tensor group (or per tensor with --verbose) with its max
+ * scaled error and the rule that set its bound (`scale`: 1e-3 of scale;
+ * `floor`: FLOOR_FACTOR x the golden's float32 noise floor, from
+ * eval64.safetensors; `exact`: integers), then
+ * `conform <case>: max_err=<x> PASS|FAIL`. Exit 0 only on PASS.
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { describeBackend, parseBackend, useBackend } from "../backends/select.ts";
-import { loadCase, runCase, TOLERANCE } from "../conformance/conform.ts";
+import { FLOOR_FACTOR, loadCase, runCase, TOLERANCE } from "../conformance/conform.ts";
 import { runCli } from "../util/cli.ts";
 
 const program = new Command()
@@ -37,10 +40,13 @@ async function main(): Promise<number> {
   const fmt = (x: number) => (x === 0 ? "0" : Number.isFinite(x) ? x.toExponential(2) : "inf");
   if (opts.verbose) {
     for (const cmp of report.comparisons) {
+      const floor = cmp.floor === undefined ? "" : ` floor=${fmt(cmp.floor)}`;
       console.log(
         `  ${cmp.key.padEnd(72)} ${cmp.exact ? "exact" : fmt(cmp.err).padStart(8)} ${
           cmp.pass ? "ok" : "FAIL"
-        }${cmp.note ? `  (${cmp.note})` : ""}`,
+        } rule: ${cmp.rule}${cmp.exact ? "" : ` bound=${fmt(cmp.bound)}${floor}`}${
+          cmp.note ? `  (${cmp.note})` : ""
+        }`,
       );
     }
   } else {
@@ -48,14 +54,15 @@ async function main(): Promise<number> {
       console.log(
         `  ${g.group.padEnd(44)} n=${String(g.count).padStart(3)} max_err=${
           fmt(g.maxErr).padStart(8)
-        } ${g.pass ? "ok" : "FAIL"}`,
+        } ${g.pass ? "ok" : "FAIL"} rule: ${g.rules.join("+")}`,
       );
       for (const n of g.notes) console.log(`      note: ${n}`);
     }
   }
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `tolerance: max|ours-ref| <= ${TOLERANCE} * max|ref| (floats), exact (integers); ${secs} s`,
+    `tolerance: max|ours-ref| <= max(${TOLERANCE}, ${FLOOR_FACTOR} * floor) * max|ref| (floats; ` +
+      `floor = max|eval64-eval|/max|eval| where eval64 exists, else 0), exact (integers); ${secs} s`,
   );
   console.log(`conform ${c.name}: max_err=${fmt(report.maxErr)} ${report.pass ? "PASS" : "FAIL"}`);
   return report.pass ? 0 : 1;

@@ -1,35 +1,49 @@
 /**
  * Conformance against tensors dumped from the official PyTorch code (format:
  * fixtures/hrm-reference/README.md). A case folder holds config.json,
- * params.safetensors, batches.safetensors, eval.safetensors and
- * train.safetensors; everything is read from there.
+ * params.safetensors, batches.safetensors, eval.safetensors,
+ * train.safetensors and optionally eval64.safetensors (the evaluation unroll
+ * in float64); everything is read from there.
  *
  * Eval: a fresh carry on batch1, segments until every row halts; each segment
  * is compared. Train: two segments (batch1 from a fresh carry, then batch2
  * with the carry of step 1), each followed by backward of loss/B and both
- * optimizer updates at the config's learning rates (no warm-up).
- *
- * A float tensor passes when max|ours - ref| <= 1e-3 * max|ref|; integer and
- * boolean tensors must match exactly.
+ * optimizer updates at the config's learning rates (no warm-up). Every golden
+ * tensor is compared by the same rule (compare.ts): a float tensor within
+ * max(1e-3, 4 x its float32 noise floor) of scale, the floor known only for
+ * tensors of eval.safetensors with an eval64 companion; integers exactly.
  * @module
  */
 import type { HostTensor } from "../io/dtypes.ts";
 import { readSafetensors } from "../io/safetensors.ts";
-import { type Batch, disposeCarry, initialCarry } from "../model/act.ts";
 import {
+  createTrainer,
+  disposeCarry,
+  disposeState,
+  disposeTrainer,
+  evalStep,
+  initialCarry,
+  type Metrics,
   type ModelConfig,
+  type ModelState,
   type OptimConfig,
   parseModelConfig,
   parseOptimConfig,
-} from "../model/config.ts";
-import { disposeState, type ModelState, PUZZLE_EMB, stateDict, stateFromDict } from "../model/state.ts";
-import { createTrainer, disposeTrainer, evalStep, trainStep } from "../model/step.ts";
-import type { SegmentResult } from "../model/act.ts";
-import type { Metrics } from "../model/loss.ts";
-import { compare, type Comparison, type Ours, TOLERANCE } from "./compare.ts";
-import { checkPuzzleStep } from "./conform_puzzle.ts";
+  type SegmentResult,
+  stateDict,
+  stateFromDict,
+  trainStep,
+} from "../model/mod.ts";
+import {
+  compare,
+  type Comparison,
+  FLOOR_FACTOR,
+  type Ours,
+  type Rule,
+  TOLERANCE,
+} from "./compare.ts";
 
-export { compare, type Comparison, TOLERANCE };
+export { compare, type Comparison, FLOOR_FACTOR, type Rule, TOLERANCE };
 
 /** A group of comparisons reported on one line. */
 export interface GroupRow {
@@ -37,6 +51,8 @@ export interface GroupRow {
   count: number;
   maxErr: number;
   pass: boolean;
+  /** The rules that decided its comparisons (`scale`, `floor`, `exact`), in that order. */
+  rules: Rule[];
   notes: string[];
 }
 
@@ -49,6 +65,9 @@ export interface ConformReport {
   pass: boolean;
 }
 
+/** A host batch as the step functions take it (inputs, labels, puzzle identifiers). */
+type BatchRows = Parameters<typeof evalStep>[2];
+
 /** A loaded case folder. */
 export interface ConformCase {
   name: string;
@@ -58,11 +77,16 @@ export interface ConformCase {
   params: Map<string, HostTensor>;
   batches: Map<string, HostTensor>;
   eval?: Map<string, HostTensor>;
+  /** The float64 companion of `eval` (same keys), when the folder has eval64.safetensors. */
+  eval64?: Map<string, HostTensor>;
   evalSteps?: number;
   train?: Map<string, HostTensor>;
 }
 
-/** Reads a case folder (eval/train files are optional: whichever exists is checked). */
+/**
+ * Reads a case folder (eval/train files are optional: whichever exists is
+ * checked; eval64.safetensors is read only beside eval.safetensors).
+ */
 export async function loadCase(dir: string): Promise<ConformCase> {
   const cfgPath = `${dir}/config.json`;
   let raw: Record<string, unknown>;
@@ -99,6 +123,9 @@ export async function loadCase(dir: string): Promise<ConformCase> {
     const st = await readSafetensors(`${dir}/eval.safetensors`);
     c.eval = st.tensors;
     c.evalSteps = st.metadata.steps ? Number(st.metadata.steps) : undefined;
+    if (await exists(`${dir}/eval64.safetensors`)) {
+      c.eval64 = (await readSafetensors(`${dir}/eval64.safetensors`)).tensors;
+    }
   }
   if (await exists(`${dir}/train.safetensors`)) {
     c.train = (await readSafetensors(`${dir}/train.safetensors`)).tensors;
@@ -110,7 +137,7 @@ export async function loadCase(dir: string): Promise<ConformCase> {
 }
 
 /** batchN.{inputs,labels,puzzle_identifiers} as a host batch. */
-export function caseBatch(c: ConformCase, name: string): Batch {
+export function caseBatch(c: ConformCase, name: string): BatchRows {
   const get = (f: string) => {
     const t = c.batches.get(`${name}.${f}`);
     if (!t) throw new Error(`${c.dir}/batches.safetensors: missing '${name}.${f}'`);
@@ -147,16 +174,20 @@ async function segmentTensors(r: SegmentResult): Promise<Map<string, Ours>> {
   return out;
 }
 
-/** Compares the golden keys `prefix*` of `golden` against `ours` (keys without the prefix). */
+/**
+ * Compares the golden keys `prefix*` of `golden` against `ours` (keys without
+ * the prefix); `golden64` holds float64 companions under the same keys.
+ */
 function compareStep(
   golden: Map<string, HostTensor>,
   prefix: string,
   ours: Map<string, Ours>,
   out: Comparison[],
+  golden64?: Map<string, HostTensor>,
 ): void {
   for (const [k, ref] of golden) {
     if (!k.startsWith(prefix)) continue;
-    out.push(compare(k, ref, ours.get(k.slice(prefix.length))));
+    out.push(compare(k, ref, ours.get(k.slice(prefix.length)), golden64?.get(k)));
   }
 }
 
@@ -175,7 +206,7 @@ export async function conformEval(
     for (let k = 1; k <= steps; k++) {
       const r = await evalStep(m, carry, batch, { returnLogits: true });
       carry = r.carry;
-      compareStep(golden, `step${k}.`, await segmentTensors(r), out);
+      compareStep(golden, `step${k}.`, await segmentTensors(r), out, c.eval64);
       progress(`eval segment ${k}/${steps} done`);
     }
     disposeCarry(carry);
@@ -183,6 +214,9 @@ export async function conformEval(
     disposeState(m);
   }
 }
+
+/** The golden name of the gradient of the puzzle-embedding rows a batch touched [B, ndim]. */
+const PUZZLE_GRAD = "grad.model.inner.puzzle_emb.local_weights";
 
 /** Runs the two training steps and compares every `stepK.*` tensor of train.safetensors. */
 export async function conformTrain(
@@ -195,7 +229,6 @@ export async function conformTrain(
   const t = createTrainer(m, c.optim, 0);
   try {
     let carry = initialCarry(m, caseBatch(c, "batch1").puzzleIdentifiers.length);
-    let before = c.params.get(PUZZLE_EMB);
     for (let k = 1; golden.has(`step${k}.loss`); k++) {
       const prefix = `step${k}.`;
       const r = await trainStep(t, carry, caseBatch(c, `batch${k}`), {
@@ -208,36 +241,9 @@ export async function conformTrain(
       for (const [key, v] of await stateDict(m)) {
         ours.set(`after.${key}`, { kind: "float", data: v.data as Float32Array });
       }
-      const puzzleKeys = [
-        `${prefix}puzzle_emb.local_ids`,
-        `${prefix}grad.model.inner.puzzle_emb.local_weights`,
-      ];
-      compareStep(
-        new Map([...golden].filter(([key]) => !puzzleKeys.includes(key))),
-        prefix,
-        ours,
-        out,
-      );
-      const after = golden.get(`${prefix}after.${PUZZLE_EMB}`);
-      if (before && after && r.puzzleIds && r.puzzleGrad) {
-        checkPuzzleStep(
-          golden,
-          c.optim,
-          c.config.puzzle_emb_ndim,
-          `step${k}`,
-          before,
-          after,
-          r.puzzleIds,
-          r.puzzleGrad,
-          out,
-        );
-      } else {
-        for (const key of puzzleKeys) {
-          const ref = golden.get(key);
-          if (ref) out.push(compare(key, ref, undefined));
-        }
-      }
-      before = after;
+      if (r.puzzleIds) ours.set("puzzle_emb.local_ids", { kind: "int", data: r.puzzleIds });
+      if (r.puzzleGrad) ours.set(PUZZLE_GRAD, { kind: "float", data: r.puzzleGrad });
+      compareStep(golden, prefix, ours, out);
       progress(`train step ${k} done`);
     }
     disposeCarry(carry);
@@ -260,15 +266,21 @@ export function groupOf(key: string): string {
   return `${step}.${rest.join(".")}`;
 }
 
+const RULES: Rule[] = ["scale", "floor", "exact"];
+
 /** Groups comparisons for the one-line-per-group report. */
 export function groupRows(label: string, cs: Comparison[]): GroupRow[] {
   const rows = new Map<string, GroupRow>();
   for (const cmp of cs) {
     const g = `${label} ${groupOf(cmp.key)}`;
-    const row = rows.get(g) ?? { group: g, count: 0, maxErr: 0, pass: true, notes: [] };
+    const row = rows.get(g) ??
+      { group: g, count: 0, maxErr: 0, pass: true, rules: [], notes: [] };
     row.count++;
     row.maxErr = Math.max(row.maxErr, cmp.err);
     row.pass &&= cmp.pass;
+    if (!row.rules.includes(cmp.rule)) {
+      row.rules = RULES.filter((x) => x === cmp.rule || row.rules.includes(x));
+    }
     if (cmp.note) row.notes.push(`${cmp.key}: ${cmp.note}`);
     rows.set(g, row);
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { writeIllConditioned } from "../conformance/ill_conditioned.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -28,7 +29,33 @@ Deno.test({
     const lines = r.stdout.trim().split("\n");
     assert.equal(lines[0], "backend: wasm");
     assert.match(lines.at(-1)!, /^conform tiny-learned-noemb: max_err=\S+ PASS$/);
-    assert.ok(lines.some((l) => /eval step3\.z_L\s+n=\s+1 max_err=\s*\S+ ok$/.test(l)));
+    assert.ok(lines.some((l) => /eval step3\.z_L\s+n=\s+1 max_err=\s*\S+ ok rule: scale$/.test(l)));
+    assert.ok(
+      lines.some((l) => /eval step3\.halted\s+n=\s+1 max_err=\s*0 ok rule: exact$/.test(l)),
+    );
+  },
+});
+
+Deno.test({
+  name: "conform CLI: rows decided by the noise floor say rule: floor (--verbose shows the bound)",
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "hrm-conform-cli-" });
+    try {
+      await writeIllConditioned(`${root}fixtures/hrm-reference/tiny-rope`, dir);
+      const r = await conform(dir, "--backend", "cpu");
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.includes("4 * floor"));
+      assert.match(r.stdout, /eval step4\.z_H\s+n=\s+1 max_err=\s*\S+ ok rule: floor\n/);
+      assert.match(r.stdout, /eval step3\.z_H\s+n=\s+1 max_err=\s*\S+ ok rule: scale\n/);
+      const v = await conform(dir, "--backend", "cpu", "--verbose");
+      assert.match(
+        v.stdout,
+        /step4\.logits\s+2\.\d+e-3 ok rule: floor bound=\S+ floor=\S+/,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
 
