@@ -8,7 +8,7 @@
  * quiet, down to about 34 under contention).
  * @module
  */
-import { simdKernels } from "../backends/wasm/simd.ts";
+import { simdKernels } from "../backends/mod.ts";
 
 /** GEMM GFLOP/s on this core: the best of `repeats` timings of `seconds` each. */
 export function gemmGflops(seconds = 0.2, repeats = 3): number {

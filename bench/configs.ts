@@ -9,8 +9,8 @@
  * 4 segments, batch 16) at its sequence lengths (Sudoku 81, Maze 7x7 = 49).
  * @module
  */
-import type { ModelConfigInput } from "../model/config.ts";
-import { CPU_MAZE_SIZE, CPU_SETTINGS } from "../reproduce/profile_small.ts";
+import type { ModelConfigInput } from "../model/mod.ts";
+import { CPU_MAZE_SIZE, CPU_SETTINGS } from "../reproduce/mod.ts";
 
 /** One benchmark configuration. */
 export interface BenchConfig {

@@ -6,7 +6,7 @@
  * its source data missing) is reported as skipped with the reason.
  * @module
  */
-import { pathExists } from "../io/read.ts";
+import { pathExists } from "../io/mod.ts";
 
 /** One builder's measured rate. */
 export interface DataRate {

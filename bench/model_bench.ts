@@ -7,12 +7,12 @@
  * Workers.
  * @module
  */
-import { type Batch, batchOf } from "../model/batch.ts";
-import { type BackendInfo, type BackendName, useBackend } from "../backends/select.ts";
-import { parseModelConfig, parseOptimConfig } from "../model/config.ts";
-import { trainModelFor } from "../train/create_model.ts";
-import { Rng } from "../util/rng.ts";
-import { fastWasmKernelsInstalled } from "../backends/wasm/kernels.ts";
+import { type Batch, batchOf } from "../model/mod.ts";
+import { type BackendInfo, type BackendName, useBackend } from "../backends/mod.ts";
+import { parseModelConfig, parseOptimConfig } from "../model/mod.ts";
+import { trainModelFor } from "../train/mod.ts";
+import { Rng } from "../util/mod.ts";
+import { fastWasmKernelsInstalled } from "../backends/mod.ts";
 import type { BenchConfig } from "./configs.ts";
 import { peakRssMb, rates, summarize, type Summary } from "./stats.ts";
 

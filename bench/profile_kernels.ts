@@ -10,12 +10,12 @@
 import * as tf from "@tensorflow/tfjs";
 
 type ProfileInfo = Awaited<ReturnType<typeof tf.profile>>;
-import { disposeCarry, initialCarry } from "../model/act.ts";
-import { type BackendName, useBackend } from "../backends/select.ts";
-import { parseModelConfig, parseOptimConfig } from "../model/config.ts";
-import { disposeState, initModel } from "../model/state.ts";
-import { createTrainer, disposeTrainer, evalStep, trainStep } from "../model/step.ts";
-import { wasmMatMulStats } from "../backends/wasm/kernels.ts";
+import { disposeCarry, initialCarry } from "../model/mod.ts";
+import { type BackendName, useBackend } from "../backends/mod.ts";
+import { parseModelConfig, parseOptimConfig } from "../model/mod.ts";
+import { disposeState, initModel } from "../model/mod.ts";
+import { createTrainer, disposeTrainer, evalStep, trainStep } from "../model/mod.ts";
+import { wasmMatMulStats } from "../backends/mod.ts";
 import { getBenchConfig } from "./configs.ts";
 import { BENCH_OPTIM, randomBatch } from "./model_bench.ts";
 

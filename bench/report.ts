@@ -3,7 +3,7 @@
  * table, and `--compare` ratios.
  * @module
  */
-import { issueLine, quotedField } from "../util/zod_error.ts";
+import { issueLine, quotedField } from "../util/mod.ts";
 import { z } from "zod";
 import type { DataRate, DataSkip } from "./data_bench.ts";
 import type { ModelBenchResult } from "./model_bench.ts";

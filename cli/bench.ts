@@ -9,13 +9,13 @@
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { type BackendName, BACKENDS, probeAdapter } from "../backends/select.ts";
-import { resolveWorkers } from "../train/create_model.ts";
-import { ALL_CONFIGS, BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "../bench/configs.ts";
-import { benchData } from "../bench/data_bench.ts";
-import { gemmGflops } from "../bench/calibrate.ts";
-import { benchModel, type ModelBenchResult } from "../bench/model_bench.ts";
-import { findPeerPython, type PeerResult, runPeer } from "../bench/peer.ts";
+import { type BackendName, BACKENDS, probeAdapter } from "../backends/mod.ts";
+import { resolveWorkers } from "../train/mod.ts";
+import { ALL_CONFIGS, BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "../bench/mod.ts";
+import { benchData } from "../bench/mod.ts";
+import { gemmGflops } from "../bench/mod.ts";
+import { benchModel, type ModelBenchResult } from "../bench/mod.ts";
+import { findPeerPython, type PeerResult, runPeer } from "../bench/mod.ts";
 import {
   type BenchEntry,
   type BenchReport,
@@ -24,10 +24,10 @@ import {
   formatTable,
   readReport,
   type SkippedEntry,
-} from "../bench/report.ts";
-import { machineInfo } from "../bench/stats.ts";
-import { writeJsonAtomic } from "../io/atomic.ts";
-import { runCli } from "../util/cli.ts";
+} from "../bench/mod.ts";
+import { machineInfo } from "../bench/mod.ts";
+import { writeJsonAtomic } from "../io/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -53,7 +53,7 @@ const program = new Command()
   )
   .option(
     "--workers <n>",
-    "Deno Workers (default: 2 on wasm with >= 2 cores and batch >= 2, else 1)",
+    "the trainer's workers= (default: as the trainer: every core on wasm/cpu, up to the batch; 1 on webgpu)",
     positiveInt("--workers"),
   )
   .option(

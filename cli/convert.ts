@@ -9,10 +9,10 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { type DType, type HostTensor, numel, toFloat32 } from "../io/dtypes.ts";
-import { COMPILE_PREFIX, readTorchCheckpoint } from "../io/torch.ts";
-import { writeSafetensors } from "../io/safetensors.ts";
-import { runCli } from "../util/cli.ts";
+import { type DType, type HostTensor, numel, toFloat32 } from "../io/mod.ts";
+import { COMPILE_PREFIX, readTorchCheckpoint } from "../io/mod.ts";
+import { writeSafetensors } from "../io/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 /** What a conversion did, for the one-line summary. */
 export interface ConvertSummary {

@@ -6,9 +6,9 @@
  *   deno run -A cli/data_arc.ts verify DIR [--all]
  * @module
  */
-import { runBuildCli } from "../tasks/arc/build.ts";
-import { verifyArc } from "../tasks/arc/verify.ts";
-import { runCli } from "../util/cli.ts";
+import { runBuildCli } from "../tasks/arc/mod.ts";
+import { verifyArc } from "../tasks/arc/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 async function main(args: string[]): Promise<number> {
   if (args[0] === "verify") {

@@ -8,11 +8,11 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { readReferenceSplit } from "../tasks/dataset.ts";
-import { writeFileAtomic } from "../io/atomic.ts";
+import { readReferenceSplit } from "../tasks/mod.ts";
+import { writeFileAtomic } from "../io/mod.ts";
 import { mazeTask, renderMazeSvg } from "../tasks/maze/mod.ts";
-import { checkPath } from "../tasks/maze/score.ts";
-import { runCli } from "../util/cli.ts";
+import { checkPath } from "../tasks/maze/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 async function render(
   dir: string,

@@ -4,8 +4,8 @@
  * (the same code `deno task data sudoku|sudoku-rate|verify` routes to).
  * @module
  */
-import { buildCommand, rateCommand, renderCommand, verifyCommand } from "../tasks/sudoku/cli.ts";
-import { runCli } from "../util/cli.ts";
+import { buildCommand, rateCommand, renderCommand, verifyCommand } from "../tasks/sudoku/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;

@@ -5,10 +5,10 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { parseEvalArgs } from "../train/args.ts";
-import { runEvaluation } from "../train/eval_run.ts";
-import { describeConfigKeys } from "../train/help.ts";
-import { runCli } from "../util/cli.ts";
+import { parseEvalArgs } from "../train/mod.ts";
+import { runEvaluation } from "../train/mod.ts";
+import { describeConfigKeys } from "../train/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 const program = new Command()
   .name("deno task eval")

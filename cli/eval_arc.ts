@@ -6,9 +6,9 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { evaluateArc } from "../tasks/arc/score_outputs.ts";
-import { DEFAULT_KS } from "../tasks/arc/score.ts";
-import { parseCli, runCli } from "../util/cli.ts";
+import { evaluateArc } from "../tasks/arc/mod.ts";
+import { DEFAULT_KS } from "../tasks/arc/mod.ts";
+import { parseCli, runCli } from "../util/mod.ts";
 
 function parseKs(v: string): number[] {
   const ks = v.split(",").map((s) => s.trim());

@@ -5,8 +5,8 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { writeRunReports } from "../reproduce/report/write.ts";
-import { runCli } from "../util/cli.ts";
+import { writeRunReports } from "../reproduce/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 const program = new Command()
   .name("deno task report")

@@ -7,12 +7,12 @@
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { type BackendChoice, parseBackend, probeAdapter } from "../backends/select.ts";
-import { type ProfileName, PROFILES } from "../reproduce/profiles.ts";
-import { parseCheckpoints, reproduce } from "../reproduce/reproduce.ts";
-import { realPipeline, workerPipeline } from "../reproduce/pipeline.ts";
-import { TASK_IDS, type TaskId } from "../reproduce/report/schema.ts";
-import { runCli } from "../util/cli.ts";
+import { type BackendChoice, parseBackend, probeAdapter } from "../backends/mod.ts";
+import { type ProfileName, PROFILES } from "../reproduce/mod.ts";
+import { parseCheckpoints, reproduce } from "../reproduce/mod.ts";
+import { realPipeline, workerPipeline } from "../reproduce/mod.ts";
+import { TASK_IDS, type TaskId } from "../reproduce/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -6,11 +6,11 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { describeConfigKeys } from "../train/help.ts";
-import { trainConfigFromArgs } from "../train/args.ts";
-import { resolvedConfig } from "../train/config.ts";
-import { runTraining } from "../train/trainer.ts";
-import { runCli } from "../util/cli.ts";
+import { describeConfigKeys } from "../train/mod.ts";
+import { trainConfigFromArgs } from "../train/mod.ts";
+import { resolvedConfig } from "../train/mod.ts";
+import { runTraining } from "../train/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 const program = new Command()
   .name("deno task train")

@@ -42,7 +42,7 @@ log "deno $("$DENO" --version | head -1); config $CONFIG, batch $BATCH"
 # One JSON line on stdout; progress (and any error) in the log.
 log "WebGPU: $CONFIG at batch $BATCH"
 timeout 360 "$DENO" run -A .device/bench.js --only "$CONFIG" --batch "$BATCH" --backend webgpu \
-  --no-peer --json --train-runs 3 --eval-runs 1 >"$OUT/webgpu.json" 2>"$OUT/webgpu.log"
+  --workers 1 --no-peer --json --train-runs 3 --eval-runs 1 >"$OUT/webgpu.json" 2>"$OUT/webgpu.log"
 log "WebGPU exit $?"; tail -n 5 "$OUT/webgpu.log"; cat "$OUT/webgpu.json"
 
 log "PyTorch on CUDA: $CONFIG at batch $BATCH"

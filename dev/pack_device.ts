@@ -16,10 +16,10 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { getBenchConfig } from "../bench/configs.ts";
-import { peerModelConfig } from "../bench/peer.ts";
-import { writeFileAtomic } from "../io/atomic.ts";
-import { runCli } from "../util/cli.ts";
+import { getBenchConfig } from "../bench/mod.ts";
+import { peerModelConfig } from "../bench/mod.ts";
+import { writeFileAtomic } from "../io/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 /** The loader packages the device tool's README names for Vulkan and EGL. */

@@ -16,8 +16,18 @@ Deno.test({
       const bundle = join(dir, "bench.js");
       await bundleBench(bundle);
       const out = await new Deno.Command(Deno.execPath(), {
+        // One process: the bundle holds no Worker script (the GPU check runs one worker anyway).
         args: ["run", "-A", "--no-config", bundle, "--only", "tiny", "--backend", "cpu"]
-          .concat(["--no-peer", "--json", "--train-runs", "1", "--eval-runs", "1"]),
+          .concat([
+            "--workers",
+            "1",
+            "--no-peer",
+            "--json",
+            "--train-runs",
+            "1",
+            "--eval-runs",
+            "1",
+          ]),
         cwd: dir,
         stdout: "piped",
         stderr: "piped",

@@ -33,8 +33,11 @@ export const DTYPE_SIZE: Record<DType, number> = {
 
 /** A dense tensor on the host: row-major data plus shape. */
 export interface HostTensor {
+  /** Element type. */
   dtype: DType;
+  /** Dimensions, outermost first. */
   shape: number[];
+  /** The elements, row-major, in the typed array of `dtype`. */
   data: TypedArray;
 }
 

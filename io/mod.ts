@@ -13,3 +13,6 @@ export {
   readTorchCheckpoint,
   type TorchCheckpoint,
 } from "./torch.ts";
+export { pathExists, readInputText } from "./read.ts";
+export { COMPILE_PREFIX } from "./torch.ts";
+export { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./eval_outputs.ts";

@@ -34,7 +34,9 @@ const DTYPE_TO_ST = Object.fromEntries(
 
 /** A parsed safetensors file. */
 export interface SafeTensors {
+  /** Tensors by name, in file order. */
   tensors: Map<string, HostTensor>;
+  /** The header's `__metadata__` strings. */
   metadata: Record<string, string>;
 }
 

@@ -26,7 +26,7 @@ import {
 } from "./hrm.ts";
 import { noGrad, type ParamMap } from "./layers.ts";
 import { actLoss, computeMetrics, type Metrics, seqCorrectness } from "./loss.ts";
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../util/mod.ts";
 import type { ModelState } from "./state.ts";
 import type { BatchRows } from "./batch.ts";
 

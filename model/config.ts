@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { issueLine } from "../util/zod_error.ts";
+import { issueLine } from "../util/mod.ts";
 
 const int = (min: number) => z.number().int().min(min);
 

@@ -5,7 +5,7 @@
  * truncated distribution has exactly the requested std.
  * @module
  */
-import type { Rng } from "../util/rng.ts";
+import type { Rng } from "../util/mod.ts";
 
 /** erf with |error| < 1.2e-7 relative (Numerical Recipes erfc, Chebyshev fit). */
 export function erf(x: number): number {

@@ -61,7 +61,7 @@ export {
   swigluInner,
   totalLen,
 } from "./config.ts";
-export { Rng, type RngState } from "../util/rng.ts";
+export { Rng, type RngState } from "../util/mod.ts";
 export {
   countParams,
   disposeState,
@@ -107,9 +107,10 @@ export {
   describeBackend,
   parseBackend,
   useBackend,
-} from "../backends/select.ts";
+} from "../backends/mod.ts";
 
 /** A freshly initialised model from a (partial) config and a seed; throws one line on bad config. */
 export function createModel(config: ModelConfigInput | ModelConfig, seed: number): ModelState {
   return initModel(parseModelConfig(config), seed);
 }
+export { adamATan2Constants, adamATan2Host, type AdamATan2Options } from "./optim.ts";

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../io/dtypes.ts";
+import type { HostTensor } from "../io/mod.ts";
 
 /** AdamATan2 hyper-parameters (lr is passed per step). */
 export interface AdamATan2Options {

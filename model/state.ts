@@ -10,14 +10,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../io/dtypes.ts";
-import { toFloat32 } from "../io/dtypes.ts";
-import { encodeSafetensors, readSafetensors } from "../io/safetensors.ts";
-import { writeFileAtomic } from "../io/atomic.ts";
+import type { HostTensor } from "../io/mod.ts";
+import { toFloat32 } from "../io/mod.ts";
+import { encodeSafetensors, readSafetensors } from "../io/mod.ts";
+import { writeFileAtomic } from "../io/mod.ts";
 import { type ModelConfig, puzzleEmbLen, swigluInner, totalLen } from "./config.ts";
 import { truncNormal } from "./init.ts";
 import { type Rope, ropeTables } from "./layers.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../util/mod.ts";
 
 /** Key prefix of everything in the inner model. */
 export const INNER = "model.inner.";

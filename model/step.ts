@@ -15,7 +15,7 @@ import type { OptimConfig } from "./config.ts";
 import { type Carry, disposeCarry, initialCarry, segment, type SegmentResult } from "./act.ts";
 import type { BatchRows } from "./batch.ts";
 import { AdamATan2, type AdamATan2State, signSgdUpdate } from "./optim.ts";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../util/mod.ts";
 import { cosineLr } from "./schedule.ts";
 import type { ModelState } from "./state.ts";
 

@@ -7,13 +7,13 @@
  * @module
  */
 import { z } from "zod";
-import { type HostTensor } from "../io/dtypes.ts";
-import { readNpy, writeNpy } from "../io/npy.ts";
-import { writeJsonAtomic } from "../io/atomic.ts";
-import { readInputText } from "../io/read.ts";
+import { type HostTensor } from "../io/mod.ts";
+import { readNpy, writeNpy } from "../io/mod.ts";
+import { writeJsonAtomic } from "../io/mod.ts";
+import { readInputText } from "../io/mod.ts";
 
 /** `dataset.json` as the reference's `PuzzleDatasetMetadata` defines it. */
-export const DatasetMetadataSchema = z.object({
+export const DatasetMetadataSchema: z.ZodType<DatasetMetadata> = z.object({
   pad_id: z.number().int(),
   ignore_label_id: z.number().int().nullable(),
   blank_identifier_id: z.number().int(),
@@ -24,9 +24,31 @@ export const DatasetMetadataSchema = z.object({
   mean_puzzle_examples: z.number().nonnegative(),
   sets: z.array(z.string().min(1)).min(1),
 });
-export type DatasetMetadata = z.infer<typeof DatasetMetadataSchema>;
+/** The fields of `dataset.json` (the reference's names). */
+export interface DatasetMetadata {
+  /** Token id of padding. */
+  pad_id: number;
+  /** Label id the loss ignores in the files (null: none). */
+  ignore_label_id: number | null;
+  /** Puzzle identifier of padding rows. */
+  blank_identifier_id: number;
+  /** Tokens in the vocabulary. */
+  vocab_size: number;
+  /** Tokens per example. */
+  seq_len: number;
+  /** Rows of the puzzle embedding (identifiers 0..n-1). */
+  num_puzzle_identifiers: number;
+  /** Groups (an original puzzle and its augmentations) in the split. */
+  total_groups: number;
+  /** Mean examples per puzzle. */
+  mean_puzzle_examples: number;
+  /** Names of the split's sets (e.g. `all`). */
+  sets: string[];
+}
 
-export const SPLITS = ["train", "test"] as const;
+/** The splits of a dataset folder. */
+export const SPLITS: readonly ["train", "test"] = ["train", "test"] as const;
+/** A split name. */
 export type SplitName = typeof SPLITS[number];
 
 /**
@@ -35,6 +57,7 @@ export type SplitName = typeof SPLITS[number];
  * puzzle and its augmentations).
  */
 export interface PuzzleSet {
+  /** Examples in the set. */
   readonly numExamples: number;
   /** Start example of each puzzle, plus the end: length numPuzzles + 1. */
   readonly puzzleIndices: Int32Array;
@@ -48,7 +71,9 @@ export interface PuzzleSet {
 
 /** One split of a dataset folder. */
 export interface PuzzleSplit {
+  /** The split's `dataset.json`. */
   readonly metadata: DatasetMetadata;
+  /** Its sets by name, in `metadata.sets` order. */
   readonly sets: ReadonlyMap<string, PuzzleSet>;
 }
 
@@ -72,6 +97,7 @@ function asInt32(t: HostTensor, where: string): Int32Array {
 
 /** A set held in memory as flat token arrays (the materialised reference layout). */
 export class DenseSet implements PuzzleSet {
+  /** A set over flat arrays: tokens [examples * seqLen] and the reference's index arrays. */
   constructor(
     readonly seqLen: number,
     readonly inputs: Int32Array,
@@ -80,9 +106,11 @@ export class DenseSet implements PuzzleSet {
     readonly puzzleIndices: Int32Array,
     readonly groupIndices: Int32Array,
   ) {}
+  /** Examples in the set. */
   get numExamples(): number {
     return this.inputs.length / this.seqLen;
   }
+  /** Writes example `i`'s tokens into `inputs`/`labels` at `offset`. */
   fill(i: number, inputs: Int32Array, labels: Int32Array, offset: number): void {
     const s = this.seqLen;
     inputs.set(this.inputs.subarray(i * s, (i + 1) * s), offset);
@@ -195,10 +223,15 @@ export async function readReferenceSplit(dir: string, split: SplitName): Promise
 
 /** Materialised arrays of one set, as the reference writes them. */
 export interface ReferenceSetArrays {
+  /** Input tokens [examples, seq_len]. */
   inputs: HostTensor;
+  /** Target tokens [examples, seq_len]. */
   labels: HostTensor;
+  /** Identifier of each puzzle. */
   puzzle_identifiers: Int32Array;
+  /** Start example of each puzzle, plus the end. */
   puzzle_indices: Int32Array;
+  /** Start puzzle of each group, plus the end. */
   group_indices: Int32Array;
 }
 

@@ -3,7 +3,7 @@
  * (io/eval_outputs.ts), beside the trainer's exact accuracy.
  * @module
  */
-import type { EvalOutputs } from "../io/eval_outputs.ts";
+import type { EvalOutputs } from "../io/mod.ts";
 
 /**
  * What copying the input would score (`copy_baseline_accuracy`: the share of

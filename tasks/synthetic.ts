@@ -7,7 +7,7 @@
  * reserving low ids), digits are 2..vocab_size-1.
  * @module
  */
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../util/mod.ts";
 import { writeIdentifiers, writeReferenceSplit } from "./dataset.ts";
 
 /** Sizes of a synthetic dataset. */

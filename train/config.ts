@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { issueLine } from "../util/zod_error.ts";
+import { issueLine } from "../util/mod.ts";
 
 /** Loss head settings (`arch.loss.*`). */
 export const LossConfigSchema = z.object({

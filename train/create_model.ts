@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { DatasetMetadata } from "../tasks/dataset.ts";
+import type { DatasetMetadata } from "../tasks/mod.ts";
 import {
   type BackendName,
   createTrainer,

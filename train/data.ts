@@ -12,9 +12,9 @@ import {
   readMetadata,
   readReferenceSplit,
   type SplitName,
-} from "../tasks/dataset.ts";
-import { listTasks } from "../tasks/registry.ts";
-import { pathExists } from "../io/read.ts";
+} from "../tasks/mod.ts";
+import { listTasks } from "../tasks/mod.ts";
+import { pathExists } from "../io/mod.ts";
 
 /** How a folder stores its data: the reference layout, or a task's compact form. */
 export type DatasetFormat = { kind: "reference" } | { kind: "compact"; task: string };

@@ -6,9 +6,9 @@
  * per-set metrics and, when asked, the per-example outputs.
  * @module
  */
-import { describeBackend, useBackend } from "../backends/select.ts";
-import { writeJsonAtomic } from "../io/atomic.ts";
-import type { HostTensor } from "../io/dtypes.ts";
+import { describeBackend, useBackend } from "../backends/mod.ts";
+import { writeJsonAtomic } from "../io/mod.ts";
+import type { HostTensor } from "../io/mod.ts";
 import { configFromArgs, resolvedConfig } from "./config.ts";
 import { savedConfigFor } from "./args.ts";
 import { readCheckpoint } from "./checkpoint.ts";
@@ -17,7 +17,7 @@ import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 import { createTrainModel } from "./create_model.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
-import { Progress } from "../util/progress.ts";
+import { Progress } from "../util/mod.ts";
 
 /** What to evaluate. */
 export interface EvalRequest {

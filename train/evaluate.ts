@@ -6,8 +6,8 @@
  * per-example outputs, pad rows dropped.
  * @module
  */
-import type { HostTensor } from "../io/dtypes.ts";
-import type { PuzzleSplit } from "../tasks/dataset.ts";
+import type { HostTensor } from "../io/mod.ts";
+import type { PuzzleSplit } from "../tasks/mod.ts";
 import type { SumMetrics, TrainModel } from "./model_adapter.ts";
 import { countEvalBatches, evalBatches } from "./sampler.ts";
 

@@ -6,11 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../io/dtypes.ts";
-import type { Carry } from "../model/act.ts";
-import type { Batch } from "../model/batch.ts";
-import type { EvalResult } from "../model/step.ts";
-import type { AdamATan2State } from "../model/optim.ts";
+import type { HostTensor } from "../io/mod.ts";
+import type { Carry } from "../model/mod.ts";
+import type { Batch } from "../model/mod.ts";
+import type { EvalResult } from "../model/mod.ts";
+import type { AdamATan2State } from "../model/mod.ts";
 
 /** The carry as host tensors (`z_H`, `z_L`, `steps`, `halted`, `inputs`, `labels`, `puzzle_identifiers`). */
 export async function carryToHost(c: Carry): Promise<Map<string, HostTensor>> {

@@ -5,14 +5,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../io/dtypes.ts";
-import { type Carry, disposeCarry, initialCarry } from "../model/act.ts";
-import type { Batch } from "../model/batch.ts";
+import type { HostTensor } from "../io/mod.ts";
+import { type Carry, disposeCarry, initialCarry } from "../model/mod.ts";
+import type { Batch } from "../model/mod.ts";
 import { countParams, type ModelConfig } from "../model/mod.ts";
-import type { RngState } from "../util/rng.ts";
-import { Rng } from "../util/rng.ts";
-import { disposeState, type ModelState, stateDict, stateFromDict } from "../model/state.ts";
-import { disposeTrainer, evaluateBatch, type Trainer, trainStep } from "../model/step.ts";
+import type { RngState } from "../util/mod.ts";
+import { Rng } from "../util/mod.ts";
+import { disposeState, type ModelState, stateDict, stateFromDict } from "../model/mod.ts";
+import { disposeTrainer, evaluateBatch, type Trainer, trainStep } from "../model/mod.ts";
 import {
   carryFromHost,
   carryToHost,

@@ -42,7 +42,7 @@ export { resolveRunDir, runTraining, type TrainOptions, type TrainSummary } from
 export { type EvalRequest, type EvalSummary, runEvaluation } from "./eval_run.ts";
 export { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 export { detectFormat, openSplit, openSplitMetadata } from "./data.ts";
-export { type Batch, IGNORE_LABEL_ID } from "../model/batch.ts";
+export { type Batch, IGNORE_LABEL_ID } from "../model/mod.ts";
 export { evalBatches, totalSteps, type TrainPosition, TrainSampler } from "./sampler.ts";
 export {
   MetricsLog,
@@ -58,7 +58,7 @@ export {
   readCheckpointMeta,
   writeCheckpoint,
 } from "./checkpoint.ts";
-export { formatDuration, Progress, type ProgressOptions } from "../util/progress.ts";
+export { formatDuration, Progress, type ProgressOptions } from "../util/mod.ts";
 export {
   createTrainModel,
   modelConfigFor,
@@ -67,3 +67,4 @@ export {
   trainModelFor,
 } from "./create_model.ts";
 export type { EvalBatchResult, StepResult, TrainModel } from "./model_adapter.ts";
+export { describeConfigKeys } from "./help.ts";

@@ -6,9 +6,9 @@
  * RNG) as host tensors plus JSON.
  * @module
  */
-import type { HostTensor } from "../io/dtypes.ts";
-import type { Batch } from "../model/batch.ts";
-import type { Metrics } from "../model/loss.ts";
+import type { HostTensor } from "../io/mod.ts";
+import type { Batch } from "../model/mod.ts";
+import type { Metrics } from "../model/mod.ts";
 
 /**
  * Sums over the rows that halted this segment, as the reference's loss head

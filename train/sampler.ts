@@ -20,9 +20,9 @@
  * iteration's draws are replayed (integers only, no data) up to that batch.
  * @module
  */
-import { Rng } from "../util/rng.ts";
-import { type Batch, IGNORE_LABEL_ID } from "../model/batch.ts";
-import type { DatasetMetadata, PuzzleSet, PuzzleSplit } from "../tasks/dataset.ts";
+import { Rng } from "../util/mod.ts";
+import { type Batch, IGNORE_LABEL_ID } from "../model/mod.ts";
+import type { DatasetMetadata, PuzzleSet, PuzzleSplit } from "../tasks/mod.ts";
 
 /** Where the training stream stands: the next batch to produce. */
 export interface TrainPosition {

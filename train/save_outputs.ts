@@ -10,11 +10,11 @@
  * `<dir>_extra/<set>.safetensors`.
  * @module
  */
-import type { HostTensor } from "../io/dtypes.ts";
-import { writeSafetensors } from "../io/safetensors.ts";
-import type { PuzzleSplit } from "../tasks/dataset.ts";
-import { writeEvalOutputs } from "../io/eval_outputs.ts";
-import { IGNORE_LABEL_ID } from "../model/batch.ts";
+import type { HostTensor } from "../io/mod.ts";
+import { writeSafetensors } from "../io/mod.ts";
+import type { PuzzleSplit } from "../tasks/mod.ts";
+import { writeEvalOutputs } from "../io/mod.ts";
+import { IGNORE_LABEL_ID } from "../model/mod.ts";
 import { OUTPUT_KEYS } from "./config.ts";
 
 /** What the scorer's format always holds (also `deno task eval`'s default). */

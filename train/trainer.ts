@@ -14,9 +14,9 @@
  * stops with an error naming the step.
  * @module
  */
-import { type BackendInfo, describeBackend, useBackend } from "../backends/select.ts";
-import { cosineLr } from "../model/schedule.ts";
-import { writeJsonAtomic } from "../io/atomic.ts";
+import { type BackendInfo, describeBackend, useBackend } from "../backends/mod.ts";
+import { cosineLr } from "../model/mod.ts";
+import { writeJsonAtomic } from "../io/mod.ts";
 
 import { resolvedConfig, type TrainConfig } from "./config.ts";
 import { checkModelFitsData, checkSplitsAgree, openSplit } from "./data.ts";
@@ -33,7 +33,7 @@ import { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 import { outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
 import { createTrainModel } from "./create_model.ts";
 import type { StepResult } from "./model_adapter.ts";
-import { Progress } from "../util/progress.ts";
+import { Progress } from "../util/mod.ts";
 
 /** Callbacks and switches for {@link runTraining}. */
 export interface TrainOptions {

@@ -10,7 +10,7 @@
  */
 import wabtInit from "wabt";
 import { simdWat } from "./simd_source.ts";
-import { writeFileAtomic } from "../../io/atomic.ts";
+import { writeFileAtomic } from "../../io/mod.ts";
 
 /** The module's bytes, assembled from {@link simdWat}. */
 export async function assembleSimd(): Promise<Uint8Array> {

@@ -20,8 +20,8 @@ import {
   type TaskReport,
   TIMING_METRICS,
 } from "./schema.ts";
-import { pathExists } from "../../io/read.ts";
-import { getTask } from "../../tasks/registry.ts";
+import { pathExists } from "../../io/mod.ts";
+import { getTask } from "../../tasks/mod.ts";
 
 /** Everything the report writers need about one task, read from disk. */
 export interface TaskInputs {

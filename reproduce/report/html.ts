@@ -7,7 +7,7 @@ import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
 import { findCell, pct, profileNote } from "./markdown.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
 import { type Example, statusText, type TaskReport } from "./schema.ts";
-import { getTask } from "../../tasks/registry.ts";
+import { getTask } from "../../tasks/mod.ts";
 
 /** Escapes text for HTML. */
 export function esc(s: string): string {

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../../io/atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../../io/mod.ts";
 import { loadPaperFixtures, type PaperFixtures } from "../paper.ts";
 import { buildTaskReport, readManifest, readTaskInputs } from "./build.ts";
 import { indexHtml, taskHtml } from "./html.ts";

@@ -14,7 +14,7 @@ import { CANVAS, swapsAxes } from "./encode.ts";
 import { type CompactSetArrays, type GridStore, makeGridStore } from "./compact.ts";
 import { NumpyLegacyRandom } from "./mt19937.ts";
 import type { ArcTask, LoadedUnit, Pair } from "./source.ts";
-import type { Progress } from "../../util/progress.ts";
+import type { Progress } from "../../util/mod.ts";
 
 /** A task in build order, with its folder and augmentations (identity first). */
 export interface PlannedTask {

@@ -17,8 +17,8 @@
  *   (row, column of the grid's top-left cell in the canvas).
  * @module
  */
-import { readSafetensors, writeSafetensors } from "../../io/safetensors.ts";
-import type { HostTensor } from "../../io/dtypes.ts";
+import { readSafetensors, writeSafetensors } from "../../io/mod.ts";
+import type { HostTensor } from "../../io/mod.ts";
 import {
   type DatasetMetadata,
   type PuzzleSet,

@@ -30,3 +30,7 @@ export const arcTask: Task = {
 };
 
 registerTask(arcTask);
+export { runBuildCli } from "./build.ts";
+export { verifyArc } from "./verify.ts";
+export { evaluateArc } from "./score_outputs.ts";
+export { DEFAULT_KS } from "./score.ts";

@@ -4,12 +4,12 @@
  * so that a large build never holds them in memory.
  * @module
  */
-import { npyHeader } from "../../io/npy.ts";
-import { writeNpy } from "../../io/npy.ts";
+import { npyHeader } from "../../io/mod.ts";
+import { writeNpy } from "../../io/mod.ts";
 import { type DatasetMetadata, DatasetMetadataSchema, type SplitName } from "../dataset.ts";
-import { writeJsonAtomic } from "../../io/atomic.ts";
+import { writeJsonAtomic } from "../../io/mod.ts";
 import type { CompactSet } from "./compact.ts";
-import type { Progress } from "../../util/progress.ts";
+import type { Progress } from "../../util/mod.ts";
 
 const CHUNK = 4096;
 

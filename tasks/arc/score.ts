@@ -21,7 +21,7 @@ import {
   inverseTransformGrid,
   SEQ_LEN,
 } from "./encode.ts";
-import type { EvalOutputs } from "../../io/eval_outputs.ts";
+import type { EvalOutputs } from "../../io/mod.ts";
 import type { Pair } from "./source.ts";
 
 /** The k of pass@k reported by default (the paper's headline is pass@2). */

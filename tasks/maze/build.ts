@@ -8,15 +8,15 @@
  */
 import { type DatasetMetadata, type ReferenceSetArrays, type SplitName } from "../dataset.ts";
 import { writeIdentifiers, writeReferenceSplit } from "../dataset.ts";
-import { writeJsonAtomic } from "../../io/atomic.ts";
+import { writeJsonAtomic } from "../../io/mod.ts";
 import { countShortestPaths, endpoints } from "./bfs.ts";
 import { formatBadRows, importCsvFile } from "./csv.ts";
 import { defaultWallRange, type MazeParams } from "./generate.ts";
 import { dihedral, VOCAB_SIZE, WALL } from "./grid.ts";
 import { type BuildOptions } from "./options.ts";
 import { generateMany, runJob } from "./pool.ts";
-import { Progress } from "../../util/progress.ts";
-import { seedWords } from "../../util/rng.ts";
+import { Progress } from "../../util/mod.ts";
+import { seedWords } from "../../util/mod.ts";
 import { formatSummary, type IntSummary, summarize } from "./stats.ts";
 
 /** The labelling rule, as recorded in build.json. */

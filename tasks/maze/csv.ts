@@ -9,7 +9,7 @@
  */
 import { encodeGrid, GOAL, PATH, sideOf, START } from "./grid.ts";
 import { checkPath, type PathVerdict } from "./score.ts";
-import { readInputText } from "../../io/read.ts";
+import { readInputText } from "../../io/mod.ts";
 
 /** One parsed CSV record and the 1-based line on which it starts. */
 export interface CsvRecord {

@@ -27,7 +27,7 @@
 import { bfsInto } from "./bfs.ts";
 import { answerGrid, labelledPath } from "./bfs.ts";
 import { GOAL, OPEN, START, WALL } from "./grid.ts";
-import { Rng } from "../../util/rng.ts";
+import { Rng } from "../../util/mod.ts";
 
 /** What one maze is generated from. */
 export interface MazeParams {

@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { z } from "zod";
-import { parseCli } from "../../util/cli.ts";
+import { parseCli } from "../../util/mod.ts";
 
 /** Validated build options. */
 export const BuildOptionsSchema = z.object({

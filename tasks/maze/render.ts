@@ -5,7 +5,7 @@
  * @module
  */
 import { GOAL, PATH, START, WALL } from "./grid.ts";
-import { escapeXml } from "../../util/xml.ts";
+import { escapeXml } from "../../util/mod.ts";
 
 /** What to draw. Grids are n*n token ids, row-major. */
 export interface MazeSvgOptions {

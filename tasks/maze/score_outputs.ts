@@ -4,7 +4,7 @@
  * metric is exact match), and the copy baseline / changed-cell accuracy.
  * @module
  */
-import type { EvalOutputs } from "../../io/eval_outputs.ts";
+import type { EvalOutputs } from "../../io/mod.ts";
 import { changedCellScores, savedLabels } from "../scores.ts";
 import type { ScoreContext } from "../task.ts";
 import { scoreMazePredictions } from "./score.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Grid } from "./grid.ts";
-import { deriveSeed, Rng } from "../../util/rng.ts";
+import { deriveSeed, Rng } from "../../util/mod.ts";
 
 /** One symmetry: output cell i takes input cell `cells[i]`, digit d becomes `digits[d]`. */
 export interface Transform {

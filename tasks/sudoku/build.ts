@@ -5,7 +5,7 @@
  * atomically (a temporary folder renamed at the end).
  * @module
  */
-import { writeJsonAtomic } from "../../io/atomic.ts";
+import { writeJsonAtomic } from "../../io/mod.ts";
 import { writeIdentifiers } from "../dataset.ts";
 import { equivalent, symmetryKey } from "./canonical.ts";
 import { formatOfficialCsv } from "./csv.ts";
@@ -13,7 +13,7 @@ import type { Grid } from "./grid.ts";
 import type { PuzzleKind } from "./generate.ts";
 import { type HardSettings, type Job, type JobResult, runJob } from "./jobs.ts";
 import { runJobs } from "./pool.ts";
-import { Progress } from "../../util/progress.ts";
+import { Progress } from "../../util/mod.ts";
 import { writeCompact, writeReference } from "./store.ts";
 import { formatSummary, type RatingSummary, summarize } from "./summary.ts";
 

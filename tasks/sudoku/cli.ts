@@ -11,8 +11,8 @@ import { formatRateLine, rateCsvText } from "./rate_csv.ts";
 import { verifySudoku } from "./verify.ts";
 import { readOfficialCsv } from "./csv.ts";
 import { renderHtml } from "./render.ts";
-import { writeFileAtomic } from "../../io/atomic.ts";
-import { type ParsableCommand, parseCli } from "../../util/cli.ts";
+import { writeFileAtomic } from "../../io/mod.ts";
+import { type ParsableCommand, parseCli } from "../../util/mod.ts";
 
 function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {

@@ -7,7 +7,7 @@
  */
 import { type Grid, hamming } from "./grid.ts";
 import { clueIsRedundant, hasUniqueSolution, rate } from "./rater.ts";
-import { Rng } from "../../util/rng.ts";
+import { Rng } from "../../util/mod.ts";
 import { applyTransform, randomTransform } from "./augment.ts";
 import { findSolutions, randomSolution } from "./solver.ts";
 

@@ -6,7 +6,7 @@
  */
 import { readOfficialCsv } from "./csv.ts";
 import { type Item, splitSummary, writeAtomically, writeBuild } from "./build.ts";
-import { deriveSeed, Rng } from "../../util/rng.ts";
+import { deriveSeed, Rng } from "../../util/mod.ts";
 import { formatSummary } from "./summary.ts";
 
 /** Options of an import. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Generated, harvest, type PuzzleKind, randomEasy, randomMinimal } from "./generate.ts";
-import { deriveSeed, Rng } from "../../util/rng.ts";
+import { deriveSeed, Rng } from "../../util/mod.ts";
 
 /** Search settings shared by all hard jobs of a build. */
 export interface HardSettings {

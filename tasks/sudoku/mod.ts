@@ -30,3 +30,4 @@ export const sudokuTask: Task = {
 };
 
 registerTask(sudokuTask);
+export { buildCommand, rateCommand, renderCommand, verifyCommand } from "./cli.ts";

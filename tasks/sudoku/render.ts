@@ -4,7 +4,7 @@
  * correct digit small in the corner when the solution is known).
  * @module
  */
-import { escapeXml } from "../../util/xml.ts";
+import { escapeXml } from "../../util/mod.ts";
 
 /** What to draw. Grids are 81 digits (0 = blank), row-major. */
 export interface RenderInput {

@@ -5,7 +5,7 @@
  * @module
  */
 import { BOX, COL, type Grid, isConsistent, ROW } from "./grid.ts";
-import type { Rng } from "../../util/rng.ts";
+import type { Rng } from "../../util/mod.ts";
 
 /** Result of counting solutions up to a limit. */
 export interface CountResult {

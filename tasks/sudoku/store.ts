@@ -14,8 +14,8 @@
  * @module
  */
 import { z } from "zod";
-import { readNpy, writeNpy } from "../../io/npy.ts";
-import { writeJsonAtomic } from "../../io/atomic.ts";
+import { readNpy, writeNpy } from "../../io/mod.ts";
+import { writeJsonAtomic } from "../../io/mod.ts";
 import {
   type DatasetMetadata,
   type PuzzleSet,

@@ -7,13 +7,13 @@
  */
 import { type PuzzleSplit, readReferenceSplit, type SplitName } from "../dataset.ts";
 import type { VerifyReport } from "../task.ts";
-import { pathExists } from "../../io/read.ts";
+import { pathExists } from "../../io/mod.ts";
 import { equivalent, symmetryKey } from "./canonical.ts";
 import { readOfficialCsv } from "./csv.ts";
 import { agrees, type Grid, isCompleteSolution } from "./grid.ts";
 import { rate } from "./rater.ts";
 import { isMinimal } from "./generate.ts";
-import { deriveSeed, Rng } from "../../util/rng.ts";
+import { deriveSeed, Rng } from "../../util/mod.ts";
 import { countSolutions } from "./solver.ts";
 import { isCompactDir, openCompactSplit } from "./store.ts";
 import { formatSummary, summarize } from "./summary.ts";

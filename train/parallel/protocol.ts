@@ -5,10 +5,10 @@
  * which completes the `step` in flight (its reply is `stepped`).
  * @module
  */
-import type { HostTensor } from "../../io/dtypes.ts";
-import type { BatchRows } from "../../model/batch.ts";
-import type { ModelConfig, OptimConfig } from "../../model/config.ts";
-import type { Metrics } from "../../model/loss.ts";
+import type { HostTensor } from "../../io/mod.ts";
+import type { BatchRows } from "../../model/mod.ts";
+import type { ModelConfig, OptimConfig } from "../../model/mod.ts";
+import type { Metrics } from "../../model/mod.ts";
 
 /** Coordinator -> worker. */
 export type WorkerRequest =

@@ -7,14 +7,14 @@
  * (model/optim.ts).
  * @module
  */
-import { adamATan2Constants, adamATan2Host, type AdamATan2Options } from "../../model/optim.ts";
+import { adamATan2Constants, adamATan2Host, type AdamATan2Options } from "../../model/mod.ts";
 import {
   heapAlloc,
   kernelsFor,
   Scratch,
   type SimdExports,
   type WasmHeap,
-} from "../../backends/wasm/simd.ts";
+} from "../../backends/mod.ts";
 
 /** Throws unless floats [offset, offset + n) lie inside a shard of `size` floats. */
 export function checkShardRange(offset: number, n: number, size: number): void {
