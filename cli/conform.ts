@@ -9,9 +9,9 @@
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { describeBackend, parseBackend, useBackend } from "../backends/select.ts";
-import { FLOOR_FACTOR, loadCase, runCase, TOLERANCE } from "../conformance/conform.ts";
-import { runCli } from "../util/cli.ts";
+import { describeBackend, parseBackend, useBackend } from "../backends/mod.ts";
+import { FLOOR_FACTOR, loadCase, runCase, TOLERANCE } from "../conformance/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 const program = new Command()
   .name("conform")

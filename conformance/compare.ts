@@ -12,7 +12,7 @@
  * - Integer and boolean tensors must match exactly (rule `exact`).
  * @module
  */
-import type { HostTensor } from "../io/dtypes.ts";
+import type { HostTensor } from "../io/mod.ts";
 
 /** Scaled-error tolerance of float tensors (the `scale` rule). */
 export const TOLERANCE = 1e-3;
@@ -36,10 +36,13 @@ export type Ours = { kind: "float"; data: ArrayLike<number> } | {
 
 /** One compared tensor. */
 export interface Comparison {
+  /** The golden key (e.g. `step4.z_H`). */
   key: string;
   /** Scaled error for floats; 0/Infinity for exact comparisons. */
   err: number;
+  /** Whether it is within its bound. */
   pass: boolean;
+  /** An exact (integer/boolean) comparison. */
   exact: boolean;
   /** The rule that set the bound. */
   rule: Rule;
@@ -47,6 +50,7 @@ export interface Comparison {
   bound: number;
   /** The golden's scaled float32 noise floor, when a float64 companion exists. */
   floor?: number;
+  /** Why it failed, when that is not just the error (missing, wrong size, bad companion). */
   note?: string;
 }
 

@@ -14,9 +14,9 @@
  * tensors of eval.safetensors with an eval64 companion; integers exactly.
  * @module
  */
-import type { HostTensor } from "../io/dtypes.ts";
-import { readSafetensors } from "../io/safetensors.ts";
+import { type HostTensor, readSafetensors } from "../io/mod.ts";
 import {
+  type BatchRows,
   createTrainer,
   disposeCarry,
   disposeState,
@@ -47,39 +47,55 @@ export { compare, type Comparison, FLOOR_FACTOR, type Rule, TOLERANCE };
 
 /** A group of comparisons reported on one line. */
 export interface GroupRow {
+  /** `eval|train stepK.<name>` (grad, after, metrics, current_data grouped). */
   group: string;
+  /** Tensors in the group. */
   count: number;
+  /** Largest scaled error of its tensors (Infinity when an exact one differs). */
   maxErr: number;
+  /** Every tensor within its bound. */
   pass: boolean;
   /** The rules that decided its comparisons (`scale`, `floor`, `exact`), in that order. */
   rules: Rule[];
+  /** `key: note` of the tensors with a note. */
   notes: string[];
 }
 
 /** The whole report of a case. */
 export interface ConformReport {
+  /** The case's name. */
   name: string;
+  /** One per golden tensor, eval first. */
   comparisons: Comparison[];
+  /** The one-line-per-group view of `comparisons`. */
   groups: GroupRow[];
+  /** Largest scaled error over all tensors. */
   maxErr: number;
+  /** Every tensor within its bound (and at least one compared). */
   pass: boolean;
 }
 
-/** A host batch as the step functions take it (inputs, labels, puzzle identifiers). */
-type BatchRows = Parameters<typeof evalStep>[2];
-
 /** A loaded case folder. */
 export interface ConformCase {
+  /** config.json's `name`, else the folder's name. */
   name: string;
+  /** The folder. */
   dir: string;
+  /** The model config (config.json, reference field names). */
   config: ModelConfig;
+  /** The optimizer settings of the training trace (config.json). */
   optim: OptimConfig;
+  /** params.safetensors: the state dict under the reference's key names. */
   params: Map<string, HostTensor>;
+  /** batches.safetensors: `batchN.{inputs,labels,puzzle_identifiers}`. */
   batches: Map<string, HostTensor>;
+  /** eval.safetensors: `stepK.*` of the evaluation unroll (float32 golden). */
   eval?: Map<string, HostTensor>;
   /** The float64 companion of `eval` (same keys), when the folder has eval64.safetensors. */
   eval64?: Map<string, HostTensor>;
+  /** Segments of the evaluation unroll (eval.safetensors' metadata `steps`). */
   evalSteps?: number;
+  /** train.safetensors: `stepK.*` of the training steps. */
   train?: Map<string, HostTensor>;
 }
 

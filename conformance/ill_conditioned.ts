@@ -7,8 +7,7 @@
  * such a case: fixtures/hrm-reference/README.md, "Tolerances").
  * @module
  */
-import type { HostTensor } from "../io/dtypes.ts";
-import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
+import { type HostTensor, readSafetensors, writeSafetensors } from "../io/mod.ts";
 
 /** The last eval segment's tensors (of tiny-rope) that get the large noise floor. */
 export const LATE_KEYS: readonly string[] = [
