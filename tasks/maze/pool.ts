@@ -1,10 +1,11 @@
 /**
- * Runs many maze generation jobs on several Deno Workers. Work is split by
- * count (contiguous chunks of the job list, one per worker) and results are
+ * Runs many maze generation jobs on several Deno Workers. The job list is cut
+ * into small batches handed to whichever worker is free, and results are
  * stored by job position, so the output never depends on timing or on the
- * number of workers.
+ * number of workers (each maze depends only on its own key).
  * @module
  */
+import { runJobs } from "../../util/workers.ts";
 import { type GeneratedMaze, generateMaze, type MazeParams } from "./generate.ts";
 
 /** Number of int32 statistics stored per maze in a batch. */
@@ -52,6 +53,23 @@ function unpack(batch: MazeBatch, i: number, cells: number): GeneratedMaze {
   };
 }
 
+/** One job of the pool: generate a maze for each of `keys` with `params`. */
+export interface MazeJob {
+  params: MazeParams;
+  keys: number[][];
+  /** Position of the first key in the whole job list. */
+  offset: number;
+}
+
+/** Generates a job's mazes as one batch (what a worker answers). */
+export function runBatch(job: MazeJob): MazeBatch {
+  const mazes = job.keys.map((key) => runJob(job.params, key));
+  return packBatch(mazes, job.offset, job.params.size * job.params.size);
+}
+
+/** Most mazes in one job: the results come back (and progress moves) in batches this big. */
+const BATCH = 16;
+
 /**
  * Generates one maze per key, on `workers` Deno Workers (inline when
  * `workers` <= 1 or there are few jobs). `onProgress(done)` is called as
@@ -73,40 +91,21 @@ export async function generateMany(
     }
     return out;
   }
+  // Small enough batches that every worker gets some.
+  const size = Math.min(BATCH, Math.ceil(keys.length / w));
+  const jobs: MazeJob[] = [];
+  for (let offset = 0; offset < keys.length; offset += size) {
+    jobs.push({ params, keys: keys.slice(offset, offset + size), offset });
+  }
   let done = 0;
-  const chunk = Math.ceil(keys.length / w);
-  const running: Promise<void>[] = [];
-  const started: Worker[] = [];
-  try {
-    for (let k = 0; k < w; k++) {
-      const offset = k * chunk;
-      const part = keys.slice(offset, offset + chunk);
-      if (part.length === 0) continue;
-      const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
-      started.push(worker);
-      running.push(
-        new Promise<void>((resolve, reject) => {
-          let received = 0;
-          worker.onmessage = (e: MessageEvent<MazeBatch | { error: string }>) => {
-            const data = e.data;
-            if ("error" in data) return reject(new Error(data.error));
-            for (let i = 0; i < data.count; i++) out[data.offset + i] = unpack(data, i, cells);
-            received += data.count;
-            done += data.count;
-            onProgress(done);
-            if (received === part.length) resolve();
-          };
-          worker.onerror = (e: ErrorEvent) => {
-            e.preventDefault();
-            reject(new Error(`maze worker failed: ${e.message}`));
-          };
-          worker.postMessage({ params, keys: part, offset });
-        }),
-      );
-    }
-    await Promise.all(running);
-  } finally {
-    for (const worker of started) worker.terminate();
+  const batches = await runJobs<MazeJob, MazeBatch>(jobs, {
+    script: new URL("./worker.ts", import.meta.url),
+    workers: w,
+    name: (job) => `maze jobs ${job.offset}..${job.offset + job.keys.length - 1}`,
+    onResult: (batch) => onProgress(done += batch.count),
+  });
+  for (const batch of batches) {
+    for (let i = 0; i < batch.count; i++) out[batch.offset + i] = unpack(batch, i, cells);
   }
   return out;
 }
