@@ -14,6 +14,7 @@ import { getTask } from "../tasks/registry.ts";
 import { configFromArgs, findLatestCheckpoint, runEvaluation, runTraining } from "../train/mod.ts";
 import { readEvalOutputs } from "../io/eval_outputs.ts";
 import { readSafetensors } from "../io/safetensors.ts";
+import { runJobs } from "../util/workers.ts";
 import type { TaskPlan } from "./plan.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
@@ -249,38 +250,28 @@ export interface ModelJob {
   ctx: Omit<ModelContext, "log">;
 }
 
-/** What a model worker answers. */
-export type ModelJobReply = { ok: true; result: ModelResult } | { ok: false; message: string };
-
 /**
  * The real pipeline with each model trained and evaluated in its own Deno
  * Worker (its own TensorFlow.js instance: one core each on wasm), so that
  * `reproduce --jobs N` runs N models at once. Results do not depend on it:
  * each model's run is a function of its own settings and seed. Progress comes
  * as plain lines labelled by task and model (bars would overwrite each other).
+ * A model's failure comes back as one line, `<task>/<model>: <message>`.
  */
 export function workerPipeline(backend: BackendChoice, opts: PipelineOptions = {}): Pipeline {
   const local = realPipeline(backend, opts);
   return {
     environment: () => local.environment(),
     buildData: (plan, log) => local.buildData(plan, log),
-    runModel(plan, model, ctx): Promise<ModelResult> {
-      const worker = new Worker(new URL("./model_worker.ts", import.meta.url), { type: "module" });
+    async runModel(plan, model, ctx): Promise<ModelResult> {
       const { log: _log, ...rest } = ctx;
       const job: ModelJob = { backend, quiet: opts.quiet ?? false, plan, model, ctx: rest };
-      return new Promise<ModelResult>((resolve, reject) => {
-        worker.onmessage = (e: MessageEvent<ModelJobReply>) => {
-          worker.terminate();
-          if (e.data.ok) resolve(e.data.result);
-          else reject(new Error(e.data.message));
-        };
-        worker.onerror = (e) => {
-          e.preventDefault();
-          worker.terminate();
-          reject(new Error(`${plan.task}/${model.id}: worker failed: ${e.message}`));
-        };
-        worker.postMessage(job);
+      const [result] = await runJobs<ModelJob, ModelResult>([job], {
+        script: new URL("./model_worker.ts", import.meta.url),
+        workers: 1,
+        name: () => `${plan.task}/${model.id}`,
       });
+      return result;
     },
   };
 }

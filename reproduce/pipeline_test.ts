@@ -27,7 +27,7 @@ Deno.test("halting histogram: first segment with q_halt > q_continue, else the l
 });
 
 Deno.test({
-  name: "worker pipeline: a model's failure comes back as its one-line error",
+  name: "worker pipeline: a model's failure comes back as one line naming the model",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -47,6 +47,7 @@ Deno.test({
       }).then(() => undefined, (e: Error) => e);
       assert.ok(err instanceof Error, "the run must fail");
       assert.match(err.message, /no-such-data/);
+      assert.ok(err.message.startsWith(`${plan.task}/${model.id}: `), err.message);
       assert.equal(err.message.split("\n").length, 1, err.message);
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -28,6 +28,7 @@ import { writeRunReports, writeTaskReport } from "./report/write.ts";
 import { digestDir } from "../io/digest.ts";
 import { getTask } from "../tasks/registry.ts";
 import { pathExists } from "../io/read.ts";
+import { runInLanes } from "../util/workers.ts";
 
 /** What one model run needs besides its plan. */
 export interface ModelContext {
@@ -108,32 +109,6 @@ export function parseCheckpoints(
     out[key.includes(".") ? key : `${key}.hrm`] = v.slice(eq + 1);
   }
   return out;
-}
-
-/**
- * Runs `work` on every item, at most `jobs` at a time, starting them in
- * order; waits for all and rethrows the first failure (after the others end,
- * so that no model is left half-written).
- */
-export async function runPool<T>(
-  items: readonly T[],
-  jobs: number,
-  work: (index: number, item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const lane = async () => {
-    while (next < items.length && errors.length === 0) {
-      const i = next++;
-      try {
-        await work(i, items[i]);
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, lane));
-  if (errors.length) throw errors[0];
 }
 
 /** Makes sure `plan.dataDir` holds the plan's data; returns seconds spent. */
@@ -380,7 +355,8 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
     plan.models.forEach((_, index) => pending.push({ plan, index }));
     left.set(task, plan.models.length);
   }
-  await runPool(pending, opts.jobs ?? 1, async (_, { plan, index }) => {
+  // At most --jobs models at once; after a failure the running ones end (none left half-written).
+  await runInLanes(pending, opts.jobs ?? 1, async ({ plan, index }) => {
     await runModel(runDir, plan, index, manifest, pipeline, opts);
     const n = left.get(plan.task)! - 1;
     left.set(plan.task, n);

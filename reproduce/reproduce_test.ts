@@ -5,7 +5,6 @@ import {
   type Pipeline,
   reproduce,
   type ReproduceOptions,
-  runPool,
   timestampName,
 } from "./reproduce.ts";
 import { notRunResult } from "./report/build.ts";
@@ -211,25 +210,6 @@ Deno.test("--jobs 2 trains a task's models at once and writes the same reports",
     }
     assert.equal(reports[1], reports[0]);
   });
-});
-
-Deno.test("runPool keeps at most N jobs running and rethrows a failure after the rest end", async () => {
-  const done: number[] = [];
-  let running = 0, most = 0;
-  await assert.rejects(
-    runPool([0, 1, 2, 3, 4], 2, async (i) => {
-      most = Math.max(most, ++running);
-      await new Promise((r) => setTimeout(r, 5 * (i + 1)));
-      running--;
-      if (i === 1) throw new Error("job 1 failed");
-      done.push(i);
-    }),
-    /job 1 failed/,
-  );
-  assert.equal(most, 2);
-  assert.equal(running, 0);
-  // Job 0 and 2 had started before the failure and were let finish; nothing new started after.
-  assert.deepEqual(done.sort(), [0, 2]);
 });
 
 Deno.test("a task whose data source is missing is reported as not run; the others run", async () => {
