@@ -25,6 +25,7 @@ import { type Batch, sliceBatch } from "../../model/batch.ts";
 import type { ModelConfig, OptimConfig } from "../../model/config.ts";
 import type { Metrics } from "../../model/loss.ts";
 import { Rng, type RngState } from "../../util/rng.ts";
+import { WorkerClient } from "../../util/workers.ts";
 import { countParams, paramSpecs } from "../../model/state.ts";
 import {
   composeState,
@@ -37,51 +38,13 @@ import { metricsOf } from "../local_model.ts";
 import type { EvalBatchResult, ExportedState, StepResult, TrainModel } from "../model_adapter.ts";
 import type { WorkerReply, WorkerRequest } from "./protocol.ts";
 
-type Reply<T extends WorkerReply["type"]> = Extract<WorkerReply, { type: T }>;
-
-/** One worker and its single request in flight. */
-class WorkerHandle {
-  readonly worker: Worker;
-  private pending?: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
-
+/**
+ * One data-parallel worker and its single request in flight (`request`, and
+ * `next` for the second reply of a step); `worker` posts a step's `apply`.
+ */
+class WorkerHandle extends WorkerClient<WorkerRequest, WorkerReply> {
   constructor() {
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
-    this.worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-      const p = this.pending;
-      this.pending = undefined;
-      if (!p) return;
-      if (e.data.type === "error") p.reject(new Error(`worker: ${e.data.message}`));
-      else p.resolve(e.data);
-    };
-    this.worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      const p = this.pending;
-      this.pending = undefined;
-      p?.reject(new Error(`worker failed: ${e.message}`));
-    };
-  }
-
-  /** Sends `msg` and resolves with the reply of type `expect`. */
-  request<T extends WorkerReply["type"]>(msg: WorkerRequest, expect: T): Promise<Reply<T>> {
-    if (this.pending) throw new Error("worker busy");
-    return new Promise<WorkerReply>((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.worker.postMessage(msg);
-    }).then((r) => {
-      if (r.type !== expect) throw new Error(`worker replied '${r.type}', expected '${expect}'`);
-      return r as Reply<T>;
-    });
-  }
-
-  /** Resolves with the next reply without sending anything (the second half of a step). */
-  next<T extends WorkerReply["type"]>(expect: T): Promise<Reply<T>> {
-    if (this.pending) throw new Error("worker busy");
-    return new Promise<WorkerReply>((resolve, reject) => {
-      this.pending = { resolve, reject };
-    }).then((r) => {
-      if (r.type !== expect) throw new Error(`worker replied '${r.type}', expected '${expect}'`);
-      return r as Reply<T>;
-    });
+    super(new URL("./worker.ts", import.meta.url));
   }
 }
 

@@ -17,6 +17,7 @@ import { type BackendName, useBackend } from "../../backends/select.ts";
 import type { OptimConfig } from "../../model/config.ts";
 import { type AdamATan2Options, type AdamATan2State, signSgdUpdate } from "../../model/optim.ts";
 import { Rng } from "../../util/rng.ts";
+import { serveRequests } from "../../util/workers.ts";
 import {
   disposeState,
   initModel,
@@ -368,25 +369,22 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
 
 let backendReady: Promise<unknown> | undefined;
 
-self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
-  const msg = e.data;
-  try {
+serveRequests<WorkerRequest, WorkerReply>(
+  async (msg) => {
     if (msg.type === "apply") {
       // Completes the step in flight, whose handler sends the reply.
       ready().s.resume(msg);
-      return;
+      return undefined;
     }
     if (msg.type === "init") {
       index = msg.index;
       backendReady ??= useBackend(msg.backend as BackendName);
       await backendReady;
     }
-    const reply = await handle(msg);
-    const transfer = reply.type === "eval"
+    return await handle(msg);
+  },
+  (reply) =>
+    reply.type === "eval"
       ? [reply.preds.buffer as ArrayBuffer, reply.qHalt.buffer as ArrayBuffer]
-      : [];
-    self.postMessage(reply, transfer);
-  } catch (err) {
-    self.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });
-  }
-};
+      : [],
+);
