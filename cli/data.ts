@@ -3,8 +3,7 @@
  * task's extra commands (e.g. `sudoku-rate`), routed through the task registry.
  * @module
  */
-import { listTasks } from "../tasks/registry.ts";
-import { getTask, type Task } from "../tasks/task.ts";
+import { getTask, listTasks, type Task } from "../tasks/registry.ts";
 import { readMetadata } from "../tasks/dataset.ts";
 import { runCli } from "../util/cli.ts";
 

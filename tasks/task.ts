@@ -1,8 +1,8 @@
 /**
  * The one interface every benchmark task implements (data, and how its
- * results are scored and shown), and the registry that finds them by name
- * (as lm-evaluation-harness does: `unknown task 'x', available: ...`).
- * Look tasks up through `registry.ts`, which loads every task module.
+ * results are scored and shown), and where each task module registers
+ * itself. Look tasks up through `registry.ts` (`getTask`, `listTasks`),
+ * which loads every task module.
  * @module
  */
 import type { EvalOutputs } from "../io/eval_outputs.ts";
@@ -107,16 +107,7 @@ export function registerTask(task: TaskDefinition): void {
   registry.set(task.name, { ...DEFAULTS, ...task });
 }
 
-/** Looks a task up by name, with the list of available ones on failure. */
-export function getTask(name: string): Task {
-  const task = registry.get(name);
-  if (!task) {
-    throw new Error(`unknown task '${name}', available: ${[...registry.keys()].sort().join(", ")}`);
-  }
-  return task;
-}
-
-/** All registered tasks, sorted by name. */
-export function listTasks(): Task[] {
-  return [...registry.values()].sort((a, b) => a.name.localeCompare(b.name));
+/** Every registered task by name; `registry.ts` looks tasks up in it. */
+export function registeredTasks(): ReadonlyMap<string, Task> {
+  return registry;
 }

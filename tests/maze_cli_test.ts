@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { getTask } from "../tasks/task.ts";
-import "../tasks/maze/mod.ts";
+import { getTask } from "../tasks/registry.ts";
 
 const SCRIPT = new URL("../cli/data_maze.ts", import.meta.url).pathname;
 
