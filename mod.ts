@@ -3,9 +3,14 @@
  * order data flows: file formats -> tasks/datasets -> model -> training.
  *
  * ```ts
- * import { model, train, tasks } from "./mod.ts";
- * await model.useBackend("auto");
- * const m = model.createModel({ seq_len: 81, vocab_size: 11, num_puzzle_identifiers: 1 }, 0);
+ * import { model } from "./mod.ts";
+ * await model.useBackend("cpu"); // "auto": WebGPU on a hardware adapter, else wasm
+ * const m = model.createModel(
+ *   { batch_size: 1, seq_len: 81, vocab_size: 11, num_puzzle_identifiers: 1 },
+ *   0,
+ * );
+ * if (model.countParams(m.config) <= 0) throw new Error("no parameters");
+ * model.disposeState(m);
  * ```
  * @module
  */

@@ -6,23 +6,36 @@
  * project (trainer, evaluation, benchmarks) should import from here.
  *
  * ```ts
- * import * as hrm from "./model/mod.ts";
- * await hrm.useBackend("auto");
- * const model = hrm.createModel({ batch_size: 32, seq_len: 81, vocab_size: 11,
- *   num_puzzle_identifiers: 1 }, 0);                  // paper defaults for the rest
- * const trainer = hrm.createTrainer(model, hrm.parseOptimConfig({ lr: 1e-4 }), 0);
- * let carry = hrm.initialCarry(model, 32);           // every row halted: reset on first step
+ * import * as hrm from "./mod.ts";
+ * await hrm.useBackend("cpu");
+ * const B = 2, S = 4, total = 3;
+ * const model = hrm.createModel({
+ *   batch_size: B, seq_len: S, vocab_size: 5, num_puzzle_identifiers: 2,
+ *   hidden_size: 16, num_heads: 2, H_layers: 1, L_layers: 1, // paper defaults for the rest
+ * }, 0);
+ * const trainer = hrm.createTrainer(model, hrm.parseOptimConfig({ lr: 1e-3 }), 0);
+ * let carry = hrm.initialCarry(model, B);            // every row halted: reset on first step
+ * const batch = hrm.batchOf({                        // Int32Array [B*S], [B*S], [B]
+ *   inputs: Int32Array.from([1, 2, 3, 4, 4, 3, 2, 1]),
+ *   labels: Int32Array.from([2, 3, 4, 1, 1, 2, 3, -100]), // -100: not scored
+ *   puzzleIdentifiers: Int32Array.from([0, 1]),
+ * });
  * for (let step = 1; step <= total; step++) {
- *   const batch = { inputs, labels, puzzleIdentifiers }; // Int32Array [B*S], [B*S], [B]
  *   const r = await hrm.trainStep(trainer, carry, batch,
  *     hrm.scheduledLrs(trainer.optim, step, total));
- *   carry = r.carry;                                  // the old carry is consumed
- *   r.metrics; // sums as the reference: count, accuracy, exact_accuracy, q_halt_accuracy,
- *              // steps, lm_loss, q_halt_loss, q_continue_loss
+ *   carry = r.carry;                                 // the old carry is consumed
+ *   // r.metrics: sums as the reference: count, accuracy, exact_accuracy, q_halt_accuracy,
+ *   // steps, lm_loss, q_halt_loss, q_continue_loss
+ *   if (!Number.isFinite(r.loss)) throw new Error("loss");
  * }
  * hrm.disposeCarry(carry);
- * const ev = await hrm.evaluateBatch(model, batch);  // full unroll: preds, qHalt, metrics
- * await hrm.saveState(model, "model.safetensors");   // reference key names
+ * const ev = await hrm.evaluateBatch(model, batch); // full unroll: preds, qHalt, metrics
+ * if (ev.preds.length !== B * S) throw new Error("preds");
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * await hrm.saveState(model, path);                 // reference key names
+ * hrm.disposeTrainer(trainer);
+ * hrm.disposeState(model);
+ * await Deno.remove(path);
  * ```
  *
  * Conventions:
@@ -40,7 +53,7 @@
  * - All randomness is seeded: `createModel(config, seed)` for weights, the
  *   trainer's `rng` (save `rng.state()`) for ACT exploration.
  * - Checkpointing a trainer: `await saveState(model, path)`,
- *   `await trainer.adam.exportState()` / `importState`, `trainer.rng.state()`;
+ *   `await trainer.optimizer.exportState()` / `importState`, `trainer.rng.state()`;
  *   restore the model with `loadState(config, path)`.
  * @module
  */

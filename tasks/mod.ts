@@ -19,3 +19,4 @@ export { changedCellScores } from "./scores.ts";
 export * as maze from "./maze/mod.ts";
 export * as arc from "./arc/mod.ts";
 export * as sudoku from "./sudoku/mod.ts";
+export { type SyntheticOptions, writeSyntheticDataset } from "./synthetic.ts";

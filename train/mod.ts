@@ -3,21 +3,29 @@
  * and `deno task eval` run).
  *
  * ```ts
- * import { configFromArgs, runTraining, runEvaluation } from "./train/mod.ts";
+ * import { configFromArgs, runEvaluation, runTraining } from "./mod.ts";
+ * import { writeSyntheticDataset } from "../tasks/mod.ts";
  *
- * // Same key=value syntax and names as the official trainer (plus backend=, seed=, run_dir=, max_steps=).
- * const config = configFromArgs(["data_path=data/sudoku-1k", "epochs=200", "eval_interval=100",
- *   "global_batch_size=32", "arch.hidden_size=64", "backend=wasm", "run_dir=runs/s1"]);
+ * const dir = await Deno.makeTempDir();
+ * await writeSyntheticDataset(`${dir}/data`); // a tiny task in the reference layout
+ * // Same key=value syntax and names as the official trainer (plus backend=, workers=, seed=,
+ * // run_dir=, max_steps=, ...).
+ * const config = configFromArgs([`data_path=${dir}/data`, "epochs=2", "eval_interval=2",
+ *   "global_batch_size=4", "arch.hidden_size=16", "arch.num_heads=2", "arch.H_layers=1",
+ *   "arch.L_layers=1", "backend=cpu", "workers=1", `run_dir=${dir}/run`]);
+ * const stop = new AbortController();
  * const summary = await runTraining(config, {
- *   onRecord: (r) => console.log(r),   // every metrics.jsonl record as written
- *   quiet: true,                       // no progress output
- *   signal: abortController.signal,    // stop at the next step, checkpoint first
+ *   onRecord: (r) => r.kind === "eval" && console.log(r), // every metrics.jsonl record
+ *   quiet: true,                                         // no progress output
+ *   signal: stop.signal,                                 // stop at the next step, checkpoint first
  * });
  * // summary: { runDir, steps, totalSteps, lastTrain, lastEval: {set: metrics}, checkpoint, backend, interrupted }
  *
- * const ev = await runEvaluation({ checkpoint: summary.checkpoint!, overrides: ["backend=wasm"] });
+ * const ev = await runEvaluation({ checkpoint: summary.checkpoint!, overrides: ["backend=cpu"] });
  * // ev: { sets: {all: {count, accuracy, exact_accuracy, q_halt_accuracy, steps, lm_loss, q_halt_loss}},
  * //       step, outDir, outputsDir (hrm-eval-outputs, io/eval_outputs.ts), backend }
+ * if (!(ev.sets.all.count > 0)) throw new Error("evaluated nothing");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * Resume: `configFromArgs([..., "resume=true"])` (or `trainConfigFromArgs`,

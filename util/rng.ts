@@ -16,7 +16,7 @@
  * rng.int(10);          // integer in [0, 10), unbiased
  * rng.permutation(5);   // Int32Array, a shuffle of 0..4
  * const child = rng.fork(); // independent stream (e.g. one per worker)
- * Rng.fromKey([seed, split, index]); // a stream per item
+ * Rng.fromKey([42, 1, 7]); // a stream per item, e.g. [seed, split, index]
  * ```
  * @module
  */
