@@ -3,9 +3,8 @@
  * task's extra commands (e.g. `sudoku-rate`), routed through the task registry.
  * @module
  */
-import { getTask, listTasks, type Task } from "../tasks/registry.ts";
-import { readMetadata } from "../tasks/dataset.ts";
-import { runCli } from "../util/cli.ts";
+import { getTask, listTasks, readMetadata, type Task } from "../tasks/mod.ts";
+import { runCli } from "../util/mod.ts";
 
 function usage(): string {
   const tasks = listTasks();

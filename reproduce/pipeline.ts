@@ -8,12 +8,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type BackendChoice, useBackend } from "../backends/select.ts";
-import { toFloat32 } from "../io/dtypes.ts";
+import { type BackendChoice, useBackend } from "../backends/mod.ts";
+import { readEvalOutputs, readSafetensors, toFloat32 } from "../io/mod.ts";
 import { getTask } from "../tasks/registry.ts";
 import { configFromArgs, findLatestCheckpoint, runEvaluation, runTraining } from "../train/mod.ts";
-import { readEvalOutputs } from "../io/eval_outputs.ts";
-import { readSafetensors } from "../io/safetensors.ts";
 import { runJobs } from "../util/workers.ts";
 import type { TaskPlan } from "./plan.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
+import { pathExists, writeFileAtomic, writeJsonAtomic } from "../io/mod.ts";
 import { loadPaperFixtures, type PaperFixtures, readValidated } from "./paper.ts";
 import type { ProfileName, TaskPlan } from "./plan.ts";
 import { getProfile } from "./profiles.ts";
@@ -27,7 +27,6 @@ import { notRunResult } from "./report/build.ts";
 import { writeRunReports, writeTaskReport } from "./report/write.ts";
 import { digestDir } from "../io/digest.ts";
 import { getTask } from "../tasks/registry.ts";
-import { pathExists } from "../io/read.ts";
 import { runInLanes } from "../util/workers.ts";
 
 /** What one model run needs besides its plan. */

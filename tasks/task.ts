@@ -5,7 +5,7 @@
  * which loads every task module.
  * @module
  */
-import type { EvalOutputs } from "../io/eval_outputs.ts";
+import type { EvalOutputs } from "../io/mod.ts";
 import type { PuzzleSplit, SplitName } from "./dataset.ts";
 import { gridSvg } from "./grid_svg.ts";
 

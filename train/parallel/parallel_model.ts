@@ -19,14 +19,19 @@
  * and checkpoints are the same files (`parallel_model_test.ts`).
  * @module
  */
-import type { HostTensor } from "../../io/dtypes.ts";
-import type { BackendName } from "../../backends/select.ts";
-import { type Batch, sliceBatch } from "../../model/batch.ts";
-import type { ModelConfig, OptimConfig } from "../../model/config.ts";
-import type { Metrics } from "../../model/loss.ts";
-import { Rng, type RngState } from "../../util/rng.ts";
+import type { HostTensor } from "../../io/mod.ts";
+import type { BackendName } from "../../backends/mod.ts";
+import {
+  type Batch,
+  countParams,
+  type Metrics,
+  type ModelConfig,
+  type OptimConfig,
+  paramSpecs,
+  sliceBatch,
+} from "../../model/mod.ts";
+import { Rng, type RngState } from "../../util/mod.ts";
 import { WorkerClient } from "../../util/workers.ts";
-import { countParams, paramSpecs } from "../../model/state.ts";
 import {
   composeState,
   concatCarryHost,
