@@ -16,3 +16,4 @@ export {
 export { pathExists, readInputText } from "./read.ts";
 export { COMPILE_PREFIX } from "./torch.ts";
 export { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./eval_outputs.ts";
+export { digestDir } from "./digest.ts";

@@ -127,3 +127,4 @@ export function createModel(config: ModelConfigInput | ModelConfig, seed: number
   return initModel(parseModelConfig(config), seed);
 }
 export { adamATan2Constants, adamATan2Host, type AdamATan2Options } from "./optim.ts";
+export { type StepGradients, type StepOptimizer } from "./step.ts";

@@ -3,7 +3,7 @@
  * (see `workerPipeline` in pipeline.ts): one job in, its result out.
  * @module
  */
-import { serveJobs } from "../util/workers.ts";
+import { serveJobs } from "../util/mod.ts";
 import { type ModelJob, realPipeline } from "./pipeline.ts";
 
 serveJobs(({ backend, quiet, plan, model, ctx }: ModelJob) =>

@@ -25,9 +25,9 @@ import {
 } from "./report/schema.ts";
 import { notRunResult } from "./report/build.ts";
 import { writeRunReports, writeTaskReport } from "./report/write.ts";
-import { digestDir } from "../io/digest.ts";
-import { getTask } from "../tasks/registry.ts";
-import { runInLanes } from "../util/workers.ts";
+import { digestDir } from "../io/mod.ts";
+import { getTask } from "../tasks/mod.ts";
+import { runInLanes } from "../util/mod.ts";
 
 /** What one model run needs besides its plan. */
 export interface ModelContext {

@@ -4,6 +4,7 @@
  * are skipped: paths there are commands, not links.
  * @module
  */
+import { pathExists } from "../io/mod.ts";
 import assert from "node:assert/strict";
 import { dirname, join, normalize, relative } from "node:path";
 
@@ -23,16 +24,6 @@ function prose(text: string): string {
   return text.replace(/^```[^\n]*\n[\s\S]*?^```[^\n]*$/gm, "").replace(/`[^`\n]*`/g, "");
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /** Every broken relative link under `root`, as `file: target` lines. */
 export async function brokenLinks(root = ROOT): Promise<string[]> {
   const files = [join(root, "README.md")];
@@ -43,7 +34,7 @@ export async function brokenLinks(root = ROOT): Promise<string[]> {
       const target = m[1];
       if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("#")) continue;
       const path = decodeURIComponent(target.split("#")[0]);
-      if (!(await exists(join(dirname(file), path)))) {
+      if (!(await pathExists(join(dirname(file), path)))) {
         bad.push(`${relative(root, file)}: ${target}`);
       }
     }

@@ -17,3 +17,4 @@ export { issueLine, quotedField } from "./zod_error.ts";
 export { type ParsableCommand, parseCli, runCli } from "./cli.ts";
 export { formatDuration, Progress, type ProgressOptions } from "./progress.ts";
 export { escapeXml } from "./xml.ts";
+export { runInLanes, runJobs, serveJobs, serveRequests, WorkerClient } from "./workers.ts";

@@ -5,7 +5,7 @@
  * number of workers (each maze depends only on its own key).
  * @module
  */
-import { runJobs } from "../../util/workers.ts";
+import { runJobs } from "../../util/mod.ts";
 import { type GeneratedMaze, generateMaze, type MazeParams } from "./generate.ts";
 
 /** Number of int32 statistics stored per maze in a batch. */

@@ -5,7 +5,7 @@
  * depend on which worker runs it or when.
  * @module
  */
-import { serveJobs } from "../../util/workers.ts";
+import { serveJobs } from "../../util/mod.ts";
 import { type MazeJob, runBatch } from "./pool.ts";
 
 serveJobs(

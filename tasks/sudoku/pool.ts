@@ -3,7 +3,7 @@
  * job order, whatever order they finish in (the bytes never depend on timing).
  * @module
  */
-import { runJobs as runOnWorkers } from "../../util/workers.ts";
+import { runJobs as runOnWorkers } from "../../util/mod.ts";
 import type { Job, JobResult } from "./jobs.ts";
 import { runJob } from "./jobs.ts";
 

@@ -3,7 +3,7 @@
  * Progress ticks (one per puzzle found) show movement on long hard jobs.
  * @module
  */
-import { serveJobs } from "../../util/workers.ts";
+import { serveJobs } from "../../util/mod.ts";
 import { type Job, runJob } from "./jobs.ts";
 
 serveJobs((job: Job, tick) => runJob(job, tick));

@@ -31,7 +31,7 @@ import {
   sliceBatch,
 } from "../../model/mod.ts";
 import { Rng, type RngState } from "../../util/mod.ts";
-import { WorkerClient } from "../../util/workers.ts";
+import { WorkerClient } from "../../util/mod.ts";
 import {
   composeState,
   concatCarryHost,

@@ -11,20 +11,20 @@
  */
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../../io/dtypes.ts";
-import { type Carry, disposeCarry, initialCarry } from "../../model/act.ts";
-import { type BackendName, useBackend } from "../../backends/select.ts";
-import type { OptimConfig } from "../../model/config.ts";
-import { type AdamATan2Options, type AdamATan2State, signSgdUpdate } from "../../model/optim.ts";
-import { Rng } from "../../util/rng.ts";
-import { serveRequests } from "../../util/workers.ts";
+import type { HostTensor } from "../../io/mod.ts";
+import { type Carry, disposeCarry, initialCarry } from "../../model/mod.ts";
+import { type BackendName, useBackend } from "../../backends/mod.ts";
+import type { OptimConfig } from "../../model/mod.ts";
+import { type AdamATan2Options, type AdamATan2State, signSgdUpdate } from "../../model/mod.ts";
+import { Rng } from "../../util/mod.ts";
+import { serveRequests } from "../../util/mod.ts";
 import {
   disposeState,
   initModel,
   type ModelState,
   stateDict,
   stateFromDict,
-} from "../../model/state.ts";
+} from "../../model/mod.ts";
 import {
   createTrainer,
   evaluateBatch,
@@ -33,8 +33,8 @@ import {
   type StepOptimizer,
   type Trainer,
   trainStep,
-} from "../../model/step.ts";
-import type { WasmHeap } from "../../backends/wasm/simd.ts";
+} from "../../model/mod.ts";
+import type { WasmHeap } from "../../backends/mod.ts";
 import { carryFromHost, carryToHost } from "../exported_state.ts";
 import { shardParams, type WorkerReply, type WorkerRequest } from "./protocol.ts";
 import { HeapAdamATan2, HostAdamATan2 } from "./shard_adam.ts";
