@@ -209,3 +209,42 @@ testOnBackends(
   },
   { only: ["wasm"] },
 );
+
+testOnBackends(
+  "trainStep's guard undoes a non-finite step: no update, carry and RNG restored",
+  async () => {
+    const config = { ...small, halt_exploration_prob: 0.5 };
+    const model = hrm.createModel(config, 4);
+    const trainer = hrm.createTrainer(model, hrm.parseOptimConfig({ lr: 1e-2 }), 4);
+    const lrs = { lr: 1e-2, puzzleEmbLr: 1e-2 };
+    let carry = (await hrm.trainStep(trainer, hrm.initialCarry(model, 3), batchOf(1), lrs)).carry;
+    // One puzzle-embedding row of NaN poisons the rows that use it, and so the loss.
+    const bad = batchOf(2);
+    const dim = model.config.puzzle_emb_ndim;
+    model.puzzleEmb!.fill(
+      NaN,
+      bad.puzzleIdentifiers[0] * dim,
+      (bad.puzzleIdentifiers[0] + 1) * dim,
+    );
+    const weights = new Map([...model.params].map(([k, p]) => [k, p.dataSync().slice()]));
+    const rng = trainer.rng.state();
+    const steps = carry.steps.slice(), halted = carry.halted.slice();
+    const zH = carry.zH.dataSync().slice();
+    const r = await hrm.trainStep(trainer, carry, bad, lrs, { guardNonFinite: true });
+    assert.equal(r.applied, false);
+    assert.ok(!Number.isFinite(r.loss));
+    carry = r.carry;
+    assert.deepEqual(carry.steps, steps);
+    assert.deepEqual(carry.halted, halted);
+    assert.deepEqual(carry.zH.dataSync(), zH);
+    assert.deepEqual(trainer.rng.state(), rng);
+    for (const [k, p] of model.params) assert.deepEqual(p.dataSync(), weights.get(k), k);
+    // Without the guard the step is the reference's: the update is applied, NaN and all.
+    const u = await hrm.trainStep(trainer, carry, bad, lrs);
+    assert.equal(u.applied, true);
+    assert.ok([...model.params.values()].some((p) => p.dataSync().some(Number.isNaN)));
+    hrm.disposeCarry(u.carry);
+    hrm.disposeTrainer(trainer);
+    hrm.disposeState(model);
+  },
+);

@@ -111,7 +111,8 @@ export class Rng {
 
   /** The current state (a copy), JSON-serialisable. */
   state(): RngState {
-    return [this.s0, this.s1, this.s2, this.s3];
+    // Unsigned, so that one state has one spelling (fromState(s).state() equals s).
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
   }
 
   /** Next raw unsigned 32-bit output. */

@@ -18,6 +18,11 @@ Deno.test("rng: state round-trip resumes exactly", () => {
   const saved = JSON.parse(JSON.stringify(a.state()));
   const next = [a.uniform(), a.int(1000), a.normal()];
   const b = Rng.fromState(saved);
+  assert.deepEqual(Rng.fromState(saved).state(), saved, "one state, one spelling");
+  for (let i = 0; i < 64; i++) {
+    assert.ok(a.state().every((w) => w >= 0 && w < 2 ** 32), "unsigned words");
+    a.nextU32();
+  }
   assert.deepEqual([b.uniform(), b.int(1000), b.normal()], next);
   assert.throws(() => Rng.fromState([1, 2, 3] as unknown as [number, number, number, number]));
 });

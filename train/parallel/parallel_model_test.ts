@@ -59,13 +59,13 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s === 0 ? d : d / s;
 }
 
-/** Same keys; float tensors within `tol` of scale, integer ones exact. */
+/** Same keys; float tensors within `tol` of scale (bit for bit at 0, NaN equal to NaN), the rest exact. */
 function assertSameState(a: Map<string, HostTensor>, b: Map<string, HostTensor>, tol: number) {
   assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
   for (const [k, t] of a) {
     const u = b.get(k)!;
     assert.deepEqual(t.shape, u.shape, k);
-    if (t.dtype === "f32") {
+    if (t.dtype === "f32" && tol > 0) {
       assert.ok(maxRelDiff(t.data as Float32Array, u.data as Float32Array) <= tol, k);
     } else assert.deepEqual(t.data, u.data, k);
   }
@@ -159,6 +159,43 @@ Deno.test({
       );
     } finally {
       await one.dispose();
+      await two.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "workers=2: a non-finite loss in one worker undoes the step in every worker [wasm]",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await useBackend("wasm");
+    const two = await make(2);
+    try {
+      const [good] = batches(1);
+      await two.trainStep(good, OPTIM.lr, OPTIM.puzzle_emb_lr);
+      // A NaN embedding row used only by the second worker's rows (2, 3).
+      const state = await two.exportState();
+      const key = [...state.tensors.keys()].find((k) => k.endsWith("puzzle_emb.weights"))!;
+      const emb = state.tensors.get(key)!;
+      const dim = emb.shape[1];
+      const poisoned = { ...emb, data: (emb.data as Float32Array).slice() };
+      (poisoned.data as Float32Array).fill(NaN, 2 * dim, 3 * dim);
+      const weights = new Map([...state.tensors].filter(([k]) => !/^(optim|carry)\./.test(k)));
+      weights.set(key, poisoned);
+      await two.loadWeights(weights, "poisoned");
+      const before = await two.exportState();
+      const bad = batchOf({
+        inputs: good.inputs,
+        labels: good.labels,
+        puzzleIdentifiers: Int32Array.from([0, 1, 2, 2]),
+      });
+      const r = await two.trainStep(bad, OPTIM.lr, OPTIM.puzzle_emb_lr);
+      assert.equal(r.finite, false);
+      const after = await two.exportState();
+      assert.deepEqual(after.state, before.state);
+      assertSameState(after.tensors, before.tensors, 0);
+    } finally {
       await two.dispose();
     }
   },
