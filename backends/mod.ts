@@ -14,14 +14,15 @@
  * ```
  * @module
  */
+export { heapAlloc, kernelsFor, Scratch, type SimdExports, simdKernels } from "./wasm/simd.ts";
 export {
-  heapAlloc,
-  kernelsFor,
-  Scratch,
-  type SimdExports,
-  simdKernels,
+  activeWasmBackend,
+  heapOffset,
+  readFloatsInto,
+  type WasmBackend,
   type WasmHeap,
-} from "./wasm/simd.ts";
+  wasmHeapBytes,
+} from "./wasm/internals.ts";
 export {
   type BackendChoice,
   type BackendInfo,

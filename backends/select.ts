@@ -69,7 +69,7 @@ export function onBackendReady(hook: (backend: BackendName) => void): void {
 }
 
 // The stock wasm matmul is scalar for transposed or batched operands (see
-// wasm_kernels.ts); use the XNNPACK-only kernel unless HRM_WASM_STOCK_KERNELS=1.
+// wasm/kernels.ts); use this project's GEMM unless HRM_WASM_STOCK_KERNELS=1.
 onBackendReady((backend) => {
   if (backend === "wasm" && !stockKernelsRequested()) installFastWasmKernels();
 });

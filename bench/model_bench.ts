@@ -7,12 +7,15 @@
  * Workers.
  * @module
  */
-import { type Batch, batchOf } from "../model/mod.ts";
-import { type BackendInfo, type BackendName, useBackend } from "../backends/mod.ts";
-import { parseModelConfig, parseOptimConfig } from "../model/mod.ts";
+import { type Batch, batchOf, parseModelConfig, parseOptimConfig } from "../model/mod.ts";
+import {
+  type BackendInfo,
+  type BackendName,
+  fastWasmKernelsInstalled,
+  useBackend,
+} from "../backends/mod.ts";
 import { trainModelFor } from "../train/mod.ts";
 import { Rng } from "../util/mod.ts";
-import { fastWasmKernelsInstalled } from "../backends/mod.ts";
 import type { BenchConfig } from "./configs.ts";
 import { peakRssMb, rates, summarize, type Summary } from "./stats.ts";
 
@@ -107,7 +110,7 @@ export async function benchModel(
   const batch = randomBatch(config, opts.batch, seed + 1);
   try {
     const t0 = performance.now();
-    await step(batch); // warm-up: kernel setup, XNNPACK packing, JIT
+    await step(batch); // warm-up: kernel setup, weight packing, JIT
     log(`warm-up step ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const trainS: number[] = [];
     for (let i = 0; i < opts.trainRuns; i++) {

@@ -10,12 +10,19 @@
 import * as tf from "@tensorflow/tfjs";
 
 type ProfileInfo = Awaited<ReturnType<typeof tf.profile>>;
-import { disposeCarry, initialCarry } from "../model/mod.ts";
-import { type BackendName, useBackend } from "../backends/mod.ts";
-import { parseModelConfig, parseOptimConfig } from "../model/mod.ts";
-import { disposeState, initModel } from "../model/mod.ts";
-import { createTrainer, disposeTrainer, evalStep, trainStep } from "../model/mod.ts";
-import { wasmMatMulStats } from "../backends/mod.ts";
+import {
+  createTrainer,
+  disposeCarry,
+  disposeState,
+  disposeTrainer,
+  evalStep,
+  initialCarry,
+  initModel,
+  parseModelConfig,
+  parseOptimConfig,
+  trainStep,
+} from "../model/mod.ts";
+import { type BackendName, useBackend, wasmMatMulStats } from "../backends/mod.ts";
 import { getBenchConfig } from "./configs.ts";
 import { BENCH_OPTIM, randomBatch } from "./model_bench.ts";
 

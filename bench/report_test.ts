@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { compareReports, entryFromRounds, formatTable, withRatios } from "./report.ts";
-import type { BenchEntry, BenchReport } from "./report.ts";
+import {
+  type BenchEntry,
+  type BenchReport,
+  compareReports,
+  entryFromRounds,
+  formatTable,
+  withRatios,
+} from "./report.ts";
 import { rates, summarize } from "./stats.ts";
 import { ALL_CONFIGS, BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "./configs.ts";
 

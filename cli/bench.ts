@@ -11,21 +11,27 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { type BackendName, BACKENDS, probeAdapter } from "../backends/mod.ts";
 import { resolveWorkers } from "../train/mod.ts";
-import { ALL_CONFIGS, BENCH_CONFIGS, DEFAULT_CONFIGS, getBenchConfig } from "../bench/mod.ts";
-import { benchData } from "../bench/mod.ts";
-import { gemmGflops } from "../bench/mod.ts";
-import { benchModel, type ModelBenchResult } from "../bench/mod.ts";
-import { findPeerPython, type PeerResult, runPeer } from "../bench/mod.ts";
 import {
+  ALL_CONFIGS,
+  BENCH_CONFIGS,
+  benchData,
   type BenchEntry,
+  benchModel,
   type BenchReport,
   compareReports,
+  DEFAULT_CONFIGS,
   entryFromRounds,
+  findPeerPython,
   formatTable,
+  gemmGflops,
+  getBenchConfig,
+  machineInfo,
+  type ModelBenchResult,
+  type PeerResult,
   readReport,
+  runPeer,
   type SkippedEntry,
 } from "../bench/mod.ts";
-import { machineInfo } from "../bench/mod.ts";
 import { writeJsonAtomic } from "../io/mod.ts";
 import { runCli } from "../util/mod.ts";
 

@@ -9,9 +9,15 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { type DType, type HostTensor, numel, toFloat32 } from "../io/mod.ts";
-import { COMPILE_PREFIX, readTorchCheckpoint } from "../io/mod.ts";
-import { writeSafetensors } from "../io/mod.ts";
+import {
+  COMPILE_PREFIX,
+  type DType,
+  type HostTensor,
+  numel,
+  readTorchCheckpoint,
+  toFloat32,
+  writeSafetensors,
+} from "../io/mod.ts";
 import { runCli } from "../util/mod.ts";
 
 /** What a conversion did, for the one-line summary. */

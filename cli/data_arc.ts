@@ -6,8 +6,7 @@
  *   deno run -A cli/data_arc.ts verify DIR [--all]
  * @module
  */
-import { runBuildCli } from "../tasks/arc/mod.ts";
-import { verifyArc } from "../tasks/arc/mod.ts";
+import { runBuildCli, verifyArc } from "../tasks/arc/mod.ts";
 import { runCli } from "../util/mod.ts";
 
 async function main(args: string[]): Promise<number> {

@@ -10,8 +10,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { readReferenceSplit } from "../tasks/mod.ts";
 import { writeFileAtomic } from "../io/mod.ts";
-import { mazeTask, renderMazeSvg } from "../tasks/maze/mod.ts";
-import { checkPath } from "../tasks/maze/mod.ts";
+import { checkPath, mazeTask, renderMazeSvg } from "../tasks/maze/mod.ts";
 import { runCli } from "../util/mod.ts";
 
 async function render(

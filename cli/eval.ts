@@ -5,9 +5,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { parseEvalArgs } from "../train/mod.ts";
-import { runEvaluation } from "../train/mod.ts";
-import { describeConfigKeys } from "../train/mod.ts";
+import { describeConfigKeys, parseEvalArgs, runEvaluation } from "../train/mod.ts";
 import { runCli } from "../util/mod.ts";
 
 const program = new Command()

@@ -6,8 +6,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { evaluateArc } from "../tasks/arc/mod.ts";
-import { DEFAULT_KS } from "../tasks/arc/mod.ts";
+import { DEFAULT_KS, evaluateArc } from "../tasks/arc/mod.ts";
 import { parseCli, runCli } from "../util/mod.ts";
 
 function parseKs(v: string): number[] {

@@ -8,10 +8,16 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { type BackendChoice, parseBackend, probeAdapter } from "../backends/mod.ts";
-import { type ProfileName, PROFILES } from "../reproduce/mod.ts";
-import { parseCheckpoints, reproduce } from "../reproduce/mod.ts";
-import { realPipeline, workerPipeline } from "../reproduce/mod.ts";
-import { TASK_IDS, type TaskId } from "../reproduce/mod.ts";
+import {
+  parseCheckpoints,
+  type ProfileName,
+  PROFILES,
+  realPipeline,
+  reproduce,
+  TASK_IDS,
+  type TaskId,
+  workerPipeline,
+} from "../reproduce/mod.ts";
 import { runCli } from "../util/mod.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];

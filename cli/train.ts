@@ -6,10 +6,12 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { describeConfigKeys } from "../train/mod.ts";
-import { trainConfigFromArgs } from "../train/mod.ts";
-import { resolvedConfig } from "../train/mod.ts";
-import { runTraining } from "../train/mod.ts";
+import {
+  describeConfigKeys,
+  resolvedConfig,
+  runTraining,
+  trainConfigFromArgs,
+} from "../train/mod.ts";
 import { runCli } from "../util/mod.ts";
 
 const program = new Command()

@@ -16,8 +16,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { getBenchConfig } from "../bench/mod.ts";
-import { peerModelConfig } from "../bench/mod.ts";
+import { getBenchConfig, peerModelConfig } from "../bench/mod.ts";
 import { writeFileAtomic } from "../io/mod.ts";
 import { runCli } from "../util/mod.ts";
 

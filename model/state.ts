@@ -10,10 +10,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../io/mod.ts";
-import { toFloat32 } from "../io/mod.ts";
-import { encodeSafetensors, readSafetensors } from "../io/mod.ts";
-import { writeFileAtomic } from "../io/mod.ts";
+import {
+  encodeSafetensors,
+  type HostTensor,
+  readSafetensors,
+  toFloat32,
+  writeFileAtomic,
+} from "../io/mod.ts";
 import { type ModelConfig, puzzleEmbLen, swigluInner, totalLen } from "./config.ts";
 import { truncNormal } from "./init.ts";
 import { type Rope, ropeTables } from "./layers.ts";

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { useBackend } from "../backends/select.ts";
-import { readSafetensors } from "../io/safetensors.ts";
-import { encodeSafetensors, parseSafetensors } from "../io/safetensors.ts";
+import { encodeSafetensors, parseSafetensors, readSafetensors } from "../io/safetensors.ts";
 import { parseModelConfig } from "./config.ts";
 import {
   countParams,

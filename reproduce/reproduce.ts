@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { pathExists, writeFileAtomic, writeJsonAtomic } from "../io/mod.ts";
+import { digestDir, pathExists, writeFileAtomic, writeJsonAtomic } from "../io/mod.ts";
 import { loadPaperFixtures, type PaperFixtures, readValidated } from "./paper.ts";
 import type { ProfileName, TaskPlan } from "./plan.ts";
 import { getProfile } from "./profiles.ts";
@@ -25,7 +25,6 @@ import {
 } from "./report/schema.ts";
 import { notRunResult } from "./report/build.ts";
 import { writeRunReports, writeTaskReport } from "./report/write.ts";
-import { digestDir } from "../io/mod.ts";
 import { getTask } from "../tasks/mod.ts";
 import { runInLanes } from "../util/mod.ts";
 

@@ -7,10 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import { type HostTensor } from "../io/mod.ts";
-import { readNpy, writeNpy } from "../io/mod.ts";
-import { writeJsonAtomic } from "../io/mod.ts";
-import { readInputText } from "../io/mod.ts";
+import { type HostTensor, readInputText, readNpy, writeJsonAtomic, writeNpy } from "../io/mod.ts";
 
 /** `dataset.json` as the reference's `PuzzleDatasetMetadata` defines it. */
 export const DatasetMetadataSchema: z.ZodType<DatasetMetadata> = z.object({

@@ -14,9 +14,12 @@
  * checkpoints, read by io/torch.ts without executing anything) are plain weights.
  * @module
  */
-import type { HostTensor } from "../io/mod.ts";
-import { parseSafetensors, writeSafetensors } from "../io/mod.ts";
-import { parseTorchCheckpoint } from "../io/mod.ts";
+import {
+  type HostTensor,
+  parseSafetensors,
+  parseTorchCheckpoint,
+  writeSafetensors,
+} from "../io/mod.ts";
 import type { TrainPosition } from "./sampler.ts";
 
 /** Identifies this project's training checkpoints. */

@@ -8,12 +8,12 @@
  */
 import {
   type DatasetMetadata,
+  listTasks,
   type PuzzleSplit,
   readMetadata,
   readReferenceSplit,
   type SplitName,
 } from "../tasks/mod.ts";
-import { listTasks } from "../tasks/mod.ts";
 import { pathExists } from "../io/mod.ts";
 
 /** How a folder stores its data: the reference layout, or a task's compact form. */

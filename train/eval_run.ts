@@ -7,8 +7,7 @@
  * @module
  */
 import { describeBackend, useBackend } from "../backends/mod.ts";
-import { writeJsonAtomic } from "../io/mod.ts";
-import type { HostTensor } from "../io/mod.ts";
+import { type HostTensor, writeJsonAtomic } from "../io/mod.ts";
 import { configFromArgs, resolvedConfig } from "./config.ts";
 import { savedConfigFor } from "./args.ts";
 import { readCheckpoint } from "./checkpoint.ts";

@@ -7,10 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { HostTensor } from "../io/mod.ts";
-import type { Carry } from "../model/mod.ts";
-import type { Batch } from "../model/mod.ts";
-import type { EvalResult } from "../model/mod.ts";
-import type { AdamATan2State } from "../model/mod.ts";
+import type { AdamATan2State, Batch, Carry, EvalResult } from "../model/mod.ts";
 
 /** The carry as host tensors (`z_H`, `z_L`, `steps`, `halted`, `inputs`, `labels`, `puzzle_identifiers`). */
 export async function carryToHost(c: Carry): Promise<Map<string, HostTensor>> {

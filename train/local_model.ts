@@ -6,13 +6,24 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { HostTensor } from "../io/mod.ts";
-import { type Carry, disposeCarry, initialCarry } from "../model/mod.ts";
-import type { Batch } from "../model/mod.ts";
-import { countParams, type ModelConfig } from "../model/mod.ts";
-import type { RngState } from "../util/mod.ts";
-import { Rng } from "../util/mod.ts";
-import { disposeState, type ModelState, stateDict, stateFromDict } from "../model/mod.ts";
-import { disposeTrainer, evaluateBatch, type Trainer, trainStep } from "../model/mod.ts";
+import { wasmHeapBytes } from "../backends/mod.ts";
+import {
+  type Batch,
+  type Carry,
+  countParams,
+  disposeCarry,
+  disposeState,
+  disposeTrainer,
+  evaluateBatch,
+  initialCarry,
+  type ModelConfig,
+  type ModelState,
+  stateDict,
+  stateFromDict,
+  type Trainer,
+  trainStep,
+} from "../model/mod.ts";
+import { Rng, type RngState } from "../util/mod.ts";
 import {
   carryFromHost,
   carryToHost,
@@ -104,11 +115,7 @@ export class LocalTrainModel implements TrainModel {
   }
 
   memory(): Promise<{ tfBytes: number; heapBytes: number }> {
-    const b = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
-    return Promise.resolve({
-      tfBytes: tf.memory().numBytes,
-      heapBytes: b.wasm ? b.wasm.HEAPU8.length : 0,
-    });
+    return Promise.resolve({ tfBytes: tf.memory().numBytes, heapBytes: wasmHeapBytes() });
   }
 
   dispose(): Promise<void> {

@@ -7,8 +7,7 @@
  * @module
  */
 import type { HostTensor } from "../io/mod.ts";
-import type { Batch } from "../model/mod.ts";
-import type { Metrics } from "../model/mod.ts";
+import type { Batch, Metrics } from "../model/mod.ts";
 
 /**
  * Sums over the rows that halted this segment, as the reference's loss head

@@ -10,10 +10,8 @@
  * `<dir>_extra/<set>.safetensors`.
  * @module
  */
-import type { HostTensor } from "../io/mod.ts";
-import { writeSafetensors } from "../io/mod.ts";
+import { type HostTensor, writeEvalOutputs, writeSafetensors } from "../io/mod.ts";
 import type { PuzzleSplit } from "../tasks/mod.ts";
-import { writeEvalOutputs } from "../io/mod.ts";
 import { IGNORE_LABEL_ID } from "../model/mod.ts";
 import { OUTPUT_KEYS } from "./config.ts";
 

@@ -4,7 +4,7 @@
  *
  *   deno run -A backends/wasm/build_simd_bytes.ts
  *
- * Run it after editing simd_wat.ts; backends/wasm/simd_bytes_test.ts fails while the
+ * Run it after editing simd_source.ts; backends/wasm/simd_bytes_test.ts fails while the
  * committed bytes differ from the assembled text.
  * @module
  */

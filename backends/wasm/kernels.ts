@@ -21,11 +21,11 @@
  *   which also avoids the stock kernel's wrong results for some broadcasts).
  *
  * Results equal the stock kernel's up to float rounding (fused multiply-adds,
- * summed over k in order); `wasm_kernels_test.ts` checks this against the
+ * summed over k in order); `kernels_test.ts` checks this against the
  * stock kernel and the cpu backend.
  *
  * `Slice`, `SplitV`, `Unpack` and `Concat` are replaced too (see
- * wasm_slice.ts): the stock slices copy their whole input out of the wasm heap
+ * slice.ts): the stock slices copy their whole input out of the wasm heap
  * for every slice, and the stock concatenation copies run by run from JavaScript.
  *
  * Install with {@link installFastWasmKernels} (backends/select.ts does this when
@@ -35,20 +35,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sliceKernels } from "./slice.ts";
-import { type Operand, WasmGemm, type WasmHeap } from "./simd.ts";
-
-// Minimal views of the wasm backend's internals (tfjs-backend-wasm 4.22).
-interface WasmTensorData {
-  memoryOffset: number;
-}
-interface WasmBackend {
-  wasm: WasmHeap & { HEAPF32: Float32Array };
-  dataIdMap: {
-    get(dataId: object): WasmTensorData;
-    has(dataId: object): boolean;
-  };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
+import { type Operand, WasmGemm } from "./simd.ts";
+import { heapOffset, type WasmBackend } from "./internals.ts";
 
 /** The GEMM bound to each backend instance's heap. */
 const gemms = new WeakMap<object, WasmGemm>();
@@ -161,7 +149,7 @@ function fastBatchMatMul(args: {
   const outBatch = tf.util.sizeFromShape(outBatchShape);
   const out = backend.makeOutput([...outBatchShape, m, n], "float32");
   if (outBatch * m * n === 0) return out;
-  const c = backend.dataIdMap.get(out.dataId).memoryOffset;
+  const c = heapOffset(backend, out);
   if (k === 0) {
     // Fresh wasm memory is not zeroed; an empty sum is 0.
     backend.wasm.HEAPF32.fill(0, c / 4, c / 4 + outBatch * m * n);
@@ -171,8 +159,8 @@ function fastBatchMatMul(args: {
   sweepPackedCache(backend);
   stats.calls++;
   const gemm = gemmFor(backend);
-  const aPtr = backend.dataIdMap.get(a.dataId).memoryOffset;
-  const bPtr = backend.dataIdMap.get(b.dataId).memoryOffset;
+  const aPtr = heapOffset(backend, a);
+  const bPtr = heapOffset(backend, b);
   // Strides (bytes) of A (m x k) and of B's transpose (n x k) within one batch item.
   const aOp = (ptr: number): Operand =>
     transposeA ? { ptr, rowStride: 4, kStride: 4 * m } : { ptr, rowStride: 4 * k, kStride: 4 };
@@ -216,8 +204,8 @@ function stockKernel(name: string): tf.KernelConfig {
 }
 
 /**
- * Replaces the wasm `BatchMatMul` kernel with the XNNPACK-only one and
- * `Slice`/`SplitV`/`Unpack`/`Concat` with in-heap copies (wasm_slice.ts). Safe to call
+ * Replaces the wasm `BatchMatMul` kernel with this project's GEMM and
+ * `Slice`/`SplitV`/`Unpack`/`Concat` with in-heap copies (slice.ts). Safe to call
  * more than once, before or after the wasm backend is initialised.
  */
 export function installFastWasmKernels(): void {

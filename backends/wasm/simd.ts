@@ -10,14 +10,10 @@
  * @module
  */
 import { SIMD_WASM_BASE64 } from "./simd_bytes.ts";
-import { MR, NR } from "./simd_source.ts";
+import type { WasmHeap } from "./internals.ts";
 
-/** The parts of the tfjs wasm module used here (tfjs-backend-wasm 4.22, emscripten). */
-export interface WasmHeap {
-  asm: { memory: WebAssembly.Memory };
-  _malloc(bytes: number): number;
-  _free(ptr: number): void;
-}
+export type { WasmHeap };
+import { MR, NR } from "./simd_source.ts";
 
 /**
  * One operand in the heap: element (i, kk) of A, or (j, kk) of B's transpose,

@@ -14,14 +14,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapCopy, type WasmHeap } from "./simd.ts";
-
-/** The parts of the wasm backend used here (tfjs-backend-wasm 4.22). */
-interface WasmBackend {
-  wasm: WasmHeap;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
+import { heapCopy } from "./simd.ts";
+import { heapOffset, type WasmBackend } from "./internals.ts";
 
 const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 
@@ -37,8 +31,8 @@ export function sliceInHeap(
   const out = backend.makeOutput(size, x.dtype);
   if (tf.util.sizeFromShape(size) === 0) return out;
   const rank = x.shape.length;
-  const src = backend.dataIdMap.get(x.dataId).memoryOffset;
-  let dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+  const src = heapOffset(backend, x);
+  let dst = heapOffset(backend, out);
   if (rank === 0) {
     heapCopy(backend.wasm, src, dst, bytes, 1, 0, 0);
     return out;
@@ -103,9 +97,9 @@ export function concatInHeap(
   const outer = tf.util.sizeFromShape(outShape.slice(0, axis));
   const inner = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)) * bytes);
   const rowBytes = inner.reduce((a, b) => a + b, 0);
-  let dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+  let dst = heapOffset(backend, out);
   inputs.forEach((t, i) => {
-    const src = backend.dataIdMap.get(t.dataId).memoryOffset;
+    const src = heapOffset(backend, t);
     heapCopy(backend.wasm, src, dst, inner[i], outer, inner[i], rowBytes);
     dst += inner[i];
   });

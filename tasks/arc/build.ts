@@ -8,8 +8,7 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { writeJsonAtomic } from "../../io/mod.ts";
-import type { DatasetMetadata, SplitName } from "../dataset.ts";
-import { writeIdentifiers } from "../dataset.ts";
+import { type DatasetMetadata, type SplitName, writeIdentifiers } from "../dataset.ts";
 import {
   COMPACT_SET_FILE,
   CompactSet,
@@ -20,7 +19,7 @@ import {
 import { gridKey, SEQ_LEN, VOCAB } from "./encode.ts";
 import { NumpyLegacyRandom } from "./mt19937.ts";
 import { allPairs, assemble, type BuildPlan, planTasks } from "./build_plan.ts";
-import { Progress } from "../../util/mod.ts";
+import { parseCli, Progress } from "../../util/mod.ts";
 import { writeReferenceLayout } from "./reference_layout.ts";
 import {
   type ArcTask,
@@ -32,7 +31,6 @@ import {
   PRESETS,
   presetUnits,
 } from "./source.ts";
-import { parseCli } from "../../util/mod.ts";
 
 /** Options of one build. */
 export interface BuildOptions {

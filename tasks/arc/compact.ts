@@ -17,8 +17,7 @@
  *   (row, column of the grid's top-left cell in the canvas).
  * @module
  */
-import { readSafetensors, writeSafetensors } from "../../io/mod.ts";
-import type { HostTensor } from "../../io/mod.ts";
+import { type HostTensor, readSafetensors, writeSafetensors } from "../../io/mod.ts";
 import {
   type DatasetMetadata,
   type PuzzleSet,

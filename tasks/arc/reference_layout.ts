@@ -4,10 +4,8 @@
  * so that a large build never holds them in memory.
  * @module
  */
-import { npyHeader } from "../../io/mod.ts";
-import { writeNpy } from "../../io/mod.ts";
+import { npyHeader, writeJsonAtomic, writeNpy } from "../../io/mod.ts";
 import { type DatasetMetadata, DatasetMetadataSchema, type SplitName } from "../dataset.ts";
-import { writeJsonAtomic } from "../../io/mod.ts";
 import type { CompactSet } from "./compact.ts";
 import type { Progress } from "../../util/mod.ts";
 

@@ -4,8 +4,7 @@
  * sigmoid(q_halt)), and an HTML page listing every task with its scores.
  * @module
  */
-import type { Grid } from "./encode.ts";
-import { gridsEqual } from "./encode.ts";
+import { type Grid, gridsEqual } from "./encode.ts";
 import type { ArcScore, TaskResult, TruthTask } from "./score.ts";
 
 /** The ARC palette (colours 0..9), as the reference notebook draws them. */

@@ -6,9 +6,13 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../../io/mod.ts";
+import {
+  type EvalOutputs,
+  readEvalOutputs,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "../../io/mod.ts";
 import { gridToRows } from "./encode.ts";
-import { type EvalOutputs, readEvalOutputs } from "../../io/mod.ts";
 import type { ScoreContext, ScoreFiles } from "../task.ts";
 import { indexHtml, svgFileName, taskSvg } from "./render.ts";
 import { type ArcScore, DEFAULT_KS, readTruth, scoreArc } from "./score.ts";

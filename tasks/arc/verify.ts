@@ -6,9 +6,8 @@
  * @module
  */
 import { type SplitName } from "../dataset.ts";
-import { readNpy } from "../../io/mod.ts";
+import { pathExists, readNpy } from "../../io/mod.ts";
 import type { VerifyReport } from "../task.ts";
-import { pathExists } from "../../io/mod.ts";
 import { parseAugmentName } from "./augment.ts";
 import { type CompactSet, openCompactSplit } from "./compact.ts";
 import { SEQ_LEN } from "./encode.ts";

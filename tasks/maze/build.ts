@@ -6,8 +6,13 @@
  * end, so an interrupted build leaves nothing under `--out`.
  * @module
  */
-import { type DatasetMetadata, type ReferenceSetArrays, type SplitName } from "../dataset.ts";
-import { writeIdentifiers, writeReferenceSplit } from "../dataset.ts";
+import {
+  type DatasetMetadata,
+  type ReferenceSetArrays,
+  type SplitName,
+  writeIdentifiers,
+  writeReferenceSplit,
+} from "../dataset.ts";
 import { writeJsonAtomic } from "../../io/mod.ts";
 import { countShortestPaths, endpoints } from "./bfs.ts";
 import { formatBadRows, importCsvFile } from "./csv.ts";
@@ -15,8 +20,7 @@ import { defaultWallRange, type MazeParams } from "./generate.ts";
 import { dihedral, VOCAB_SIZE, WALL } from "./grid.ts";
 import { type BuildOptions } from "./options.ts";
 import { generateMany, runJob } from "./pool.ts";
-import { Progress } from "../../util/mod.ts";
-import { seedWords } from "../../util/mod.ts";
+import { Progress, seedWords } from "../../util/mod.ts";
 import { formatSummary, type IntSummary, summarize } from "./stats.ts";
 
 /** The labelling rule, as recorded in build.json. */

@@ -24,8 +24,7 @@
  * long pairs (see docs/maze.md).
  * @module
  */
-import { bfsInto } from "./bfs.ts";
-import { answerGrid, labelledPath } from "./bfs.ts";
+import { answerGrid, bfsInto, labelledPath } from "./bfs.ts";
 import { GOAL, OPEN, START, WALL } from "./grid.ts";
 import { Rng } from "../../util/mod.ts";
 

@@ -4,8 +4,7 @@
  * @module
  */
 import { runJobs as runOnWorkers } from "../../util/mod.ts";
-import type { Job, JobResult } from "./jobs.ts";
-import { runJob } from "./jobs.ts";
+import { type Job, type JobResult, runJob } from "./jobs.ts";
 
 /**
  * Runs `jobs` on `workers` workers (0 = inline), calling `onTick` for each

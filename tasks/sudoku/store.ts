@@ -14,8 +14,7 @@
  * @module
  */
 import { z } from "zod";
-import { readNpy, writeNpy } from "../../io/mod.ts";
-import { writeJsonAtomic } from "../../io/mod.ts";
+import { readNpy, writeJsonAtomic, writeNpy } from "../../io/mod.ts";
 import {
   type DatasetMetadata,
   type PuzzleSet,

@@ -30,8 +30,7 @@ import {
   paramSpecs,
   sliceBatch,
 } from "../../model/mod.ts";
-import { Rng, type RngState } from "../../util/mod.ts";
-import { WorkerClient } from "../../util/mod.ts";
+import { Rng, type RngState, WorkerClient } from "../../util/mod.ts";
 import {
   composeState,
   concatCarryHost,

@@ -6,9 +6,7 @@
  * @module
  */
 import type { HostTensor } from "../../io/mod.ts";
-import type { BatchRows } from "../../model/mod.ts";
-import type { ModelConfig, OptimConfig } from "../../model/mod.ts";
-import type { Metrics } from "../../model/mod.ts";
+import type { BatchRows, Metrics, ModelConfig, OptimConfig } from "../../model/mod.ts";
 
 /** Coordinator -> worker. */
 export type WorkerRequest =

@@ -80,7 +80,7 @@ export class HeapAdamATan2 {
   private v: number;
   private scratch: Scratch;
 
-  constructor(private heap: WasmHeap & { HEAPF32: Float32Array }, readonly size: number) {
+  constructor(private heap: WasmHeap, readonly size: number) {
     this.kernels = kernelsFor(heap);
     this.m = heapAlloc(heap, Math.max(4, size * 4));
     this.v = heapAlloc(heap, Math.max(4, size * 4));

@@ -2,11 +2,10 @@
  * The shard optimizers are the host loop, bit for bit: on the wasm heap (SIMD)
  * and in host arrays.
  */
-import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { useBackend } from "../../backends/select.ts";
 import { adamATan2Host } from "../../model/optim.ts";
-import type { WasmHeap } from "../../backends/wasm/simd.ts";
+import { activeWasmBackend, type WasmHeap } from "../../backends/mod.ts";
 import { HeapAdamATan2, HostAdamATan2 } from "./shard_adam.ts";
 
 Deno.test({
@@ -15,7 +14,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     await useBackend("wasm");
-    const heap = (tf.backend() as unknown as { wasm: WasmHeap & { HEAPF32: Float32Array } }).wasm;
+    const heap = activeWasmBackend()!.wasm;
     // The reference's betas, and betas under which |m| > sqrt(v) often (atan2's other branch).
     for (
       const o of [
@@ -27,7 +26,7 @@ Deno.test({
 });
 
 function checkAgainstHost(
-  heap: WasmHeap & { HEAPF32: Float32Array },
+  heap: WasmHeap,
   o: { beta1: number; beta2: number; weightDecay: number },
 ): void {
   // Two parameters in one shard: 1003 floats (a tail of 3) and 8.

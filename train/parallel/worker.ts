@@ -12,48 +12,40 @@
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs";
 import type { HostTensor } from "../../io/mod.ts";
-import { type Carry, disposeCarry, initialCarry } from "../../model/mod.ts";
-import { type BackendName, useBackend } from "../../backends/mod.ts";
-import type { OptimConfig } from "../../model/mod.ts";
-import { type AdamATan2Options, type AdamATan2State, signSgdUpdate } from "../../model/mod.ts";
-import { Rng } from "../../util/mod.ts";
-import { serveRequests } from "../../util/mod.ts";
 import {
+  type AdamATan2Options,
+  type AdamATan2State,
+  type Carry,
+  createTrainer,
+  disposeCarry,
   disposeState,
+  evaluateBatch,
+  initialCarry,
   initModel,
   type ModelState,
+  type OptimConfig,
+  signSgdUpdate,
   stateDict,
   stateFromDict,
-} from "../../model/mod.ts";
-import {
-  createTrainer,
-  evaluateBatch,
   type StepGradients,
   type StepLrs,
   type StepOptimizer,
   type Trainer,
   trainStep,
 } from "../../model/mod.ts";
-import type { WasmHeap } from "../../backends/mod.ts";
+import {
+  activeWasmBackend,
+  type BackendName,
+  readFloatsInto,
+  useBackend,
+  wasmHeapBytes,
+} from "../../backends/mod.ts";
+import { Rng, serveRequests } from "../../util/mod.ts";
 import { carryFromHost, carryToHost } from "../exported_state.ts";
 import { shardParams, type WorkerReply, type WorkerRequest } from "./protocol.ts";
 import { HeapAdamATan2, HostAdamATan2 } from "./shard_adam.ts";
 
 type ApplyMsg = Extract<WorkerRequest, { type: "apply" }>;
-
-/** Copies a tensor's values to `dst` (straight from the wasm heap when on wasm). */
-function readInto(t: tf.Tensor, dst: Float32Array): void {
-  const b = tf.backend() as unknown as {
-    wasm?: { HEAPF32: Float32Array };
-    dataIdMap?: { get(id: object): { memoryOffset: number } };
-  };
-  if (b.wasm && b.dataIdMap) {
-    const start = b.dataIdMap.get(t.dataId).memoryOffset / 4;
-    dst.set(b.wasm.HEAPF32.subarray(start, start + t.size));
-  } else {
-    dst.set(t.dataSync() as Float32Array);
-  }
-}
 
 /**
  * AdamATan2 over this worker's shard of the parameters and SignSGD on the
@@ -100,8 +92,8 @@ class ShardOptimizer implements StepOptimizer {
       largest = Math.max(largest, l.size);
     }
     this.combined = new Float32Array(largest);
-    const heap = (tf.backend() as unknown as { wasm?: WasmHeap & { HEAPF32: Float32Array } }).wasm;
-    this.shard = heap ? new HeapAdamATan2(heap, shardSize) : new HostAdamATan2(shardSize);
+    const wasm = activeWasmBackend()?.wasm;
+    this.shard = wasm ? new HeapAdamATan2(wasm, shardSize) : new HostAdamATan2(shardSize);
     this.options = { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay };
     this.publish();
   }
@@ -111,7 +103,7 @@ class ShardOptimizer implements StepOptimizer {
     const m = this.model();
     for (const l of this.layout) {
       if (l.owner === this.index) {
-        readInto(m.params.get(l.key)!, this.shared.subarray(l.offset, l.offset + l.size));
+        readFloatsInto(m.params.get(l.key)!, this.shared.subarray(l.offset, l.offset + l.size));
       }
     }
     this.stale = false;
@@ -144,7 +136,7 @@ class ShardOptimizer implements StepOptimizer {
     this.timing.segmentMs = t1 - this.segmentStart;
     const own = this.slots[this.index];
     for (const l of this.layout) {
-      readInto(g.grads.get(l.key)!, own.subarray(l.offset, l.offset + l.size));
+      readFloatsInto(g.grads.get(l.key)!, own.subarray(l.offset, l.offset + l.size));
     }
     this.timing.readMs = performance.now() - t1;
     // The coordinator sees every worker's loss and decides whether the step stands.
@@ -346,12 +338,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
       return { type: "imported" };
     }
     case "memory": {
-      const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
-      return {
-        type: "memory",
-        tfBytes: tf.memory().numBytes,
-        heapBytes: heap ? heap.HEAPU8.length : 0,
-      };
+      return { type: "memory", tfBytes: tf.memory().numBytes, heapBytes: wasmHeapBytes() };
     }
     case "close": {
       if (carry) disposeCarry(carry);
