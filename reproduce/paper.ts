@@ -6,6 +6,7 @@
  * `maze`, `arc1`, `arc2` (plus `sudoku_full` for the full-data figures).
  * @module
  */
+import { issueLine, quotedField } from "../util/mod.ts";
 import { z } from "zod";
 
 /** The four headline benchmarks, in the paper's column order. */
@@ -97,13 +98,6 @@ export interface PaperFixtures {
 /** Where the fixtures live in this repository. */
 export const PAPER_FIXTURES_DIR = new URL("../fixtures/paper/", import.meta.url);
 
-/** Formats the first zod issue as `file: field: message`. */
-function describeIssue(file: string, error: z.ZodError): string {
-  const issue = error.issues[0];
-  const field = issue.path.length ? issue.path.join(".") : "(root)";
-  return `${file}: field '${field}': ${issue.message}`;
-}
-
 /** Parses one fixture file with a schema; one-line error naming file and field. */
 export async function readValidated<T extends z.ZodType>(
   path: string | URL,
@@ -117,7 +111,9 @@ export async function readValidated<T extends z.ZodType>(
     throw new Error(`${name}: cannot read JSON (${(err as Error).message})`);
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new Error(describeIssue(name, parsed.error));
+  if (!parsed.success) {
+    throw new Error(issueLine(parsed.error, { where: name, field: quotedField }));
+  }
   return parsed.data;
 }
 

@@ -6,6 +6,7 @@
  * (augmentations produced on the fly when batching).
  * @module
  */
+import { issueLine, quotedField } from "../util/mod.ts";
 import { z } from "zod";
 import { type HostTensor, readInputText, readNpy, writeJsonAtomic, writeNpy } from "../io/mod.ts";
 
@@ -163,8 +164,7 @@ export async function readMetadata(dir: string, split: SplitName): Promise<Datas
   }
   const parsed = DatasetMetadataSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${path}: field '${issue.path.join(".")}': ${issue.message}`);
+    throw new Error(issueLine(parsed.error, { where: path, field: quotedField }));
   }
   return parsed.data;
 }

@@ -3,9 +3,9 @@
  * with zod), shared by the Task's `build(args)` and `cli/data_maze.ts`.
  * @module
  */
+import { issueLine, parseCli } from "../../util/mod.ts";
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { z } from "zod";
-import { parseCli } from "../../util/mod.ts";
 
 /** Validated build options. */
 export const BuildOptionsSchema = z.object({
@@ -88,9 +88,10 @@ export function parseBuildArgs(args: string[], name?: string): BuildOptions | nu
     quiet: o.quiet,
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const flag = String(issue.path[0]).replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
-    throw new Error(`--${flag}: ${issue.message}`);
+    // The option as typed: camelCase field -> --kebab-case flag.
+    const flag = (p: string) =>
+      "--" + p.split(".")[0].replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+    throw new Error(issueLine(parsed.error, { field: flag }));
   }
   return parsed.data;
 }

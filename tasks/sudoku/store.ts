@@ -13,6 +13,7 @@
  *   materialised layout.
  * @module
  */
+import { issueLine, quotedField } from "../../util/mod.ts";
 import { z } from "zod";
 import { readNpy, writeJsonAtomic, writeNpy } from "../../io/mod.ts";
 import {
@@ -180,8 +181,7 @@ export async function readCompact(
   }
   const parsed = CompactSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${path}: field '${issue.path.join(".")}': ${issue.message}`);
+    throw new Error(issueLine(parsed.error, { where: path, field: quotedField }));
   }
   const { seed, num_aug: aug, num_puzzles: n } = parsed.data;
   const puzzles = await readTokens(`${dir}/${split}/sudoku__puzzles.npy`, n, 1);
