@@ -17,3 +17,12 @@ export { pathExists, readInputText } from "./read.ts";
 export { COMPILE_PREFIX } from "./torch.ts";
 export { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./eval_outputs.ts";
 export { digestDir } from "./digest.ts";
+export {
+  assertFinishedBuild,
+  type BuildKind,
+  checkOutputDir,
+  OutputDirError,
+  type OutputPlan,
+  readBuildState,
+  writeOutputDir,
+} from "./output_dir.ts";

@@ -3,16 +3,19 @@
  * loads and validates the task files, plans augmentations and offsets exactly
  * as the reference, writes the compact form (and, with
  * `--write-reference-layout`, the reference's `.npy` layout too) into a
- * temporary folder renamed to `--out` at the end, and prints a summary.
+ * temporary folder renamed to `--out` at the end (io's output-folder rules:
+ * `--out` is checked before any work, `--force` replaces only an ARC build),
+ * and prints a summary.
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
-import { writeJsonAtomic } from "../../io/mod.ts";
+import { type BuildKind, checkOutputDir, writeJsonAtomic, writeOutputDir } from "../../io/mod.ts";
 import { type DatasetMetadata, type SplitName, writeIdentifiers } from "../dataset.ts";
 import {
   COMPACT_SET_FILE,
   CompactSet,
   type CompactSetArrays,
+  GRIDS_FILE,
   writeCompactSet,
   writeGridStore,
 } from "./compact.ts";
@@ -109,17 +112,22 @@ export async function findLeaks(
   return { label: evalUnit.label, leaked: leaked.map((t) => t.name), total: other.tasks.length };
 }
 
-async function ensureFreshOut(out: string, force: boolean): Promise<void> {
-  try {
-    const entries = [];
-    for await (const e of Deno.readDir(out)) entries.push(e.name);
-    if (entries.length && !force) {
-      throw new Error(`${out}: already exists and is not empty (use --force to replace it)`);
-    }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-}
+/** What an ARC build writes besides build.json (all `--force` may delete). */
+export const ARC_OUTPUT: BuildKind = {
+  task: "arc",
+  command: "deno task data arc",
+  files: [
+    GRIDS_FILE,
+    "identifiers.json",
+    ...["train", "test"].flatMap((split) => [
+      `${split}/${COMPACT_SET_FILE("all")}`,
+      `${split}/dataset.json`,
+      ...["inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices"].map((f) =>
+        `${split}/all__${f}.npy`
+      ),
+    ]),
+  ],
+};
 
 function phase(label: string, total: number, on: boolean): Progress {
   // On stderr, so stdout keeps the build summary.
@@ -152,7 +160,8 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
   const warn = opts.warn ?? ((l: string) => console.error(`warning: ${l}`));
   const showProgress = opts.progress !== false;
   if (!Number.isInteger(opts.aug) || opts.aug < 0) throw new Error(`--aug must be an integer >= 0`);
-  await ensureFreshOut(opts.out, opts.force ?? false);
+  const out = await checkOutputDir(opts.out, ARC_OUTPUT, opts.force ?? false); // before any work
+  for (const note of out.notes) log(note);
   const started = Date.now();
   const units: LoadedUnit[] = [];
   for (const unit of await presetUnits(opts.sources, opts.preset)) units.push(await loadUnit(unit));
@@ -212,10 +221,7 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
     shortAugmentation,
     leakWarnings,
   };
-  const tmp = `${opts.out.replace(/\/+$/, "")}.partial-${Deno.pid}`;
-  await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  await Deno.mkdir(tmp, { recursive: true });
-  try {
+  await writeOutputDir(out, async (tmp) => {
     await writePlan(tmp, plan, opts);
     await writeJsonAtomic(`${tmp}/build.json`, {
       task: "arc",
@@ -234,12 +240,7 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
         augmentations: t.count - 1,
       })),
     });
-    await Deno.remove(opts.out, { recursive: true }).catch(() => {});
-    await Deno.rename(tmp, opts.out);
-  } catch (err) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw err;
-  }
+  });
   const short = Object.keys(shortAugmentation).length;
   log(
     `arc ${opts.preset}: ${summary.tasks} tasks (${skipped.length} skipped as malformed), ` +
@@ -277,7 +278,7 @@ export async function runBuildCli(args: string[]): Promise<void> {
     .requiredOption("--out <dir>", "output folder")
     .option("--strict", "a malformed task file is fatal (default: skip and count it)")
     .option("--write-reference-layout", "also write the reference's .npy layout (large)")
-    .option("--force", "replace a non-empty --out")
+    .option("--force", "replace --out if it holds an ARC build and nothing else")
     .option("--no-progress", "no progress output");
   if (!parseCli(cmd, args)) return; // --help
   const o = cmd.opts();

@@ -6,7 +6,7 @@
  * @module
  */
 import { type SplitName } from "../dataset.ts";
-import { pathExists, readNpy } from "../../io/mod.ts";
+import { assertFinishedBuild, pathExists, readNpy } from "../../io/mod.ts";
 import type { VerifyReport } from "../task.ts";
 import { parseAugmentName } from "./augment.ts";
 import { type CompactSet, openCompactSplit } from "./compact.ts";
@@ -14,6 +14,7 @@ import { SEQ_LEN } from "./encode.ts";
 
 /** Verifies an ARC build folder. */
 export async function verifyArc(dir: string, options: { all?: boolean }): Promise<VerifyReport> {
+  await assertFinishedBuild(dir); // an interrupted build is refused, not half-checked
   const lines: string[] = [];
   const problems: string[] = [];
   let names: string[];

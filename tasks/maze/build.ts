@@ -2,8 +2,9 @@
  * Builds a Maze-Hard dataset folder in the reference layout
  * (`<out>/{train,test}/all__*.npy`, `dataset.json`, `identifiers.json`) plus
  * `<out>/build.json` (arguments, counts, path-length distribution, SHA-256 of
- * every file). The folder is written under a temporary name and renamed at the
- * end, so an interrupted build leaves nothing under `--out`.
+ * every file). `--out` is checked before any work and the folder is written
+ * under a temporary name and renamed at the end (io's output-folder rules), so
+ * an interrupted build leaves nothing under `--out`.
  * @module
  */
 import {
@@ -13,7 +14,7 @@ import {
   writeIdentifiers,
   writeReferenceSplit,
 } from "../dataset.ts";
-import { writeJsonAtomic } from "../../io/mod.ts";
+import { type BuildKind, checkOutputDir, writeJsonAtomic, writeOutputDir } from "../../io/mod.ts";
 import { countShortestPaths, endpoints } from "./bfs.ts";
 import { formatBadRows, importCsvFile } from "./csv.ts";
 import { defaultWallRange, type MazeParams } from "./generate.ts";
@@ -222,15 +223,12 @@ export const DATA_FILES = ["train", "test"].flatMap((split) => [
   `${split}/dataset.json`,
 ]).concat(["identifiers.json"]);
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
+/** What a maze build writes besides build.json (all `--force` may delete). */
+export const MAZE_OUTPUT: BuildKind = {
+  task: "maze",
+  command: "deno task data maze",
+  files: DATA_FILES,
+};
 
 /** Reads both CSV files; fails on bad rows unless `skipBad` (then they are dropped and counted). */
 async function importSplits(
@@ -268,10 +266,8 @@ async function importSplits(
 /** Runs a whole build and returns its summary (also written to `<out>/build.json`). */
 export async function buildMaze(opts: BuildOptions): Promise<BuildSummary> {
   const t0 = performance.now();
-  const out = opts.out.replace(/\/+$/, "");
-  if (await exists(out) && !opts.force) {
-    throw new Error(`${out}: already exists (use --force to replace it)`);
-  }
+  const plan = await checkOutputDir(opts.out, MAZE_OUTPUT, opts.force); // before any work
+  for (const note of plan.notes) console.error(note);
   let lists: Record<SplitName, MazeList>;
   let size = opts.size;
   let tried: Record<SplitName, number> | null = null;
@@ -286,9 +282,8 @@ export async function buildMaze(opts: BuildOptions): Promise<BuildSummary> {
   }
   const genSeconds = (performance.now() - t0) / 1000;
 
-  const tmp = `${out}.tmp-${Deno.pid}`;
-  await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  try {
+  let summary: BuildSummary | undefined;
+  await writeOutputDir(plan, async (tmp) => {
     const counts = {} as BuildSummary["counts"];
     for (const split of ["train", "test"] as const) {
       const arrays = toReferenceArrays(lists[split], size, split === "train" && opts.aug);
@@ -300,7 +295,7 @@ export async function buildMaze(opts: BuildOptions): Promise<BuildSummary> {
     const files: Record<string, string> = {};
     for (const f of DATA_FILES) files[f] = await fileDigest(`${tmp}/${f}`);
     const generated = !opts.fromCsv;
-    const summary: BuildSummary = {
+    summary = {
       task: "maze",
       format: 1,
       source: generated ? "generated" : "csv",
@@ -328,14 +323,9 @@ export async function buildMaze(opts: BuildOptions): Promise<BuildSummary> {
       files,
     };
     await writeJsonAtomic(`${tmp}/build.json`, summary);
-    if (await exists(out)) await Deno.remove(out, { recursive: true });
-    await Deno.rename(tmp, out);
-    if (!opts.quiet) printSummary(out, summary, genSeconds, (performance.now() - t0) / 1000);
-    return summary;
-  } catch (err) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw err;
-  }
+  });
+  if (!opts.quiet) printSummary(plan.out, summary!, genSeconds, (performance.now() - t0) / 1000);
+  return summary!;
 }
 
 function printSummary(out: string, s: BuildSummary, genSeconds: number, total: number): void {

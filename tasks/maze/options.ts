@@ -61,7 +61,7 @@ export function buildCommand(name = "data maze") {
     )
     .option("--from-csv <dir>", "import <dir>/train.csv and <dir>/test.csv instead of generating")
     .option("--skip-bad", "with --from-csv: drop bad rows (reported) instead of failing", false)
-    .option("--force", "replace --out if it exists", false)
+    .option("--force", "replace --out if it holds a maze build and nothing else", false)
     .option("--quiet", "no progress output", false);
 }
 

@@ -10,6 +10,7 @@
  */
 import { DenseSet, readReferenceSplit, type SplitName } from "../dataset.ts";
 import type { VerifyReport } from "../task.ts";
+import { assertFinishedBuild } from "../../io/mod.ts";
 import { type BuildSummary, DATA_FILES, fileDigest, layoutKey } from "./build.ts";
 import { solve } from "./bfs.ts";
 import { dihedral, GOAL, VOCAB_SIZE } from "./grid.ts";
@@ -45,6 +46,7 @@ function equalRows(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * unreadable or malformed files throw with a one-line message.
  */
 export async function verifyMaze(dir: string): Promise<VerifyReport> {
+  await assertFinishedBuild(dir); // an interrupted build is refused, not half-checked
   const lines: string[] = [];
   const problems: string[] = [];
   const problem = (msg: string) => problems.push(msg);

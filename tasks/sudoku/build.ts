@@ -2,10 +2,17 @@
  * Builds a Sudoku-Extreme-like dataset: plans seeded jobs, runs them on
  * workers, merges them in a fixed order, enforces diversity within a split
  * and disjointness (up to symmetry) between splits, and writes the folder
- * atomically (a temporary folder renamed at the end).
+ * through io's output-folder rules (`--out` checked before any work, a
+ * temporary folder renamed at the end, `--force` replaces only a Sudoku build).
  * @module
  */
-import { writeJsonAtomic } from "../../io/mod.ts";
+import {
+  type BuildKind,
+  checkOutputDir,
+  type OutputPlan,
+  writeJsonAtomic,
+  writeOutputDir,
+} from "../../io/mod.ts";
 import { writeIdentifiers } from "../dataset.ts";
 import { equivalent, symmetryKey } from "./canonical.ts";
 import { formatOfficialCsv } from "./csv.ts";
@@ -220,34 +227,57 @@ export async function writeBuild(
   await writeJsonAtomic(`${dir}/build.json`, build);
 }
 
-/** Replaces `out` by the folder `fill` writes, via a temporary sibling folder. */
+/** Every file a Sudoku build may write besides build.json (what `--force` may delete). */
+export const SUDOKU_OUTPUT: BuildKind = {
+  task: "sudoku",
+  command: "deno task data sudoku",
+  files: [
+    ...SPLITS.flatMap((split) => [
+      ...["inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices"].map((f) =>
+        `${split}/all__${f}.npy`
+      ),
+      `${split}/dataset.json`,
+      `${split}/sudoku__puzzles.npy`,
+      `${split}/sudoku__solutions.npy`,
+      `${split}/sudoku_compact.json`,
+      `${split}.csv`,
+    ]),
+    "identifiers.json",
+    "ratings.json",
+  ],
+};
+
+/**
+ * Checks `--out` before any work (see io's checkOutputDir: missing, empty, or
+ * with `force` a Sudoku build and nothing else); prints notes about unfinished
+ * builds left beside it. Throws a one-line error otherwise.
+ */
+export async function checkSudokuOut(
+  out: string,
+  force: boolean,
+  notes = true,
+): Promise<OutputPlan> {
+  const plan = await checkOutputDir(out, SUDOKU_OUTPUT, force);
+  if (notes) { for (const note of plan.notes) console.error(note); }
+  return plan;
+}
+
+/**
+ * Checks `out` (quietly: the command line checked it first), then writes the
+ * folder `fill` writes into place (io's writeOutputDir).
+ */
 export async function writeAtomically(
   out: string,
   force: boolean,
   fill: (dir: string) => Promise<void>,
 ): Promise<void> {
-  let exists = false;
-  try {
-    exists = (await Array.fromAsync(Deno.readDir(out))).length > 0;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  if (exists && !force) throw new Error(`${out}: folder exists and is not empty (pass --force)`);
-  const tmp = `${out.replace(/\/+$/, "")}.tmp-${Deno.pid}`;
-  await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  try {
-    await fill(tmp);
-    if (exists) await Deno.remove(out, { recursive: true });
-    await Deno.rename(tmp, out);
-  } catch (err) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw err;
-  }
+  await writeOutputDir(await checkSudokuOut(out, force, false), fill);
 }
 
 /** Generates, checks and writes a dataset; returns the summary lines it printed. */
 export async function buildGenerated(o: BuildOptions): Promise<string[]> {
   const t0 = performance.now();
+  const out = await checkSudokuOut(o.out, o.force); // before hours of generation, not after
   const plans = [planSplit(o, 0, o.train), planSplit(o, 1, o.test)];
   const all = plans.flat();
   // A heartbeat line every 30 s even while a long job has nothing new to report.
@@ -276,7 +306,7 @@ export async function buildGenerated(o: BuildOptions): Promise<string[]> {
     // Only easy builds record it, so default builds keep their bytes.
     ...(o.blanks > 0 ? { blanks: o.blanks } : {}),
   };
-  await writeAtomically(o.out, o.force, (dir) => writeBuild(dir, splits, o, build, summaries));
+  await writeOutputDir(out, (dir) => writeBuild(dir, splits, o, build, summaries));
   const secs = (performance.now() - t0) / 1000;
   const lines = [`sudoku: wrote ${o.out} in ${secs.toFixed(1)} s (${o.workers} workers)`];
   for (const s of SPLITS) {

@@ -4,7 +4,7 @@
  * @module
  */
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { buildGenerated, DEFAULT_HARD_SETTINGS } from "./build.ts";
+import { buildGenerated, checkSudokuOut, DEFAULT_HARD_SETTINGS } from "./build.ts";
 import { MAX_EASY_BLANKS } from "./generate.ts";
 import { importCsv } from "./import_csv.ts";
 import { formatRateLine, rateCsvText } from "./rate_csv.ts";
@@ -91,7 +91,11 @@ async function build(args: string[]): Promise<void> {
       DEFAULT_HARD_SETTINGS.maxIterations,
     )
     .option("--write-reference-layout", "also materialise the augmented training .npy files", false)
-    .option("--force", "replace a non-empty output folder", false)
+    .option(
+      "--force",
+      "replace --out if it holds a (finished or unfinished) Sudoku build and nothing else",
+      false,
+    )
     .option("--from-csv <dir>", "import official train.csv/test.csv instead of generating")
     .option("--subsample <n>", "with --from-csv: keep n random training puzzles", int(1))
     .option("--min-difficulty <r>", "with --from-csv: keep puzzles rated >= r", int(0))
@@ -99,6 +103,7 @@ async function build(args: string[]): Promise<void> {
   parse(cmd, args);
   const o = cmd.opts();
   if (o.fromCsv) {
+    await checkSudokuOut(o.out, o.force); // refuse a bad --out before reading the CSVs
     await importCsv({
       dir: o.fromCsv,
       out: o.out,

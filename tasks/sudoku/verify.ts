@@ -7,7 +7,7 @@
  */
 import { type PuzzleSplit, readReferenceSplit, type SplitName } from "../dataset.ts";
 import type { VerifyReport } from "../task.ts";
-import { pathExists } from "../../io/mod.ts";
+import { assertFinishedBuild, pathExists } from "../../io/mod.ts";
 import { equivalent, symmetryKey } from "./canonical.ts";
 import { readOfficialCsv } from "./csv.ts";
 import { agrees, type Grid, isCompleteSolution } from "./grid.ts";
@@ -30,6 +30,7 @@ async function openSplit(dir: string, split: SplitName, compact: boolean): Promi
 
 /** Verifies a built folder; `all` checks every puzzle's uniqueness and every example. */
 export async function verifySudoku(dir: string, options: { all?: boolean }): Promise<VerifyReport> {
+  await assertFinishedBuild(dir); // an interrupted build is refused, not half-checked
   const lines: string[] = [];
   const problems: string[] = [];
   const compact = await isCompactDir(dir);
