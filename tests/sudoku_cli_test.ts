@@ -35,3 +35,14 @@ Deno.test("data_sudoku CLI: rate ends with the summary line; errors are one line
   assert.equal(missing.code, 1);
   assert.match(missing.lines.at(-1)!, /^error: .*not found/);
 });
+
+Deno.test("data_sudoku CLI: --out . or the repository is refused, even with --force", async () => {
+  for (const out of [".", root]) {
+    const r = await cli("build", "--out", out, "--force", "--train", "100000");
+    assert.equal(r.code, 1);
+    assert.equal(r.lines.length, 1);
+    assert.match(r.lines[0], /^error: .*: is the current folder; refusing to replace it$/);
+  }
+  assert.ok((await Deno.stat(`${root}.git`)).isDirectory);
+  assert.ok((await Deno.stat(`${root}tasks/sudoku/build.ts`)).isFile);
+});

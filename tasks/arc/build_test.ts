@@ -138,3 +138,49 @@ Deno.test("build: the same seed gives the same bytes; another seed does not", as
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("build --out: refused before loading sources, nothing deleted; a killed build is unfinished", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const run = (dir: string, force: boolean, sources = [FIXTURES]) =>
+      buildArc({ sources, preset: "arc1", aug: 3, seed: 1, out: dir, force, ...quiet });
+    await Deno.mkdir(`${out}/mine`);
+    await Deno.writeTextFile(`${out}/mine/notes.txt`, "keep me");
+    // Missing sources would fail the build later: the --out refusal comes first.
+    for (const force of [false, true]) {
+      await assert.rejects(
+        run(`${out}/mine`, force, [`${out}/no-such-source`]),
+        /mine: is not empty and was not built by deno task data arc \(no build\.json\)/,
+      );
+    }
+    await assert.rejects(run(".", true, [`${out}/no-such-source`]), /\.: is the current folder/);
+    assert.equal(await Deno.readTextFile(`${out}/mine/notes.txt`), "keep me");
+    // What a build killed midway leaves: the unfinished marker and part of its files.
+    const k = `${out}/k`;
+    await Deno.mkdir(k);
+    await Deno.writeTextFile(`${k}/build.json`, JSON.stringify({ task: "arc", unfinished: true }));
+    await Deno.writeFile(`${k}/arc_grids.safetensors`, new Uint8Array(5));
+    await assert.rejects(verifyArc(k, {}), new RegExp(`${k}: unfinished arc build`));
+    await assert.rejects(run(k, false), /replace this unfinished arc build/);
+    await run(k, true);
+    await run(`${out}/fresh`, false);
+    assert.deepEqual(await digestTree(k), await digestTree(`${out}/fresh`));
+    assert.ok((await verifyArc(k, {})).ok);
+    // Replacing a finished build with --write-reference-layout by one without it.
+    await buildArc({
+      sources: [FIXTURES],
+      preset: "arc1",
+      aug: 3,
+      seed: 1,
+      out: k,
+      force: true,
+      writeReferenceLayout: true,
+      ...quiet,
+    });
+    await run(k, true);
+    assert.deepEqual(await digestTree(k), await digestTree(`${out}/fresh`));
+    assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(), ["fresh", "k", "mine"]);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -64,7 +64,10 @@ Deno.test("build: same seed -> same bytes, whatever the worker count; verify pas
     });
     assert.equal(await Deno.readTextFile(`${tmp}/a/identifiers.json`), '[\n  "<blank>"\n]\n');
     // No overwrite without --force; nothing left behind.
-    await assert.rejects(buildMaze(options(`${tmp}/a`)), /already exists \(use --force/);
+    await assert.rejects(
+      buildMaze(options(`${tmp}/a`)),
+      /a: already exists and is not empty \(use --force to replace this finished maze build\)$/,
+    );
     await assert.rejects(
       buildMaze(options(`${tmp}/e`, { minPath: 100 })),
       /--min-path 100 is impossible on a 12x12 grid with at least 43 walls/,
@@ -173,4 +176,60 @@ Deno.test("parseBuildArgs: defaults, flags and one-line errors", () => {
   assert.throws(() => parseBuildArgs([]), /required option '--out <dir>'/);
   assert.throws(() => parseBuildArgs(["--out", "d", "--train", "0"]), /--train: /);
   assert.throws(() => parseBuildArgs(["--out", "d", "--bogus"]), /unknown option '--bogus'/);
+});
+
+Deno.test("build --out: refused before any work and nothing deleted; a killed build is unfinished", async () => {
+  const tmp = await Deno.makeTempDir();
+  const real = globalThis.Worker;
+  let started = 0;
+  globalThis.Worker = class {
+    constructor() {
+      started++;
+      throw new Error("no worker may start");
+    }
+  } as unknown as typeof Worker;
+  try {
+    await Deno.mkdir(`${tmp}/mine`);
+    await Deno.writeTextFile(`${tmp}/mine/keep.ts`, "export {};\n");
+    for (const force of [false, true]) {
+      await assert.rejects(
+        buildMaze(options(`${tmp}/mine`, { train: 100000, workers: 2, force })),
+        new RegExp(`${tmp}/mine: is a source folder \\(it holds keep\\.ts\\); refusing`),
+      );
+    }
+    for (const out of [".", "..", new URL("../..", import.meta.url).pathname]) {
+      await assert.rejects(
+        buildMaze(options(out, { train: 100000, workers: 2, force: true })),
+        /current folder|parent of the current folder|git repository/,
+      );
+    }
+    assert.equal(started, 0);
+    assert.deepEqual([...Deno.readDirSync(tmp)].map((e) => e.name), ["mine"]);
+    assert.equal(await Deno.readTextFile(`${tmp}/mine/keep.ts`), "export {};\n");
+  } finally {
+    globalThis.Worker = real;
+  }
+  try {
+    // A build killed midway: its unfinished marker and part of its files.
+    const k = `${tmp}/k`;
+    await Deno.mkdir(`${k}/train`, { recursive: true });
+    await Deno.writeTextFile(`${k}/build.json`, JSON.stringify({ task: "maze", unfinished: true }));
+    await Deno.writeFile(`${k}/train/all__inputs.npy`, new Uint8Array(7));
+    await assert.rejects(verifyMaze(k), new RegExp(`${k}: unfinished maze build \\(interrupted`));
+    await assert.rejects(buildMaze(options(k)), /replace this unfinished maze build/);
+    await buildMaze(options(k, { force: true }));
+    await buildMaze(options(`${tmp}/fresh`));
+    assert.deepEqual(await readAll(k), await readAll(`${tmp}/fresh`));
+    assert.ok((await verifyMaze(k)).ok);
+    // Another task's build is not ours to replace.
+    await Deno.remove(`${tmp}/mine/keep.ts`);
+    await Deno.writeTextFile(`${tmp}/mine/build.json`, JSON.stringify({ task: "sudoku" }));
+    await assert.rejects(
+      buildMaze(options(`${tmp}/mine`, { force: true })),
+      /mine: holds a sudoku build, not a maze one; refusing to replace it/,
+    );
+    assert.ok(await Deno.stat(`${tmp}/mine/build.json`));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

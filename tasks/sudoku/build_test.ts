@@ -5,6 +5,8 @@ import { openCompactSplit } from "./store.ts";
 import { verifySudoku } from "./verify.ts";
 import { sudokuTask } from "./mod.ts";
 
+const REPO = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
 const SMALL = [
   "--seed",
   "3",
@@ -172,6 +174,100 @@ Deno.test("build: compact form reads exactly like the materialised reference lay
     assert.equal(meta.vocab_size, 11);
     assert.equal(meta.num_puzzle_identifiers, 1);
     assert.deepEqual(JSON.parse(await Deno.readTextFile(`${root}/identifiers.json`)), ["<blank>"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** Runs `body` with Worker replaced by a stub that counts (and refuses) every start. */
+async function countingWorkers(body: () => Promise<void>): Promise<number> {
+  const real = globalThis.Worker;
+  let started = 0;
+  globalThis.Worker = class {
+    constructor() {
+      started++;
+      throw new Error("no worker may start");
+    }
+  } as unknown as typeof Worker;
+  try {
+    await body();
+  } finally {
+    globalThis.Worker = real;
+  }
+  return started;
+}
+
+Deno.test("build --out: refused before any work, nothing deleted; --force replaces only ours", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/mine`);
+    await Deno.writeTextFile(`${root}/mine/notes.txt`, "keep me");
+    // A big build on 2 workers: refused before a worker starts or a file is written.
+    const big = [...SMALL, "--train", "100000", "--workers", "2"];
+    const started = await countingWorkers(async () => {
+      for (const force of [[], ["--force"]]) {
+        await assert.rejects(
+          buildCommand([...big, "--out", `${root}/mine`, ...force]),
+          new RegExp(`${root}/mine: is not empty and was not built by deno task data sudoku`),
+        );
+      }
+      // The import is refused before its CSV folder is read.
+      await assert.rejects(
+        buildCommand(["--from-csv", `${root}/no-csv`, "--out", `${root}/mine`, "--force"]),
+        /mine: is not empty and was not built/,
+      );
+      for (
+        const [out, why] of [
+          [".", /\.: is the current folder; refusing to replace it$/],
+          ["..", /\.\.: is a parent of the current folder/],
+          [REPO, /: is the current folder|: is a parent of|: is a git repository/],
+          [`${REPO}/tasks/sudoku`, /sudoku: git tracks files in it|sudoku: is a source folder/],
+        ] as const
+      ) {
+        await assert.rejects(buildCommand([...big, "--out", out, "--force"]), why);
+      }
+    });
+    assert.equal(started, 0);
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["mine"]);
+    assert.equal(await Deno.readTextFile(`${root}/mine/notes.txt`), "keep me");
+    assert.ok((await Deno.stat(`${REPO}/.git`)).isDirectory);
+    assert.ok((await Deno.stat(`${REPO}/tasks/sudoku/build.ts`)).isFile);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("build: a killed build is unfinished for verify; --force replaces it and a finished one", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // What a build killed while writing leaves: the unfinished marker and some files.
+    const k = `${root}/k`;
+    await Deno.mkdir(`${k}/train`, { recursive: true });
+    await Deno.writeTextFile(
+      `${k}/build.json`,
+      JSON.stringify({ task: "sudoku", unfinished: true }),
+    );
+    await Deno.writeFile(`${k}/train/sudoku__puzzles.npy`, new Uint8Array(10));
+    await assert.rejects(verifySudoku(k, {}), new RegExp(`${k}: unfinished sudoku build`));
+    await assert.rejects(
+      quiet(() => buildCommand([...SMALL, "--workers", "0", "--out", k])),
+      /k: already exists and is not empty \(use --force to replace this unfinished sudoku build\)/,
+    );
+    await quiet(() => buildCommand([...SMALL, "--workers", "0", "--out", k, "--force"]));
+    assert.equal(await digest(k), GOLDEN);
+    assert.ok((await verifySudoku(k, {})).ok);
+    // A finished build of ours is replaced too, and nothing is left beside it.
+    await quiet(() => buildCommand([...SMALL, "--workers", "0", "--out", k, "--force"]));
+    assert.equal(await digest(k), GOLDEN);
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["k"]);
+    // A file we did not write stops --force; it and the build stay.
+    await Deno.writeTextFile(`${k}/reproduce-build.json`, "{}");
+    await assert.rejects(
+      quiet(() => buildCommand([...SMALL, "--workers", "0", "--out", k, "--force"])),
+      /k: holds reproduce-build\.json, which deno task data sudoku did not write/,
+    );
+    await Deno.remove(`${k}/reproduce-build.json`);
+    assert.equal(await digest(k), GOLDEN);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
