@@ -19,7 +19,7 @@
  * deleted, one by one (no recursive delete of the output folder).
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, normalize } from "node:path";
 import { writeJsonAtomic } from "./atomic.ts";
 
 /** The marker file: the builder's summary when finished, the unfinished marker before. */
@@ -67,7 +67,7 @@ const SOURCE_FILE = /\.(ts|tsx|js|mjs|cjs|jsx|py|rs|go|c|h|cc|cpp|hpp|java|wat|s
 const TEMP_SUFFIX = /\.\d+(\.[0-9a-f]{8})?\.tmp$/;
 
 function trimOut(out: string): string {
-  const trimmed = out.replace(/\/+$/, "");
+  const trimmed = normalize(out).replace(/\/+$/, ""); // `a/b/.` and `a/b/` are `a/b`
   return trimmed === "" && out.startsWith("/") ? "/" : trimmed;
 }
 
@@ -87,7 +87,7 @@ export async function readBuildState(dir: string): Promise<BuildState> {
     text = await Deno.readTextFile(`${dir}/${BUILD_MARKER}`);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return { state: "none" };
-    throw err;
+    return { state: "invalid" }; // a folder, or unreadable
   }
   try {
     const value = JSON.parse(text);

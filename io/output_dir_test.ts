@@ -71,7 +71,7 @@ Deno.test("output dir: a missing or empty folder is written; no temporary folder
       "sub/b.bin",
     ]);
     await Deno.mkdir(`${root}/empty`);
-    const plan = await checkOutputDir(`${root}/empty/`, DEMO, false);
+    const plan = await checkOutputDir(`${root}/empty/.`, DEMO, false);
     assert.equal(plan.state, "empty");
     assert.equal(plan.out, `${root}/empty`);
     await writeOutputDir(plan, (dir) => demoBuild(dir));
@@ -182,6 +182,11 @@ Deno.test("output dir: a repository, a source folder and a foreign folder are re
     await refused(`${root}/other`, true, /other: holds a maze build, not a demo one/);
     await Deno.writeTextFile(`${root}/other/build.json`, "[]");
     await refused(`${root}/other`, true, /other: build\.json is not a build summary of demo build/);
+    await Deno.remove(`${root}/other/build.json`);
+    await Deno.mkdir(`${root}/other/build.json`);
+    await refused(`${root}/other`, true, /other: build\.json is not a build summary of demo build/);
+    await Deno.remove(`${root}/other/build.json`);
+    await Deno.writeTextFile(`${root}/other/build.json`, "{}");
     await refused(
       `${root}/other/build.json`,
       true,
