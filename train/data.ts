@@ -14,7 +14,7 @@ import {
   readReferenceSplit,
   type SplitName,
 } from "../tasks/mod.ts";
-import { pathExists } from "../io/mod.ts";
+import { assertFinishedBuild, pathExists } from "../io/mod.ts";
 
 /** How a folder stores its data: the reference layout, or a task's compact form. */
 export type DatasetFormat = { kind: "reference" } | { kind: "compact"; task: string };
@@ -31,6 +31,8 @@ export async function detectFormat(dir: string): Promise<DatasetFormat> {
     throw err;
   }
   if (!info.isDirectory) throw new Error(`${dir}: not a folder (expected a dataset folder)`);
+  // A build killed midway (or still running) is never read as a dataset.
+  await assertFinishedBuild(dir);
   // Compact forms first: a task may keep dataset.json files beside its compact store.
   const tasks = listTasks().filter((t) => t.isCompact && t.openCompact);
   for (const task of tasks) {

@@ -137,3 +137,22 @@ Deno.test("args: the reference's all_config.yaml (PyYAML dump) reads into our co
   const withList = parseSimpleYaml("eval_save_outputs:\n- inputs\n- logits\nseed: 3\n", "x");
   assert.deepEqual(withList, { eval_save_outputs: ["inputs", "logits"], seed: 3 });
 });
+
+Deno.test("data: a build killed midway (unfinished marker) is refused before reading", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeSyntheticDataset(dir);
+    await Deno.writeTextFile(
+      `${dir}/build.json`,
+      JSON.stringify({ task: "sudoku", unfinished: true, note: "being built" }),
+    );
+    await assert.rejects(
+      () => openSplit(dir, "train"),
+      (e: Error) =>
+        e.message ===
+          `${dir}: unfinished sudoku build (interrupted or still running; rebuild it with --out ${dir} --force)`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
