@@ -21,7 +21,51 @@ export const DatasetMetadataSchema: z.ZodType<DatasetMetadata> = z.object({
   total_groups: z.number().int().nonnegative(),
   mean_puzzle_examples: z.number().nonnegative(),
   sets: z.array(z.string().min(1)).min(1),
+}).superRefine((m, ctx) => {
+  const outside = (field: string, value: number, max: number, of: string) =>
+    ctx.addIssue({
+      code: "custom",
+      path: [field],
+      message: `${value} is outside 0..${max} (${of})`,
+    });
+  if (m.pad_id < 0 || m.pad_id >= m.vocab_size) {
+    outside("pad_id", m.pad_id, m.vocab_size - 1, "vocab_size");
+  }
+  const ignore = m.ignore_label_id;
+  if (ignore !== null && (ignore < 0 || ignore >= m.vocab_size)) {
+    outside("ignore_label_id", ignore, m.vocab_size - 1, "vocab_size");
+  }
+  if (m.blank_identifier_id < 0 || m.blank_identifier_id >= m.num_puzzle_identifiers) {
+    outside(
+      "blank_identifier_id",
+      m.blank_identifier_id,
+      m.num_puzzle_identifiers - 1,
+      "num_puzzle_identifiers",
+    );
+  }
+  m.sets.forEach((name, k) => {
+    const why = setNameProblem(name);
+    if (why) ctx.addIssue({ code: "custom", path: ["sets", k], message: why });
+    else if (m.sets.indexOf(name) !== k) {
+      ctx.addIssue({ code: "custom", path: ["sets", k], message: `set '${name}' is listed twice` });
+    }
+  });
 });
+
+/**
+ * Why `name` cannot be a set name (set names become file names
+ * `<split>/<name>__*.npy`, so they must stay inside the split folder), or
+ * null when it can: letters, digits, `_`, `.` and `-`, not starting with `.`
+ * or `-`, no `..`.
+ */
+export function setNameProblem(name: string): string | null {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) {
+    return `set name ${
+      JSON.stringify(name)
+    } is not a plain file name (letters, digits, _ . -; no '/', no '..', not starting with '.' or '-')`;
+  }
+  return null;
+}
 /** The fields of `dataset.json` (the reference's names). */
 export interface DatasetMetadata {
   /** Token id of padding. */
@@ -152,6 +196,40 @@ export function validateSet(set: PuzzleSet, meta: DatasetMetadata, where: string
   }
 }
 
+/**
+ * Checks the totals of `dataset.json` against a split's sets: every set has
+ * examples (an empty split is an error), `total_groups` is the sum of the
+ * sets' groups and `mean_puzzle_examples` their examples per puzzle. Throws a
+ * one-line error naming `where` (the split's `dataset.json`) and the field.
+ */
+export function checkSplitTotals(
+  meta: DatasetMetadata,
+  sets: ReadonlyMap<string, PuzzleSet>,
+  where: string,
+): void {
+  let groups = 0, puzzles = 0, examples = 0;
+  for (const [name, set] of sets) {
+    if (set.numExamples === 0) {
+      throw new Error(`${where}: set '${name}' has no examples (an empty split is an error)`);
+    }
+    groups += set.groupIndices.length - 1;
+    puzzles += set.puzzleIndices.length - 1;
+    examples += set.numExamples;
+  }
+  if (meta.total_groups !== groups) {
+    throw new Error(
+      `${where}: field 'total_groups' is ${meta.total_groups}, but the arrays hold ${groups} groups`,
+    );
+  }
+  const mean = examples / puzzles;
+  if (Math.abs(meta.mean_puzzle_examples - mean) > 1e-6 * Math.max(1, mean)) {
+    throw new Error(
+      `${where}: field 'mean_puzzle_examples' is ${meta.mean_puzzle_examples}, but the arrays ` +
+        `hold ${examples} examples in ${puzzles} puzzles (${mean})`,
+    );
+  }
+}
+
 /** Reads and validates `<dir>/<split>/dataset.json`. */
 export async function readMetadata(dir: string, split: SplitName): Promise<DatasetMetadata> {
   const path = `${dir}/${split}/dataset.json`;
@@ -181,6 +259,15 @@ export async function readReferenceSplit(dir: string, split: SplitName): Promise
       const t = await readNpy(path);
       arrays[field] = asInt32(t, path);
       shapes[field] = t.shape;
+    }
+    for (const field of ["puzzle_identifiers", "puzzle_indices", "group_indices"] as const) {
+      if (shapes[field]!.length !== 1) {
+        throw new Error(
+          `${dir}/${split}/${name}__${field}.npy: expected a 1-D array, got shape [${
+            shapes[field]
+          }]`,
+        );
+      }
     }
     for (const field of ["inputs", "labels"] as const) {
       const shape = shapes[field]!;
@@ -215,6 +302,7 @@ export async function readReferenceSplit(dir: string, split: SplitName): Promise
     validateSet(set, metadata, `${dir}/${split}/${name}`);
     sets.set(name, set);
   }
+  checkSplitTotals(metadata, sets, `${dir}/${split}/dataset.json`);
   return { metadata, sets };
 }
 

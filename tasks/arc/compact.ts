@@ -19,6 +19,7 @@
  */
 import { type HostTensor, readSafetensors, writeSafetensors } from "../../io/mod.ts";
 import {
+  checkSplitTotals,
   type DatasetMetadata,
   type PuzzleSet,
   type PuzzleSplit,
@@ -35,6 +36,7 @@ import {
   PAD,
   SEQ_LEN,
   swapsAxes,
+  VOCAB,
 } from "./encode.ts";
 
 /** File names of the compact form. */
@@ -174,6 +176,11 @@ export async function readGridStore(dir: string): Promise<GridStore> {
   const nPairs = s.pairGrids.length / 2;
   if (s.basePairStart[0] !== 0 || s.basePairStart[s.basePairStart.length - 1] !== nPairs) {
     throw new Error(`${where}: base_pair_start must run from 0 to ${nPairs}`);
+  }
+  for (let b = 0; b + 1 < s.basePairStart.length; b++) {
+    if (s.basePairStart[b + 1] < s.basePairStart[b]) {
+      throw new Error(`${where}: base_pair_start decreases at base ${b}`);
+    }
   }
   return s;
 }
@@ -343,6 +350,16 @@ export async function isCompactDir(dir: string): Promise<boolean> {
 /** Opens one split of a compact build behind the common dataset interface. */
 export async function openCompactSplit(dir: string, split: SplitName): Promise<PuzzleSplit> {
   const metadata = await readMetadata(dir, split);
+  const where = `${dir}/${split}/dataset.json`;
+  for (
+    const [field, want] of [["seq_len", SEQ_LEN], ["vocab_size", VOCAB], ["pad_id", PAD]] as const
+  ) {
+    if (metadata[field] !== want) {
+      throw new Error(
+        `${where}: field '${field}' is ${metadata[field]}, expected ${want} (the ARC encoding)`,
+      );
+    }
+  }
   const store = await readGridStore(dir);
   const sets = new Map<string, PuzzleSet>();
   for (const name of metadata.sets) {
@@ -351,5 +368,6 @@ export async function openCompactSplit(dir: string, split: SplitName): Promise<P
       await readCompactSet(`${dir}/${split}/${COMPACT_SET_FILE(name)}`, store, metadata),
     );
   }
+  checkSplitTotals(metadata, sets, where);
   return { metadata, sets };
 }

@@ -15,11 +15,12 @@
  */
 import { issueLine, quotedField } from "../../util/mod.ts";
 import { z } from "zod";
-import { readNpy, writeJsonAtomic, writeNpy } from "../../io/mod.ts";
+import { pathExists, readNpy, writeJsonAtomic, writeNpy } from "../../io/mod.ts";
 import {
   type DatasetMetadata,
   type PuzzleSet,
   type PuzzleSplit,
+  readMetadata,
   type SplitName,
   writeReferenceSplit,
 } from "../dataset.ts";
@@ -165,6 +166,27 @@ async function readTokens(path: string, n: number, min: number): Promise<Uint8Ar
   return out;
 }
 
+/**
+ * When the split also has the reference layout's `dataset.json`, checks that
+ * it is the one a Sudoku split of `n` originals has (a one-line error naming
+ * the field otherwise).
+ */
+async function checkReferenceMetadata(dir: string, split: SplitName, n: number): Promise<void> {
+  const path = `${dir}/${split}/dataset.json`;
+  if (!(await pathExists(path))) return;
+  const got = await readMetadata(dir, split);
+  const want = sudokuMetadata(n);
+  for (const key of Object.keys(want) as (keyof DatasetMetadata)[]) {
+    if (JSON.stringify(got[key]) !== JSON.stringify(want[key])) {
+      throw new Error(
+        `${path}: field '${key}' is ${JSON.stringify(got[key])}, expected ${
+          JSON.stringify(want[key])
+        } (a Sudoku split of ${n} puzzles, as sudoku_compact.json says)`,
+      );
+    }
+  }
+}
+
 /** Reads a compact split's originals and settings. */
 export async function readCompact(
   dir: string,
@@ -184,6 +206,14 @@ export async function readCompact(
     throw new Error(issueLine(parsed.error, { where: path, field: quotedField }));
   }
   const { seed, num_aug: aug, num_puzzles: n } = parsed.data;
+  if (n === 0) throw new Error(`${path}: field 'num_puzzles' is 0 (an empty split is an error)`);
+  if (seed > 0xffffffff) throw new Error(`${path}: field 'seed' is ${seed}, above 2^32 - 1`);
+  if (n * (aug + 1) > 0x7fffffff) {
+    throw new Error(
+      `${path}: field 'num_aug' is ${aug}: ${n} puzzles x ${aug + 1} exceeds 2^31 - 1 examples`,
+    );
+  }
+  await checkReferenceMetadata(dir, split, n);
   const puzzles = await readTokens(`${dir}/${split}/sudoku__puzzles.npy`, n, 1);
   const solutions = await readTokens(`${dir}/${split}/sudoku__solutions.npy`, n, 2);
   return { seed, aug, data: { puzzles, solutions } };
