@@ -99,7 +99,12 @@ async function build(args: string[]): Promise<void> {
     .option("--from-csv <dir>", "import official train.csv/test.csv instead of generating")
     .option("--subsample <n>", "with --from-csv: keep n random training puzzles", int(1))
     .option("--min-difficulty <r>", "with --from-csv: keep puzzles rated >= r", int(0))
-    .option("--strict", "with --from-csv: malformed rows are fatal", false);
+    .option(
+      "--skip-bad",
+      "with --from-csv: drop malformed or not uniquely solvable rows (reported) instead of failing",
+      false,
+    )
+    .option("--strict", "with --from-csv: bad rows are fatal (the default)", false);
   parse(cmd, args);
   const o = cmd.opts();
   if (o.fromCsv) {
@@ -111,7 +116,7 @@ async function build(args: string[]): Promise<void> {
       aug: o.aug,
       subsample: o.subsample,
       minDifficulty: o.minDifficulty,
-      strict: o.strict,
+      skipBad: o.skipBad,
       force: o.force,
       writeReferenceLayout: o.writeReferenceLayout,
     });

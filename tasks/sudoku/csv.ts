@@ -79,12 +79,13 @@ export function parseCsvLine(text: string): CsvRow | string {
 }
 
 /**
- * Reads an official CSV, calling `onRow` for each well-formed row. Malformed
- * rows are collected (or, with `strict`, thrown at the first one).
+ * Reads an official CSV, calling `onRow` for each well-formed row with its
+ * 1-based line number. Malformed rows are collected (or, with `strict`, thrown
+ * at the first one).
  */
 export async function readOfficialCsv(
   path: string,
-  onRow: (row: CsvRow) => void,
+  onRow: (row: CsvRow, line: number) => void,
   strict = false,
 ): Promise<CsvProblem[]> {
   const problems: CsvProblem[] = [];
@@ -108,10 +109,23 @@ export async function readOfficialCsv(
       if (strict) throw new Error(`${path}: line ${n}: ${row}`);
       problems.push({ line: n, message: row });
     } else {
-      onRow(row);
+      onRow(row, n);
     }
   }
   return problems;
+}
+
+/**
+ * Sums up the bad rows of a file in one line: the count, the first line
+ * numbers, and the first problem, e.g. `train.csv: 4 bad rows (lines 4, 5, 7,
+ * 8): line 4: question has 80 characters, expected 81`.
+ */
+export function badRowsLine(path: string, problems: CsvProblem[], shown = 5): string {
+  const first = problems.slice(0, shown).map((p) => p.line).join(", ");
+  const more = problems.length > shown ? ", ..." : "";
+  const rows = problems.length === 1 ? "row" : "rows";
+  return `${path}: ${problems.length} bad ${rows} (line${problems.length === 1 ? "" : "s"} ` +
+    `${first}${more}): line ${problems[0].line}: ${problems[0].message}`;
 }
 
 /** Formats rows as the official CSV text. */

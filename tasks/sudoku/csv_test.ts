@@ -34,7 +34,7 @@ Deno.test("csv: import writes the reference layout with seeded subsampling", asy
       seed: 1,
       aug: 2,
       subsample: 3,
-      strict: false,
+      skipBad: true,
       force: false,
       writeReferenceLayout: true,
     });
@@ -44,7 +44,7 @@ Deno.test("csv: import writes the reference layout with seeded subsampling", asy
       seed: 1,
       aug: 2,
       subsample: 3,
-      strict: false,
+      skipBad: true,
       force: false,
       writeReferenceLayout: true,
     });
@@ -74,7 +74,7 @@ Deno.test("csv: import writes the reference layout with seeded subsampling", asy
           out: `${root}/c`,
           seed: 1,
           aug: 0,
-          strict: true,
+          skipBad: false,
           force: false,
           writeReferenceLayout: false,
         }),

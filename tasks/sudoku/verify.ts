@@ -5,7 +5,12 @@
  * split, train/test disjointness up to symmetry, and the rating summary.
  * @module
  */
-import { type PuzzleSplit, readReferenceSplit, type SplitName } from "../dataset.ts";
+import {
+  type PuzzleSet,
+  type PuzzleSplit,
+  readReferenceSplit,
+  type SplitName,
+} from "../dataset.ts";
 import type { VerifyReport } from "../task.ts";
 import { assertFinishedBuild, pathExists } from "../../io/mod.ts";
 import { equivalent, symmetryKey } from "./canonical.ts";
@@ -86,6 +91,9 @@ export async function verifySudoku(dir: string, options: { all?: boolean }): Pro
       if (firsts.has(i)) puzzles.push(p);
     }
     lines.push(`${split}: ${groups} puzzles, ${set.numExamples} examples, ${check.size} checked`);
+    if (compact && await pathExists(`${dir}/${split}/all__inputs.npy`)) {
+      await compareReference(dir, split, set, lines, problems);
+    }
     const uniq = options.all
       ? puzzles.map((_, i) => i)
       : rng.permutation(puzzles.length).slice(0, SAMPLE);
@@ -149,6 +157,68 @@ export async function verifySudoku(dir: string, options: { all?: boolean }): Pro
   }
   for (const p of problems) lines.push(`problem: ${p}`);
   return { ok: problems.length === 0, lines };
+}
+
+/**
+ * Checks a compact build's reference `.npy` layout of `split` (the loader's
+ * checks, then every example and index array) against the compact form, which
+ * the caller checked; at most 5 differing examples are named.
+ */
+async function compareReference(
+  dir: string,
+  split: SplitName,
+  compact: PuzzleSet,
+  lines: string[],
+  problems: string[],
+): Promise<void> {
+  let ref: PuzzleSet | undefined;
+  try {
+    ref = (await readReferenceSplit(dir, split)).sets.get("all");
+  } catch (err) {
+    problems.push(`${split}: ${err instanceof Error ? err.message : err}`);
+    return;
+  }
+  const base = `${dir}/${split}/all__`;
+  if (!ref || ref.numExamples !== compact.numExamples) {
+    problems.push(
+      `${base}inputs.npy: ${
+        ref?.numExamples ?? 0
+      } examples, the compact form has ${compact.numExamples}`,
+    );
+    return;
+  }
+  const indexArrays = [
+    ["puzzle_identifiers", ref.puzzleIdentifiers, compact.puzzleIdentifiers],
+    ["puzzle_indices", ref.puzzleIndices, compact.puzzleIndices],
+    ["group_indices", ref.groupIndices, compact.groupIndices],
+  ] as const;
+  for (const [field, a, b] of indexArrays) {
+    if (a.length !== b.length || a.some((v, k) => v !== b[k])) {
+      problems.push(`${base}${field}.npy: differs from the compact form`);
+    }
+  }
+  const ri = new Int32Array(81), rl = new Int32Array(81);
+  const ci = new Int32Array(81), cl = new Int32Array(81);
+  let differ = 0;
+  for (let i = 0; i < ref.numExamples; i++) {
+    ref.fill(i, ri, rl, 0);
+    compact.fill(i, ci, cl, 0);
+    const input = ri.some((v, k) => v !== ci[k]), label = rl.some((v, k) => v !== cl[k]);
+    if (!input && !label) continue;
+    if (differ++ < 5) {
+      const what = input && label ? "inputs and labels" : input ? "inputs" : "labels";
+      problems.push(
+        `${base}${label ? "labels" : "inputs"}.npy: example ${i}: ${what} differ ` +
+          `from the compact form (its label must be the solution of its puzzle)`,
+      );
+    }
+  }
+  if (differ > 5) problems.push(`${base}*.npy: ${differ} examples differ from the compact form`);
+  if (!differ) {
+    lines.push(
+      `${split}: reference .npy layout equals the compact form (${ref.numExamples} examples)`,
+    );
+  }
 }
 
 async function checkRatings(
