@@ -26,6 +26,7 @@ import { parseCli, Progress } from "../../util/mod.ts";
 import { writeReferenceLayout } from "./reference_layout.ts";
 import {
   type ArcTask,
+  checkLoadedUnits,
   collectionUnits,
   findCollection,
   type LoadedUnit,
@@ -33,6 +34,7 @@ import {
   type PresetName,
   PRESETS,
   presetUnits,
+  sourceProblemsLine,
 } from "./source.ts";
 
 /** Options of one build. */
@@ -42,7 +44,8 @@ export interface BuildOptions {
   aug: number;
   seed: number;
   out: string;
-  strict?: boolean;
+  /** Skip malformed task files (reported and listed in build.json) instead of failing. */
+  skipBad?: boolean;
   writeReferenceLayout?: boolean;
   force?: boolean;
   /** Progress lines and bars (default on). */
@@ -166,23 +169,10 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
   const units: LoadedUnit[] = [];
   for (const unit of await presetUnits(opts.sources, opts.preset)) units.push(await loadUnit(unit));
   const skipped = units.flatMap((u) => u.problems);
-  if (!opts.strict) { for (const p of skipped) warn(`skipping ${p}`); }
-  if (skipped.length && opts.strict) {
-    for (const p of skipped.slice(1)) warn(`malformed: ${p}`);
-    throw new Error(
-      `${skipped[0]}${
-        skipped.length > 1
-          ? ` (and ${skipped.length - 1} more malformed files, --strict)`
-          : " (--strict)"
-      }`,
-    );
-  }
-  const byName = new Map<string, string>();
-  for (const t of units.flatMap((u) => u.tasks)) {
-    const prev = byName.get(t.name);
-    if (prev) throw new Error(`task name '${t.name}' appears twice: ${prev} and ${t.file}`);
-    byName.set(t.name, t.file);
-  }
+  const fatal = sourceProblemsLine(units);
+  if (fatal && !opts.skipBad) throw new Error(fatal);
+  for (const p of skipped) warn(`skipping ${p}`);
+  checkLoadedUnits(units);
   const total = units.reduce((n, u) => n + u.tasks.length, 0);
   const rng = new NumpyLegacyRandom(opts.seed);
   const bar = phase("augmenting tasks", total, showProgress);
@@ -276,7 +266,8 @@ export async function runBuildCli(args: string[]): Promise<void> {
     .option("--aug <n>", "augmentations per task", (v) => parseIntArg("--aug", v), 1000)
     .option("--seed <s>", "random seed (NumPy legacy stream)", (v) => parseIntArg("--seed", v), 42)
     .requiredOption("--out <dir>", "output folder")
-    .option("--strict", "a malformed task file is fatal (default: skip and count it)")
+    .option("--skip-bad", "skip malformed task files (reported, listed in build.json)")
+    .option("--strict", "a malformed task file is fatal (the default)")
     .option("--write-reference-layout", "also write the reference's .npy layout (large)")
     .option("--force", "replace --out if it holds an ARC build and nothing else")
     .option("--no-progress", "no progress output");
@@ -288,7 +279,7 @@ export async function runBuildCli(args: string[]): Promise<void> {
     aug: o.aug,
     seed: o.seed,
     out: o.out,
-    strict: o.strict ?? false,
+    skipBad: o.skipBad ?? false,
     writeReferenceLayout: o.writeReferenceLayout ?? false,
     force: o.force ?? false,
     progress: o.progress,

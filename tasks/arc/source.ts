@@ -6,6 +6,7 @@
  * @module
  */
 import { CANVAS, type Grid } from "./encode.ts";
+import { svgFileName } from "./render.ts";
 
 /** An input/output pair of grids. */
 export interface Pair {
@@ -237,4 +238,63 @@ export async function loadUnit(unit: TaskUnit): Promise<LoadedUnit> {
     }
   }
   return { unit, tasks, problems };
+}
+
+/**
+ * Refuses task names that would clash: the same name twice (the name is the
+ * identifier), or two names that map to one file name of the reports
+ * (`tasks/<name>.svg` after replacing characters other than letters, digits,
+ * `_ . -`, compared ignoring case for case-insensitive file systems). Throws
+ * one line naming both files.
+ */
+export function checkTaskNames(tasks: readonly ArcTask[]): void {
+  const byName = new Map<string, ArcTask>();
+  const byFile = new Map<string, ArcTask>();
+  for (const t of tasks) {
+    const prev = byName.get(t.name);
+    if (prev) throw new Error(`task name '${t.name}' appears twice: ${prev.file} and ${t.file}`);
+    byName.set(t.name, t);
+    const file = svgFileName(t.name);
+    const other = byFile.get(file.toLowerCase());
+    if (other) {
+      throw new Error(
+        `task names '${other.name}' (${other.file}) and '${t.name}' (${t.file}) map to the same ` +
+          `file name ${file}; rename one of the files`,
+      );
+    }
+    byFile.set(file.toLowerCase(), t);
+  }
+}
+
+/**
+ * Checks loaded units before a build: the task names ({@link checkTaskNames}),
+ * and that neither split would be empty: the test split holds the test pairs
+ * of the evaluation units' tasks, the train split at least their
+ * demonstrations. Throws one line.
+ */
+export function checkLoadedUnits(units: readonly LoadedUnit[]): void {
+  const tasks = units.flatMap((u) => u.tasks);
+  checkTaskNames(tasks);
+  const skipped = (list: LoadedUnit[]) => {
+    const n = list.reduce((k, u) => k + u.problems.length, 0);
+    return n ? ` (${n} malformed task files skipped)` : "";
+  };
+  const evaluation = units.filter((u) => u.unit.evaluation);
+  if (!evaluation.some((u) => u.tasks.length)) {
+    const where = evaluation.map((u) => u.unit.path).join(", ") || "the sources";
+    throw new Error(
+      `no evaluation task in ${where}${skipped(evaluation)}: the test split would be empty`,
+    );
+  }
+}
+
+/**
+ * The problems of loaded units as one line when they are fatal (no
+ * `skipBad`): the first problem and how many files in all. Null when there are none.
+ */
+export function sourceProblemsLine(units: readonly LoadedUnit[]): string | null {
+  const problems = units.flatMap((u) => u.problems);
+  if (!problems.length) return null;
+  const more = problems.length > 1 ? ` (${problems.length} malformed task files in all)` : "";
+  return `${problems[0]}${more}; use --skip-bad to skip malformed task files`;
 }

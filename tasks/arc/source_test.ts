@@ -6,6 +6,18 @@ const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;
 const quiet = { progress: false, log: () => {}, warn: () => {} };
 const ok = { input: [[1, 2], [3, 4]], output: [[0]] };
 
+/** Copies the ARC-AGI-2 fixtures to `<dir>/src`; returns `<dir>/src`. */
+async function copyArc2(dir: string): Promise<string> {
+  const src = `${dir}/src`;
+  for (const sub of ["ARC-AGI-2/data/training", "ARC-AGI-2/data/evaluation"]) {
+    await Deno.mkdir(`${src}/${sub}`, { recursive: true });
+    for await (const e of Deno.readDir(`${FIXTURES}/${sub}`)) {
+      await Deno.copyFile(`${FIXTURES}/${sub}/${e.name}`, `${src}/${sub}/${e.name}`);
+    }
+  }
+  return src;
+}
+
 const MALFORMED: [string, string, RegExp][] = [
   ["notjson", "{train: [", /bad\.json: not valid JSON/],
   ["array", "[1, 2]", /bad\.json: expected a JSON object/],
@@ -63,18 +75,24 @@ Deno.test("source: key order and the stem are kept", () => {
   assert.deepEqual([...t.train[0].input.cells], [1, 2, 3, 4]);
 });
 
-Deno.test("source: malformed files are skipped and counted, or fatal with --strict", async () => {
+Deno.test("source: a malformed file fails the build in one line (nothing written); --skip-bad skips and counts it", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const src = `${dir}/src`;
-    for (const sub of ["ARC-AGI-2/data/training", "ARC-AGI-2/data/evaluation"]) {
-      await Deno.mkdir(`${src}/${sub}`, { recursive: true });
-      for await (const e of Deno.readDir(`${FIXTURES}/${sub}`)) {
-        await Deno.copyFile(`${FIXTURES}/${sub}/${e.name}`, `${src}/${sub}/${e.name}`);
-      }
-    }
+    const src = await copyArc2(dir);
     await Deno.writeTextFile(`${src}/ARC-AGI-2/data/training/zz_bad.json`, MALFORMED[5][1]);
     await Deno.writeTextFile(`${src}/ARC-AGI-2/data/evaluation/zz_worse.json`, "nope");
+    const build = (out: string, skipBad?: boolean) =>
+      buildArc({ sources: [src], preset: "arc2", aug: 2, seed: 0, out, skipBad, ...quiet });
+    await assert.rejects(() => build(`${dir}/strict`), (err: Error) => {
+      assert.equal(err.message.split("\n").length, 1);
+      assert.match(
+        err.message,
+        /training\/zz_bad\.json: train\[0\]\.input: not rectangular \(row 1 has 1 cells, row 0 has 2\) \(2 malformed task files in all\); use --skip-bad to skip malformed task files$/,
+      );
+      return true;
+    });
+    // Nothing is left behind by the failed build.
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["src"]);
     const warnings: string[] = [];
     const summary = await buildArc({
       sources: [src],
@@ -82,6 +100,7 @@ Deno.test("source: malformed files are skipped and counted, or fatal with --stri
       aug: 2,
       seed: 0,
       out: `${dir}/out`,
+      skipBad: true,
       ...quiet,
       warn: (l) => warnings.push(l),
     });
@@ -90,27 +109,52 @@ Deno.test("source: malformed files are skipped and counted, or fatal with --stri
     assert.match(summary.skipped[0], /training\/zz_bad\.json: train\[0\]\.input: not rectangular/);
     assert.match(summary.skipped[1], /evaluation\/zz_worse\.json: not valid JSON/);
     assert.equal(warnings.filter((w) => w.startsWith("skipping")).length, 2);
-    await assert.rejects(
-      () =>
-        buildArc({
-          sources: [src],
-          preset: "arc2",
-          aug: 2,
-          seed: 0,
-          out: `${dir}/strict`,
-          strict: true,
-          ...quiet,
-        }),
-      /zz_bad\.json: train\[0\]\.input: not rectangular.*\(and 1 more malformed files, --strict\)/,
-    );
-    // Nothing is left behind by the failed build.
-    await assert.rejects(() => Deno.stat(`${dir}/strict`), Deno.errors.NotFound);
+    const record = JSON.parse(await Deno.readTextFile(`${dir}/out/build.json`));
+    assert.equal(record.summary.skipped.length, 2);
     // A non-empty --out is refused without --force.
     await assert.rejects(
       () =>
         buildArc({ sources: [src], preset: "arc2", aug: 0, seed: 0, out: `${dir}/out`, ...quiet }),
       /already exists and is not empty \(use --force/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("source: names colliding after sanitising, and an empty test split, are refused; nothing written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const src = await copyArc2(dir);
+    const task = await Deno.readTextFile(`${src}/ARC-AGI-2/data/training/c1mirror.json`);
+    await Deno.writeTextFile(`${src}/ARC-AGI-2/data/training/c1 mirror.json`, task);
+    await Deno.writeTextFile(`${src}/ARC-AGI-2/data/training/c1_mirror.json`, task);
+    const build = (skipBad = false) =>
+      buildArc({
+        sources: [src],
+        preset: "arc2",
+        aug: 1,
+        seed: 0,
+        out: `${dir}/o`,
+        skipBad,
+        ...quiet,
+      });
+    await assert.rejects(
+      build,
+      /task names 'c1 mirror' \(.*training\/c1 mirror\.json\) and 'c1_mirror' \(.*training\/c1_mirror\.json\) map to the same file name c1_mirror\.svg; rename one of the files$/,
+    );
+    await Deno.remove(`${src}/ARC-AGI-2/data/training/c1 mirror.json`);
+    await Deno.remove(`${src}/ARC-AGI-2/data/training/c1_mirror.json`);
+    await Deno.writeTextFile(`${src}/ARC-AGI-2/data/training/C1MIRROR.json`, task);
+    await assert.rejects(build, /'C1MIRROR' .* and 'c1mirror' .* map to the same file name c1mirror\.svg/);
+    await Deno.remove(`${src}/ARC-AGI-2/data/training/C1MIRROR.json`);
+    // The only evaluation task is malformed: skipping it would leave the test split empty.
+    await Deno.writeTextFile(`${src}/ARC-AGI-2/data/evaluation/d1grow.json`, "{}");
+    await assert.rejects(
+      () => build(true),
+      /no evaluation task in .*ARC-AGI-2\/data\/evaluation \(1 malformed task files skipped\): the test split would be empty$/,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["src"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

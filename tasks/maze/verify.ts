@@ -67,6 +67,17 @@ export async function verifyMaze(dir: string): Promise<VerifyReport> {
     if (meta.vocab_size !== VOCAB_SIZE) {
       problem(`${split}: vocab_size ${meta.vocab_size}, expected 6`);
     }
+    for (
+      const [field, want] of [
+        ["pad_id", 0],
+        ["ignore_label_id", 0],
+        ["num_puzzle_identifiers", 1],
+      ] as const
+    ) {
+      if (meta[field] !== want) {
+        problem(`${split}/dataset.json: field '${field}' is ${meta[field]}, expected ${want}`);
+      }
+    }
     const n = Math.round(Math.sqrt(meta.seq_len));
     if (n * n !== meta.seq_len) {
       problem(`${split}: seq_len ${meta.seq_len} is not a square grid`);
@@ -88,6 +99,12 @@ export async function verifyMaze(dir: string): Promise<VerifyReport> {
       const variants = eEnd - e0;
       if (variants !== 1 && variants !== 8) {
         problem(`${where}: group has ${variants} examples, expected 1 or 8`);
+        continue;
+      }
+      if (p1 - p0 !== variants) {
+        problem(
+          `${where}: group has ${p1 - p0} puzzles for ${variants} examples, expected one each`,
+        );
         continue;
       }
       const q = row(set.inputs, e0);
