@@ -26,3 +26,11 @@ export {
   readBuildState,
   writeOutputDir,
 } from "./output_dir.ts";
+export {
+  acquireRunLock,
+  assertUnlocked,
+  processAlive,
+  RUN_LOCK_FILE,
+  type RunLock,
+  type RunLockInfo,
+} from "./run_lock.ts";
