@@ -251,6 +251,55 @@ Deno.test("fuzz: mutated copies of the real HRM checkpoint load or fail cleanly"
   }
 });
 
+/**
+ * Breaks the safetensors layout rules in a well-formed header: shifted or
+ * shared offsets, duplicated keys (plain or escaped), non-string metadata
+ * values, bytes added or removed at the end of the data.
+ */
+function mutateSafetensorsLayout(
+  valid: Uint8Array,
+  headerLen: number,
+  headerText: string,
+  r: Rng,
+): Uint8Array {
+  const header = JSON.parse(headerText) as Record<string, Record<string, unknown>>;
+  const keys = Object.keys(header).filter((k) => k !== "__metadata__");
+  let data = valid.subarray(8 + headerLen);
+  let text: string;
+  const pick = r.int(5);
+  if (pick === 0) {
+    const e = header[r.pick(keys)];
+    const [b, end] = e.data_offsets as number[];
+    const d = r.pick([-8, -4, -2, -1, 1, 2, 4, 8]);
+    e.data_offsets = r.next() < 0.5 ? [b + d, end + d] : [b, end + d];
+    text = JSON.stringify(header);
+  } else if (pick === 1) {
+    header[r.pick(keys)].data_offsets = header[r.pick(keys)].data_offsets;
+    text = JSON.stringify(header);
+  } else if (pick === 2) {
+    const k = r.pick([...keys, "__metadata__"]);
+    const spelt = r.next() < 0.5
+      ? JSON.stringify(k)
+      : `"\\u${k.charCodeAt(0).toString(16).padStart(4, "0")}${k.slice(1)}"`;
+    text = JSON.stringify(header).slice(0, -1) + `,${spelt}:${JSON.stringify(header[k])}}`;
+  } else if (pick === 3) {
+    header.__metadata__ = { note: r.pick([1, null, ["x"], { a: "b" }, true]) as never };
+    text = JSON.stringify(header);
+  } else {
+    const extra = r.int(9) - 4;
+    data = extra >= 0
+      ? new Uint8Array([...data, ...new Uint8Array(extra)])
+      : data.subarray(0, data.length + extra);
+    text = JSON.stringify(header);
+  }
+  const head = new TextEncoder().encode(text);
+  const out = new Uint8Array(8 + head.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  out.set(data, 8 + head.length);
+  return out;
+}
+
 Deno.test("fuzz: mutated safetensors files load or fail cleanly", () => {
   const r = prng(SEED + 2);
   const counts: Record<string, number> = {};
@@ -264,8 +313,9 @@ Deno.test("fuzz: mutated safetensors files load or fail cleanly", () => {
   const headerText = new TextDecoder().decode(valid.subarray(8, 8 + headerLen));
   for (let i = 0; i < 1500 * SCALE; i++) {
     let bytes: Uint8Array;
-    const kind = r.int(3);
+    const kind = r.int(4);
     if (kind === 0) bytes = mutateBlind(valid, r);
+    else if (kind === 3) bytes = mutateSafetensorsLayout(valid, headerLen, headerText, r);
     else if (kind === 1) {
       bytes = valid.slice();
       const big = r.pick([1n << 63n, 1n << 32n, 0xffffffffffffffffn, BigInt(r.int(400))]);
@@ -296,9 +346,14 @@ Deno.test("fuzz: mutated safetensors files load or fail cleanly", () => {
     }
     tally(
       counts,
-      check(`safetensors case ${i} kind ${kind}`, "fuzz.safetensors", () => [
-        ...parseSafetensors(bytes, "fuzz.safetensors").tensors.values(),
-      ]),
+      check(`safetensors case ${i} kind ${kind}`, "fuzz.safetensors", () => {
+        const tensors = [...parseSafetensors(bytes, "fuzz.safetensors").tensors.values()];
+        // Whatever is accepted tiles its data section exactly.
+        const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+        const covered = tensors.reduce((sum, t) => sum + t.data.byteLength, 0);
+        assert.equal(covered, bytes.length - 8 - n, `safetensors case ${i}: data not tiled`);
+        return tensors;
+      }),
     );
   }
   assert.ok(counts.ok > 0 && counts.error > 0, JSON.stringify(counts));

@@ -70,24 +70,26 @@ function parseChecked(bytes: Uint8Array, name: string): SafeTensors {
   }
   const n = Number(headerLen);
   let header: unknown;
+  let text = "";
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    header = JSON.parse(text);
   } catch {
     return fail("header is not valid UTF-8 JSON");
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
     fail("header is not a JSON object");
   }
+  // JSON.parse keeps the last of two equal keys; the format allows each key once.
+  const dup = duplicateKey(text);
+  if (dup) fail(`duplicate key ${quote(dup.key)} in ${dup.where} (each key may appear once)`);
   const dataStart = 8 + n;
   const dataLen = bytes.length - dataStart;
-  const tensors = new Map<string, HostTensor>();
   let metadata: Record<string, string> = {};
+  const found: { key: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [key, entry] of Object.entries(header as Record<string, unknown>)) {
     if (key === "__metadata__") {
-      if (typeof entry !== "object" || entry === null) fail("__metadata__ is not an object");
-      metadata = Object.fromEntries(
-        Object.entries(entry as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-      );
+      metadata = checkMetadata(entry, fail);
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
@@ -111,15 +113,125 @@ function parseChecked(bytes: Uint8Array, name: string): SafeTensors {
     const count = numel(shape as number[]);
     const [begin, end] = offs as [number, number];
     if (count * DTYPE_SIZE[dtype] !== end - begin) {
-      fail(`tensor ${quote(key)} shape [${shape}] does not match its ${end - begin} bytes`);
+      fail(
+        `tensor ${quote(key)} is ${stName} of shape [${shape}], which needs ` +
+          `${count * DTYPE_SIZE[dtype]} bytes, but its data_offsets span ${end - begin}`,
+      );
     }
+    found.push({ key, dtype, shape: [...shape as number[]], begin, end });
+  }
+  checkLayout(found, dataLen, fail);
+  const tensors = new Map<string, HostTensor>();
+  for (const { key, dtype, shape, begin } of found) {
     tensors.set(key, {
       dtype,
-      shape: [...shape as number[]],
-      data: decodeLittleEndian(bytes, dataStart + begin, dtype, count),
+      shape,
+      data: decodeLittleEndian(bytes, dataStart + begin, dtype, numel(shape)),
     });
   }
   return { tensors, metadata };
+}
+
+/** `__metadata__` is a string-to-string map; anything else is refused, not stringified. */
+function checkMetadata(entry: unknown, fail: (why: string) => never): Record<string, string> {
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+    fail("__metadata__ is not an object of strings");
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+    if (typeof v !== "string") {
+      const kind = v === null
+        ? "null"
+        : Array.isArray(v)
+        ? "an array"
+        : typeof v === "object"
+        ? "an object"
+        : `a ${typeof v}`;
+      fail(`__metadata__ value of ${quote(k)} is ${kind}, expected a string`);
+    }
+    out[k] = v as string;
+  }
+  return out;
+}
+
+/**
+ * The tensors' byte ranges, in offset order, must tile the data section exactly:
+ * the first starts at 0, each starts where the one before ends (no gap, no
+ * overlap, no two tensors sharing bytes) and the last ends at the end of the file.
+ */
+function checkLayout(
+  found: { key: string; begin: number; end: number }[],
+  dataLen: number,
+  fail: (why: string) => never,
+): void {
+  const sorted = [...found].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let prev: { key: string; begin: number; end: number } | undefined;
+  for (const t of sorted) {
+    const span = `data_offsets [${t.begin},${t.end}]`;
+    if (t.begin < at) {
+      fail(
+        `tensor ${quote(t.key)} ${span} overlap tensor ${quote(prev!.key)} ` +
+          `[${prev!.begin},${prev!.end}] (expected contiguous, non-overlapping offsets)`,
+      );
+    }
+    if (t.begin > at) {
+      fail(
+        `tensor ${quote(t.key)} ${span} leave bytes ${at}..${t.begin} unused ` +
+          `(expected contiguous offsets starting at 0)`,
+      );
+    }
+    at = t.end;
+    prev = t;
+  }
+  if (at !== dataLen) {
+    fail(
+      `the tensors cover ${at} of the ${dataLen} data bytes ` +
+        `(expected the data section to be covered exactly)`,
+    );
+  }
+}
+
+/**
+ * The first key that appears twice in one object of `text` (valid JSON), with
+ * where it is. Keys are compared decoded, so `"w"` and `"\u0077"` are the same.
+ */
+function duplicateKey(text: string): { key: string; where: string } | undefined {
+  // One frame per open container; objects carry their keys so far and their name.
+  const stack: { keys?: Set<string>; name: string; last: string }[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (expectKey && top?.keys) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) {
+          const where = !top.name
+            ? "the header"
+            : top.name === "__metadata__"
+            ? "__metadata__"
+            : `the entry of ${quote(top.name)}`;
+          return { key, where };
+        }
+        top.keys.add(key);
+        top.last = key;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === "{" || c === "[") {
+      const name = stack.length === 0 ? "" : top.keys ? top.last : top.name;
+      stack.push({ keys: c === "{" ? new Set() : undefined, name, last: "" });
+      expectKey = c === "{";
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+    } else if (c === ",") {
+      expectKey = top?.keys !== undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Reads a safetensors file; errors name the path. */
@@ -138,6 +250,7 @@ export function encodeSafetensors(
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [key, t] of entries) {
+    if (key === "__metadata__") throw new Error("'__metadata__' cannot name a tensor");
     if (numel(t.shape) !== t.data.length) {
       throw new Error(
         `tensor ${quote(key)}: shape [${t.shape}] does not match ${t.data.length} elements`,
