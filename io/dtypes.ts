@@ -111,6 +111,23 @@ export function toFloat32(t: HostTensor): Float32Array {
   return out;
 }
 
+/**
+ * How many elements of a float tensor are NaN or infinite (0 for integer and
+ * bool tensors). bf16/f16 are judged by their exponent bits, without widening.
+ */
+export function countNonFinite(t: HostTensor): number {
+  let n = 0;
+  if (t.dtype === "f32" || t.dtype === "f64") {
+    const d = t.data as Float32Array | Float64Array;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) n++;
+  } else if (t.dtype === "bf16" || t.dtype === "f16") {
+    const mask = t.dtype === "bf16" ? 0x7f80 : 0x7c00;
+    const d = t.data as Uint16Array;
+    for (let i = 0; i < d.length; i++) if ((d[i] & mask) === mask) n++;
+  }
+  return n;
+}
+
 /** IEEE half precision bits to a number. */
 export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeNpy, parseNpy } from "./npy.ts";
 import { encodeSafetensors, parseSafetensors, readSafetensors } from "./safetensors.ts";
-import { roundToBfloat16, toFloat32 } from "./dtypes.ts";
+import { countNonFinite, roundToBfloat16, toFloat32 } from "./dtypes.ts";
 
 const FIXTURES = new URL("../fixtures/hrm-reference/", import.meta.url).pathname;
 
@@ -83,4 +83,19 @@ Deno.test("readers never take dtypes from Object.prototype and quote odd names o
     assert.match(err.message, /tensor "a\\nb" has unsupported dtype/);
     return !err.message.includes("\n");
   });
+});
+
+Deno.test("countNonFinite counts NaN and infinities in every float dtype, none in integers", () => {
+  const f32 = new Float32Array([1, NaN, Infinity, -Infinity, 3.4e38]);
+  assert.equal(countNonFinite({ dtype: "f32", shape: [5], data: f32 }), 3);
+  assert.equal(
+    countNonFinite({ dtype: "f64", shape: [2], data: new Float64Array([NaN, 1e308]) }),
+    1,
+  );
+  // bf16: 0x7f80 +inf, 0xffc0 NaN, 0x7f7f the largest finite; f16: 0x7c00 +inf, 0x7bff finite.
+  const bf16 = new Uint16Array([0x7f80, 0xffc0, 0x7f7f, 0x3f80]);
+  assert.equal(countNonFinite({ dtype: "bf16", shape: [4], data: bf16 }), 2);
+  const f16 = new Uint16Array([0x7c00, 0xfe00, 0x7bff]);
+  assert.equal(countNonFinite({ dtype: "f16", shape: [3], data: f16 }), 2);
+  assert.equal(countNonFinite({ dtype: "i32", shape: [1], data: new Int32Array([-1]) }), 0);
 });

@@ -152,6 +152,9 @@ export function initModel(c: ModelConfig, seed: number): ModelState {
   );
 }
 
+/** Weight dtypes `stateFromDict` accepts (all widened or narrowed to float32). */
+const FLOAT_DTYPES: readonly string[] = ["f32", "bf16", "f16", "f64"];
+
 /** Strips the `_orig_mod.` prefix torch.compile adds to state-dict keys. */
 function normaliseKey(key: string): string {
   return key.startsWith("_orig_mod.") ? key.slice("_orig_mod.".length) : key;
@@ -175,6 +178,12 @@ export function stateFromDict(
     if (!t) throw new Error(`${where}: missing tensor '${key}'`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new Error(`${where}: '${key}' has shape [${t.shape}], expected [${shape}]`);
+    }
+    if (!FLOAT_DTYPES.includes(t.dtype)) {
+      // An integer or bool tensor is never read as weights, however it converts.
+      throw new Error(
+        `${where}: '${key}' has dtype ${t.dtype}, expected a float (f32, bf16, f16, f64)`,
+      );
     }
     used.add(key);
     return toFloat32(t);

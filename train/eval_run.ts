@@ -7,7 +7,7 @@
  * @module
  */
 import { describeBackend, useBackend } from "../backends/mod.ts";
-import { type HostTensor, writeJsonAtomic } from "../io/mod.ts";
+import { countNonFinite, type HostTensor, writeJsonAtomic } from "../io/mod.ts";
 import { configFromArgs, resolvedConfig } from "./config.ts";
 import { savedConfigFor } from "./args.ts";
 import { readCheckpoint } from "./checkpoint.ts";
@@ -54,6 +54,20 @@ function dirname(path: string): string {
 export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
   const path = req.checkpoint;
   const ckpt = await readCheckpoint(path);
+  // NaN/inf weights would give NaN metrics and exit 0: refuse them before anything runs.
+  let nonFinite = 0;
+  let firstBad = "";
+  for (const [k, t] of ckpt.tensors) {
+    const n = k.startsWith("optim.") || k.startsWith("carry.") ? 0 : countNonFinite(t);
+    if (n && !firstBad) firstBad = k;
+    nonFinite += n;
+  }
+  if (nonFinite) {
+    throw new Error(
+      `${path}: ${nonFinite} non-finite weight value(s) (NaN or infinity), the first in ` +
+        `${JSON.stringify(firstBad)}; expected finite weights, refusing to evaluate`,
+    );
+  }
   const saved = await savedConfigFor(path);
   const overrides = req.overrides ?? [];
   if (!saved && !overrides.some((a) => a.startsWith("data_path="))) {

@@ -110,7 +110,40 @@ Deno.test({
       );
       assert.deepEqual(pick(b.sets.all), pick(trained));
 
-      // 3. Errors: no config, and weights that do not match the config.
+      // 3. Weights that are not finite, or not floats, are refused before anything is written.
+      await Deno.mkdir(`${dir}/bad`);
+      await Deno.copyFile(`${dir}/released/all_config.yaml`, `${dir}/bad/all_config.yaml`);
+      const hKey = "_orig_mod.model.inner.H_init";
+      const h = weights.get(hKey)!;
+      const nan = Float32Array.from(h.data as Float32Array);
+      nan[1] = NaN;
+      nan[3] = -Infinity;
+      const badPath = `${dir}/bad/step_8.safetensors`;
+      const evalBad = () =>
+        runEvaluation({
+          checkpoint: badPath,
+          overrides: [`data_path=${dir}/data`, `backend=${backend}`],
+          quiet: true,
+        });
+      await writeSafetensors(badPath, new Map(weights).set(hKey, { ...h, data: nan }));
+      await assert.rejects(evalBad, {
+        message: `${badPath}: 2 non-finite weight value(s) (NaN or infinity), the first in ` +
+          `"${hKey}"; expected finite weights, refusing to evaluate`,
+      });
+      const ints = { dtype: "i32" as const, shape: h.shape, data: new Int32Array(h.data.length) };
+      await writeSafetensors(badPath, new Map(weights).set(hKey, ints));
+      await assert.rejects(evalBad, (err: Error) => {
+        // Loaded in the evaluation worker, whose errors carry a "worker: " prefix.
+        assert.equal(
+          err.message.replace(/^worker: /, ""),
+          `${badPath}: 'model.inner.H_init' has dtype i32, expected a float (f32, bf16, f16, f64)`,
+        );
+        return true;
+      });
+      const left = [...Deno.readDirSync(`${dir}/bad`)].map((e) => e.name).sort();
+      assert.deepEqual(left, ["all_config.yaml", "step_8.safetensors"], "nothing written");
+
+      // 4. Errors: no config, and weights that do not match the config.
       await Deno.remove(`${dir}/released/all_config.yaml`);
       await assert.rejects(
         () => runEvaluation({ checkpoint: `${dir}/released/step_8.safetensors`, quiet: true }),
