@@ -146,7 +146,10 @@ Deno.test("source: names colliding after sanitising, and an empty test split, ar
     await Deno.remove(`${src}/ARC-AGI-2/data/training/c1 mirror.json`);
     await Deno.remove(`${src}/ARC-AGI-2/data/training/c1_mirror.json`);
     await Deno.writeTextFile(`${src}/ARC-AGI-2/data/training/C1MIRROR.json`, task);
-    await assert.rejects(build, /'C1MIRROR' .* and 'c1mirror' .* map to the same file name c1mirror\.svg/);
+    await assert.rejects(
+      build,
+      /'C1MIRROR' .* and 'c1mirror' .* map to the same file name c1mirror\.svg/,
+    );
     await Deno.remove(`${src}/ARC-AGI-2/data/training/C1MIRROR.json`);
     // The only evaluation task is malformed: skipping it would leave the test split empty.
     await Deno.writeTextFile(`${src}/ARC-AGI-2/data/evaluation/d1grow.json`, "{}");
