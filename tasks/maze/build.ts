@@ -252,9 +252,9 @@ async function importSplits(
     };
   }
   if (problems.length && !opts.skipBad) {
-    throw new Error(
-      `${bad.train + bad.test} bad rows (use --skip-bad to drop them):\n  ${problems.join("\n  ")}`,
-    );
+    // One line: the count, then the first rows by file and line number.
+    const shown = problems.slice(0, 5).join("; ") + (problems.length > 5 ? "; ..." : "");
+    throw new Error(`${bad.train + bad.test} bad rows (use --skip-bad to drop them): ${shown}`);
   }
   for (const line of problems) console.log(`skipped ${line}`);
   for (const split of ["train", "test"] as const) {

@@ -148,6 +148,7 @@ Deno.test("build --from-csv: round trip, and bad rows by line number", async () 
       buildMaze(options(`${tmp}/bad`, { fromCsv: `${tmp}/csv` })),
       (err: Error) => {
         assert.match(err.message, /^2 bad rows \(use --skip-bad/);
+        assert.ok(!err.message.includes("\n"), "one line");
         assert.match(err.message, /test\.csv:4: question has unknown character "x"/);
         assert.match(err.message, /test\.csv:5: answer path does not connect S to G/);
         return true;
