@@ -95,7 +95,10 @@ function mutateZipHeaders(src: Uint8Array, r: Rng): Uint8Array {
     if (r.next() < 0.5) setU32(b, h + r.pick([18, 22]), huge);
     else new DataView(b.buffer).setUint16(h + r.pick([26, 28]), r.int(65536), true);
   } else if (pick === 1 && central.length) {
-    setU32(b, r.pick(central) + r.pick([20, 24, 42]), huge);
+    // Now and then point an entry at another entry's header or data (shared, overlapping).
+    const shared = local.length && r.next() < 0.3;
+    const target = shared ? r.pick(local) + r.pick([0, 30, 40, 64]) : huge;
+    setU32(b, r.pick(central) + (shared ? 42 : r.pick([20, 24, 42])), target);
   } else if (eocd.length) {
     const e = eocd[eocd.length - 1];
     if (r.next() < 0.5) new DataView(b.buffer).setUint16(e + r.pick([8, 10]), r.int(65536), true);

@@ -39,6 +39,8 @@ const MAX_EXPANSION = 8;
 /** Limits for nested dicts: a state dict is flat, and keys are short dotted paths. */
 const MAX_DEPTH = 16;
 const MAX_KEY = 4096;
+/** `byteorder` holds `little` or `big`: a longer entry is not read. */
+const MAX_TEXT_ENTRY = 64;
 
 /** Prefix that `torch.compile` puts on every key of a compiled module's state dict. */
 export const COMPILE_PREFIX = "_orig_mod.";
@@ -116,6 +118,9 @@ function parseChecked(bytes: Uint8Array, name: string): TorchCheckpoint {
   const prefix = pkls[0].slice(0, -"data.pkl".length);
   const entryText = (key: string): string | undefined => {
     const e = entries.get(prefix + key);
+    if (e && e.size > MAX_TEXT_ENTRY) {
+      fail(`${quote(e.name)} declares ${e.size} bytes (expected a short text entry)`);
+    }
     return e ? new TextDecoder().decode(readZipEntry(bytes, e, name)).trim() : undefined;
   };
   const byteorder = entryText("byteorder") ?? "little";
@@ -140,12 +145,17 @@ function parseChecked(bytes: Uint8Array, name: string): TorchCheckpoint {
     if (cached) return cached;
     const entry = entries.get(`${prefix}data/${k}`);
     if (!entry) return fail(`storage ${quote(k)} is missing from the archive`);
-    const raw = readZipEntry(bytes, entry, name);
     const n = count as number;
-    if (raw.length < n * DTYPE_SIZE[dtype]) {
-      fail(`storage ${quote(k)} holds ${raw.length} bytes, needs ${n} x ${DTYPE_SIZE[dtype]}`);
+    // torch.save writes each storage's bytes exactly; checked on the declared size, before
+    // anything is inflated, so an entry cannot claim far more than the pickle asks for.
+    const need = n * DTYPE_SIZE[dtype];
+    if (entry.size !== need) {
+      fail(
+        `storage ${quote(k)} holds ${entry.size} bytes, expected ${n} x ${DTYPE_SIZE[dtype]} ` +
+          `= ${need} (its element count in the pickle)`,
+      );
     }
-    const s = new Storage(dtype, raw, n);
+    const s = new Storage(dtype, readZipEntry(bytes, entry, name), n);
     storages.set(k, s);
     return s;
   };

@@ -3,6 +3,8 @@ import { parseTorchCheckpoint, readTorchCheckpoint } from "./torch.ts";
 import { readSafetensors } from "./safetensors.ts";
 import { roundToBfloat16, toFloat32, typedArrayBytes } from "./dtypes.ts";
 import { buildPt, f32Bytes, PickleWriter, stateDictPickle } from "./torch_testing.ts";
+import { readZipDirectory } from "./zip.ts";
+import { unzipSync, zipSync } from "fflate";
 
 const CASE = new URL("../fixtures/hrm-reference/tiny-rope/", import.meta.url).pathname;
 const REFUSAL = "only state-dict globals are allowed";
@@ -178,7 +180,7 @@ Deno.test("damaged checkpoints fail with one-line messages naming the file", () 
       buildPt(stateDictPickle([{ ...base, offset: 0, shape: [4], stride: [1] }]), {
         "0": f32Bytes([1, 2]),
       }),
-      /x.pt: storage '0' holds 8 bytes, needs 4 x 4/,
+      /^x.pt: storage '0' holds 8 bytes, expected 4 x 4 = 16 \(its element count in the pickle\)$/,
     ],
     [
       buildPt(
@@ -219,4 +221,52 @@ Deno.test("damaged checkpoints fail with one-line messages naming the file", () 
       return true;
     });
   }
+});
+
+Deno.test("a storage declaring far more bytes than the pickle needs is refused before inflating", async () => {
+  const base = { key: "w", storageType: "FloatStorage", storage: "0", storageNumel: 4 };
+  const pkl = stateDictPickle([{ ...base, offset: 0, shape: [4], stride: [1] }]);
+  const files = unzipSync(buildPt(pkl, { "0": new Uint8Array(1 << 20) }));
+  // Deflated, 1 MiB of zeros is about 1 KiB: plausible for deflate, absurd for 4 floats.
+  const zip = zipSync(files, { level: 6 });
+  const entry = readZipDirectory(zip, "b.pt").get("archive/data/0")!;
+  assert.equal(entry.method, 8);
+  // Damage the stream: had it been inflated, the error would be another one.
+  zip[entry.dataOffset + (entry.compressedSize >> 1)] ^= 0x55;
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/b.pt`, zip);
+    await assert.rejects(readTorchCheckpoint(`${dir}/b.pt`), {
+      message: `${dir}/b.pt: storage '0' holds 1048576 bytes, expected 4 x 4 = 16 ` +
+        `(its element count in the pickle)`,
+    });
+    assert.deepEqual(await Deno.readFile(`${dir}/b.pt`), zip, "input unchanged");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkpoints whose zip entries share data are refused", () => {
+  const base = { storageType: "FloatStorage", storageNumel: 2, offset: 0, shape: [2], stride: [1] };
+  const pkl = stateDictPickle([
+    { ...base, key: "a", storage: "0" },
+    { ...base, key: "b", storage: "1" },
+  ]);
+  const pt = buildPt(pkl, { "0": f32Bytes([1, 2]), "1": f32Bytes([3, 4]) });
+  // Point the directory entry of storage 1 at storage 0's local header.
+  const entries = readZipDirectory(pt, "s.pt");
+  const v = new DataView(pt.buffer);
+  for (let p = 0; p + 46 < pt.length; p++) {
+    if (v.getUint32(p, true) !== 0x02014b50) continue;
+    const name = new TextDecoder().decode(pt.subarray(p + 46, p + 46 + v.getUint16(p + 28, true)));
+    if (name === "archive/data/1") {
+      v.setUint32(p + 42, entries.get("archive/data/0")!.headerOffset, true);
+    }
+  }
+  assert.throws(() => parseTorchCheckpoint(pt, "s.pt"), {
+    message: "s.pt: corrupt zip archive: entries 'archive/data/0' and 'archive/data/1' overlap " +
+      `at byte ${
+        entries.get("archive/data/0")!.headerOffset
+      } (expected each entry to own its bytes)`,
+  });
 });

@@ -19,7 +19,20 @@ export interface ZipEntry {
   crc32: number;
   /** Offset of the entry's local header. */
   headerOffset: number;
+  /** Offset of the entry's (compressed) data, just after its local header. */
+  dataOffset: number;
 }
+
+/** Deflate expands at most ~1032x; a larger declared size is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
+/**
+ * All deflated entries together may inflate to at most this many times the
+ * archive's size (or {@link MIN_INFLATION_BOUND}, whichever is larger):
+ * torch.save never deflates, so a real checkpoint is far inside it.
+ */
+export const MAX_INFLATION_RATIO = 32;
+/** The floor of the total inflation bound, so small archives are not held to 32x a few bytes. */
+export const MIN_INFLATION_BOUND = 64 << 20;
 
 /** Thrown for any malformed archive; the message is one line and names the file. */
 export class ZipError extends Error {}
@@ -110,16 +123,65 @@ export function readZipDirectory(bytes: Uint8Array, name: string): Map<string, Z
     if (method !== 0 && method !== 8) {
       fail(`entry ${quote(entryName)} uses compression method ${method} (only stored and deflate)`);
     }
-    if (!inFile(headerOffset, 30 + compressedSize)) {
-      fail(`entry ${quote(entryName)} lies outside the file`);
+    const q = quote(entryName);
+    if (!inFile(headerOffset, 30 + compressedSize)) fail(`entry ${q} lies outside the file`);
+    if (u32(headerOffset) !== LOCAL) fail(`entry ${q} has no local header`);
+    const dataOffset = headerOffset + 30 + u16(headerOffset + 26) + u16(headerOffset + 28);
+    if (dataOffset + compressedSize > cdOffset) {
+      fail(`entry ${q} runs into the central directory (expected its data before it)`);
     }
     if (method === 0 && size !== compressedSize) {
-      fail(`stored entry ${quote(entryName)} has sizes ${compressedSize} and ${size}`);
+      fail(`stored entry ${q} has sizes ${compressedSize} and ${size}`);
     }
-    entries.set(entryName, { name: entryName, method, compressedSize, size, crc32, headerOffset });
+    if (method === 8 && size > compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      fail(
+        `entry ${q} declares ${size} bytes from ${compressedSize} deflated ` +
+          `(expected at most ${MAX_DEFLATE_RATIO}x)`,
+      );
+    }
+    if (entries.has(entryName)) fail(`entry ${q} appears twice (expected unique names)`);
+    entries.set(entryName, {
+      name: entryName,
+      method,
+      compressedSize,
+      size,
+      crc32,
+      headerOffset,
+      dataOffset,
+    });
     p = next;
   }
+  checkDisjoint([...entries.values()], fail);
+  // The whole archive's inflation is bounded before a single entry is inflated.
+  let inflated = 0;
+  for (const e of entries.values()) if (e.method === 8) inflated += e.size;
+  const bound = Math.max(MAX_INFLATION_RATIO * bytes.length, MIN_INFLATION_BOUND);
+  if (inflated > bound) {
+    fail(
+      `its deflated entries declare ${inflated} bytes in all (expected at most ${bound}, ` +
+        `${MAX_INFLATION_RATIO}x the file size)`,
+    );
+  }
   return entries;
+}
+
+/**
+ * Each entry (local header and data) must own its bytes: two entries that
+ * overlap, or that point at the same data, are refused (the overlapping-entry
+ * zip bomb inflates one compressed run many times over).
+ */
+function checkDisjoint(entries: ZipEntry[], fail: (why: string) => never): void {
+  const sorted = [...entries].sort((a, b) => a.headerOffset - b.headerOffset);
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1];
+    const end = prev.dataOffset + prev.compressedSize;
+    if (sorted[i].headerOffset < end) {
+      fail(
+        `entries ${quote(prev.name)} and ${quote(sorted[i].name)} overlap at byte ` +
+          `${sorted[i].headerOffset} (expected each entry to own its bytes)`,
+      );
+    }
+  }
 }
 
 /** Returns an entry's bytes (a view into `bytes` when stored), checked against its CRC-32. */
@@ -127,17 +189,16 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, name: string): 
   const fail = (why: string): never => {
     throw new ZipError(`${name}: corrupt zip archive: entry ${quote(entry.name)} ${why}`);
   };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const h = entry.headerOffset;
-  if (h + 30 > bytes.length || view.getUint32(h, true) !== LOCAL) fail("has no local header");
-  const start = h + 30 + view.getUint16(h + 26, true) + view.getUint16(h + 28, true);
+  const start = entry.dataOffset;
   const end = start + entry.compressedSize;
-  if (end > bytes.length) fail("runs past the end of the file (truncated?)");
+  if (!(start >= 0 && end <= bytes.length)) fail("runs past the end of the file (truncated?)");
   let data = bytes.subarray(start, end);
   if (entry.method === 8) {
-    // Deflate expands at most ~1032x; a larger declared size is a lie, and the output is
-    // never allowed past the declared size (so a crafted stream cannot balloon memory).
-    if (entry.size > entry.compressedSize * 1032 + 1024) fail(`declares an impossible size`);
+    // Checked again here for entries not made by readZipDirectory; the output is never
+    // allowed past the declared size (so a crafted stream cannot balloon memory).
+    if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      fail(`declares an impossible size`);
+    }
     data = inflateBounded(data, entry.size, fail);
   }
   if (crc32(data) !== entry.crc32) fail("fails its CRC-32 check (file damaged)");
