@@ -38,6 +38,7 @@ export async function convertCheckpoint(
   output: string,
   opts: { keepDtypes?: boolean } = {},
 ): Promise<ConvertSummary> {
+  await refuseSameFile(input, output);
   const ckpt = await readTorchCheckpoint(input);
   if (ckpt.tensors.size === 0) throw new Error(`${input}: the checkpoint holds no tensors`);
   const out = new Map<string, HostTensor>();
@@ -80,6 +81,42 @@ export async function convertCheckpoint(
   };
 }
 
+/** `fn()`, or undefined when the path it looks at does not exist. */
+async function unlessMissing<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Refuses, before anything is read or written, an output that is the input
+ * under any spelling: `./x`, `../dir/x`, a symlinked folder or file (compared
+ * as real paths), or a hard link (the same device and inode).
+ */
+async function refuseSameFile(input: string, output: string): Promise<void> {
+  const same = () =>
+    new Error(
+      `${output}: refusing to write over the input checkpoint ${input} (the same file); ` +
+        `expected a different output path`,
+    );
+  const inReal = await unlessMissing(() => Deno.realPath(input));
+  if (inReal === undefined) return; // reading it reports the missing file
+  const slash = output.lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : output.slice(0, slash);
+  const dirReal = await unlessMissing(() => Deno.realPath(dir));
+  const base = output.slice(slash + 1);
+  if (dirReal !== undefined && `${dirReal.replace(/\/$/, "")}/${base}` === inReal) throw same();
+  // An existing output: where it leads (a symlink to the input) and what it is (a hard link).
+  if ((await unlessMissing(() => Deno.realPath(output))) === inReal) throw same();
+  const [a, b] = [await Deno.stat(input), await unlessMissing(() => Deno.stat(output))];
+  if (b && a.ino !== null && a.dev === b.dev && a.ino === b.ino) throw same();
+}
+
 /** The one-line report printed after a conversion. */
 export function formatSummary(input: string, output: string, s: ConvertSummary): string {
   const counts = (d: Partial<Record<DType, number>>) =>
@@ -105,7 +142,6 @@ async function main(args: string[]): Promise<void> {
     .exitOverride((err) => Deno.exit(err.exitCode));
   program.parse(args, { from: "user" });
   const [input, output] = program.processedArgs;
-  if (input === output) throw new Error(`${output}: output would overwrite the input`);
   const summary = await convertCheckpoint(input, output, {
     keepDtypes: program.opts().keepDtypes,
   });

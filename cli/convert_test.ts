@@ -58,3 +58,75 @@ Deno.test("a refused checkpoint leaves no output file behind", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Every file under `dir` (recursively, symlinks not followed) with its size and mtime. */
+async function snapshot(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      const p = `${d}/${e.name}`;
+      const s = await Deno.lstat(p);
+      out.push(`${p} ${s.size} ${s.mtime?.getTime()}`);
+      if (e.isDirectory) await walk(p);
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+Deno.test("the output may not be the input under any spelling; nothing is written", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await Deno.mkdir(`${dir}/sub`);
+    const input = `${dir}/sub/x.pt`;
+    await Deno.copyFile(`${CASE}checkpoint.pt`, input);
+    const bytes = await Deno.readFile(input);
+    await Deno.symlink(`${dir}/sub`, `${dir}/folder-link`);
+    await Deno.symlink(input, `${dir}/file-link.pt`);
+    await Deno.link(input, `${dir}/hard.pt`);
+    // The temporary folder spelt relative to the working directory, through `..`.
+    const up = "../".repeat(Deno.cwd().split("/").filter(Boolean).length);
+    const relative = `${up}${input.slice(1)}`;
+    const before = await snapshot(dir);
+    const spellings = [
+      input,
+      `${dir}/sub/./x.pt`,
+      `${dir}/sub/../sub/x.pt`,
+      `${dir}//sub/x.pt`,
+      relative,
+      `./${relative}`,
+      `${dir}/folder-link/x.pt`,
+      `${dir}/file-link.pt`,
+      `${dir}/hard.pt`,
+    ];
+    for (const output of spellings) {
+      await assert.rejects(convertCheckpoint(input, output), {
+        message: `${output}: refusing to write over the input checkpoint ${input} ` +
+          `(the same file); expected a different output path`,
+      });
+      // The other way round: the input spelt differently, the output plain.
+      await assert.rejects(convertCheckpoint(output, input), /refusing to write over the input/);
+    }
+    assert.deepEqual(await snapshot(dir), before, "nothing written, nothing touched");
+    assert.deepEqual(await Deno.readFile(input), bytes);
+    // From the command line: one error line, exit status 1.
+    const cli = new URL("./convert.ts", import.meta.url).pathname;
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli, "x.pt", "./x.pt"],
+      cwd: `${dir}/sub`,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(run.code, 1);
+    assert.equal(
+      new TextDecoder().decode(run.stderr),
+      "error: ./x.pt: refusing to write over the input checkpoint x.pt (the same file); " +
+        "expected a different output path\n",
+    );
+    assert.deepEqual(await snapshot(dir), before);
+    // A different name in the same folder is fine.
+    await convertCheckpoint(`${dir}/folder-link/x.pt`, `${dir}/sub/y.safetensors`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
