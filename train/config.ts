@@ -2,7 +2,7 @@
  * The trainer's configuration: the reference's `config/cfg_pretrain.yaml` +
  * `config/arch/hrm_v1.yaml` (same names, same defaults) plus this project's own
  * keys (`backend`, `run_dir`, `max_steps`, `log_every`, `checkpoint_every`,
- * `resume`), and the Hydra-style `key=value` override syntax the official
+ * `resume`, `resume_override`), and the Hydra-style `key=value` override syntax the official
  * README's command lines use (`arch.L_cycles=8`, `lr=7e-5`, `+key=value`,
  * `eval_save_outputs=[inputs,logits]`).
  * @module
@@ -92,6 +92,12 @@ export const TrainConfigSchema = z.object({
   checkpoint_every: z.number().int().nonnegative().default(1000),
   /** true: continue from the newest checkpoint in run_dir; a path: from that checkpoint file or run folder. */
   resume: ResumeSchema.default(false),
+  /**
+   * Resume even when keys that change the trajectory differ from the
+   * checkpoint's config, or the dataset's fingerprint differs (the changes are
+   * still listed).
+   */
+  resume_override: z.boolean().default(false),
 }).strict();
 
 export type ArchConfig = z.infer<typeof ArchConfigSchema>;
@@ -106,6 +112,7 @@ export const OUR_KEYS = [
   "log_every",
   "checkpoint_every",
   "resume",
+  "resume_override",
 ] as const;
 
 /** The puzzle embedding width in effect (`${.hidden_size}` when unset). */

@@ -10,8 +10,14 @@
  * "elapsed_s","backend"}`; eval lines: `{"kind":"eval","step","epoch","set",
  * "count","accuracy","exact_accuracy","q_halt_accuracy","steps","lm_loss",
  * "q_halt_loss","eval_s","backend"}`.
+ *
+ * Durability: the cut-back on resume replaces the file atomically (a kill
+ * during it leaves the old file whole), and {@link MetricsLog.sync} (called
+ * before every checkpoint and at close) fsyncs the file, so a checkpoint never
+ * records lines that a power loss could take back.
  * @module
  */
+import { writeFileAtomic } from "../io/mod.ts";
 
 /** Fields that measure time; everything else repeats exactly for a given seed and backend. */
 export const TIMING_FIELDS = ["steps_per_s", "examples_per_s", "elapsed_s", "eval_s"] as const;
@@ -50,10 +56,11 @@ export class MetricsLog {
         );
       }
       const kept = all.slice(0, keepLines);
-      await Deno.writeTextFile(path, kept.map((l) => l + "\n").join(""));
+      const keptText = kept.map((l) => l + "\n").join("");
+      if (keptText !== text) await writeFileAtomic(path, keptText, { durable: true });
       lines = kept.length;
     } else {
-      await Deno.writeTextFile(path, "");
+      await writeFileAtomic(path, "", { durable: true });
     }
     const file = await Deno.open(path, { append: true, create: true });
     return new MetricsLog(file, lines, path);
@@ -72,7 +79,16 @@ export class MetricsLog {
     this.lines++;
   }
 
+  /** fsyncs the lines written so far (before a checkpoint records {@link lineCount}). */
+  async sync(): Promise<void> {
+    await this.file.sync();
+  }
+
+  /** fsyncs and closes the file (idempotent). */
   close(): void {
+    try {
+      this.file.syncSync();
+    } catch { /* closed, or cannot sync */ }
     try {
       this.file.close();
     } catch { /* already closed */ }
