@@ -210,3 +210,91 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "trainer: one writer per run folder; resume checks config and dataset (override)",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const sleeper = new Deno.Command("sleep", { args: ["60"] }).spawn();
+    try {
+      await writeSyntheticDataset(`${dir}/data`, { ...SMALL_DATASET, testExamples: 4 });
+      await writeSyntheticDataset(`${dir}/data2`, { ...SMALL_DATASET, testExamples: 4, seed: 9 });
+      const cfg = (extra: string[]) =>
+        configFromArgs(tinyArgs(dir, "cpu", [`run_dir=${dir}/r`, "checkpoint_every=1", ...extra]));
+      const run = (extra: string[]) => runTraining(cfg(extra), { quiet: true });
+      const refused = async (extra: string[], pattern: RegExp) => {
+        await assert.rejects(() => run(extra), (e: Error) => {
+          assert.match(e.message, pattern);
+          assert.ok(!e.message.includes("\n"), e.message);
+          return true;
+        });
+      };
+      assert.equal((await run(["max_steps=1"])).steps, 1);
+      // A live process holds the lock: a second trainer and a resume are refused.
+      const live = { pid: sleeper.pid, hostname: Deno.hostname(), started: "T0", what: "train" };
+      await Deno.writeTextFile(`${dir}/r/.lock`, JSON.stringify(live));
+      await refused(
+        ["resume=true", "max_steps=2"],
+        new RegExp(
+          `r/\\.lock: locked by pid ${sleeper.pid} \\(train\\) since T0; refusing to ` +
+            `resume training$`,
+        ),
+      );
+      // Its owner died: the lock is taken over, leftover temp files of our naming removed.
+      const dead = new Deno.Command(Deno.execPath(), { args: ["eval", "0"] }).spawn();
+      await dead.status;
+      await Deno.writeTextFile(`${dir}/r/.lock`, JSON.stringify({ ...live, pid: dead.pid }));
+      const temp = `latest.safetensors.${dead.pid}.0badc0de.tmp`;
+      await Deno.writeTextFile(`${dir}/r/checkpoints/${temp}`, "half a checkpoint");
+      await Deno.writeTextFile(`${dir}/r/checkpoints/mine.tmp`, "not ours");
+      const s2 = await run(["resume=true", "max_steps=2"]);
+      assert.equal(s2.steps, 2);
+      assert.match(s2.notes[0], new RegExp(`taking over a stale lock of pid ${dead.pid}`));
+      assert.ok(
+        s2.notes.includes(
+          `removed 1 temporary file(s) left by a killed write: ` +
+            `checkpoints/${temp}`,
+        ),
+        s2.notes.join("\n"),
+      );
+      assert.ok(s2.notes.includes("resume: changed keys: max_steps 1 -> 2"), s2.notes.join("|"));
+      const names = [...Deno.readDirSync(`${dir}/r/checkpoints`)].map((e) => e.name).sort();
+      assert.deepEqual(names, [
+        "latest.safetensors",
+        "mine.tmp",
+        "step_1.safetensors",
+        "step_2.safetensors",
+      ]);
+      assert.ok(!(await Deno.stat(`${dir}/r/.lock`).catch(() => null)), "lock released");
+      // Keys that change the trajectory, or other data, are refused, listing the changes.
+      await refused(
+        ["resume=true", "lr=2e-3", "seed=5"],
+        /step_2\.safetensors was trained with another config or dataset \(lr 0\.001 -> 0\.002; seed 3 -> 5\); .*resume_override=true/,
+      );
+      await refused(
+        ["resume=true", `data_path=${dir}/data2`],
+        /dataset fingerprint [0-9a-f]{16} -> [0-9a-f]{16} \(.*data2 holds other data\)/,
+      );
+      // ... unless overridden, which is said.
+      const s3 = await run(["resume=true", "lr=2e-3", "max_steps=3", "resume_override=true"]);
+      assert.equal(s3.steps, 3);
+      assert.ok(s3.notes.some((n) => /resume_override=true despite: lr 0\.001 -> 0\.002/.test(n)));
+      // Two trainers in one process on one folder: the second is refused while the first runs.
+      const again = ["resume=true", "max_steps=8", "lr=2e-3"];
+      let second: Promise<string> | undefined;
+      const first = runTraining(cfg(again), {
+        quiet: true,
+        onRecord: () => {
+          second ??= run(again).then(() => "it ran", (e: Error) => e.message);
+        },
+      });
+      assert.equal((await first).steps, 8);
+      assert.match(await second!, /r\/\.lock: locked by pid \d+ \(resume training\) .*refusing to/);
+    } finally {
+      sleeper.kill();
+      await sleeper.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
