@@ -8,13 +8,22 @@ import { findCell, pct, profileNote } from "./markdown.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
 import { type Example, statusText, type TaskReport } from "./schema.ts";
 import { getTask } from "../../tasks/mod.ts";
+import { escapeXml } from "../../util/mod.ts";
 
-/** Escapes text for HTML. */
-export function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
-    /"/g,
-    "&quot;",
-  );
+/**
+ * Escapes text for HTML text and attribute values (util's `escapeXml`: `< > &
+ * " '` as character references). Every name or text from data or
+ * configuration goes through it.
+ */
+export const esc: (s: string) => string = escapeXml;
+
+/**
+ * A relative link to `path` (`/`-separated) below the folder of model `model`:
+ * each part percent-encoded, so a model name from data can never become a
+ * scheme (`javascript:`), a query or another folder.
+ */
+function modelHref(model: string, path: string): string {
+  return [model, ...path.split("/")].map(encodeURIComponent).join("/");
 }
 
 const STYLE =
@@ -149,7 +158,7 @@ export async function taskHtml(
     parts.push(`<h2>${esc(task.scoreFiles.heading)}</h2><ul>`);
     for (const m of done) {
       const links = task.scoreFiles.links.map((l) =>
-        `<a href="${esc(m.model)}/${esc(l.path)}">${esc(l.text)}</a>`
+        `<a href="${esc(modelHref(m.model, l.path))}">${esc(l.text)}</a>`
       );
       parts.push(`<li>${esc(m.model)}: ${links.join(", ")}</li>`);
     }

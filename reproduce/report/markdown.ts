@@ -1,6 +1,10 @@
 /**
  * `report.md` per task and the run's `summary.md`: plain tables a reader can
- * diff, with the paper's column beside ours.
+ * diff, with the paper's column beside ours. Every name or text that comes from
+ * data or configuration (run, task, model and set names, labels, reasons,
+ * metric names, settings, the environment) goes through {@link mdText} (or
+ * {@link mdCode} inside code spans), so it reads as the same characters and
+ * cannot open markup, a link, an HTML tag, a new table cell or a new line.
  * @module
  */
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
@@ -17,8 +21,49 @@ function metricText(name: string, value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
 
+/** Line breaks and other control characters (a run of them becomes one space). */
+const CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+
+/**
+ * Escapes text for Markdown (GitHub flavour) text, headings and table cells:
+ * line breaks and control characters become a space; `\`, `` ` ``, `*`, `~`,
+ * `$`, `[`, `]` and `|` get a backslash; `<` becomes `&lt;` (no tag, comment
+ * or autolink can start; a lone `>` is plain text), and `&` becomes `&amp;`
+ * where it would start a character reference; `_` gets a backslash unless it
+ * sits inside a word (so `exact_accuracy` stays as it is). Ordinary names come
+ * out unchanged.
+ */
+export function mdText(s: string): string {
+  return s.replace(CONTROLS, " ")
+    .replace(/&(?=#?[0-9A-Za-z]+;)/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/[\\`*~$[\]|]/g, "\\$&")
+    .replace(
+      /_/g,
+      (u, i: number, all: string) => isWordChar(all[i - 1]) && isWordChar(all[i + 1]) ? u : "\\_",
+    );
+}
+
+/**
+ * `s` as a Markdown code span: line breaks and control characters become a
+ * space, and the fence is one backtick longer than the longest run of
+ * backticks inside (padded with a space where `s` starts or ends with one), so
+ * nothing in `s` can close it. Not for table cells.
+ */
+export function mdCode(s: string): string {
+  const text = s.replace(CONTROLS, " ");
+  if (text === "") return "` `";
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(text) && text.trim() !== "" ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A table; every header and cell is plain text, escaped with {@link mdText}. */
 function table(header: string[], rows: string[][]): string {
-  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  const esc = mdText;
   return [
     `| ${header.map(esc).join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
@@ -32,7 +77,9 @@ export function profileNote(profile: string): string {
     return "Profile `paper`: the paper's configuration (see the configuration section for " +
       "anything that differs, such as hardware or precision).";
   }
-  return `Profile \`${profile}\`: a scaled-down setting. These numbers are **not** comparable ` +
+  return `Profile ${
+    mdCode(profile)
+  }: a scaled-down setting. These numbers are **not** comparable ` +
     "with the paper's; the paper's column is shown for orientation only, and each task " +
     "report lists every setting that differs.";
 }
@@ -41,7 +88,7 @@ export function profileNote(profile: string): string {
 export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
   const t = report.task;
   const out: string[] = [];
-  out.push(`# ${t.label}: run \`${report.run}\``, "", profileNote(report.profile), "");
+  out.push(`# ${mdText(t.label)}: run ${mdCode(report.run)}`, "", profileNote(report.profile), "");
   out.push("## Results beside the paper", "");
   out.push(table(
     ["model", "metric", "paper (%)", "ours (%)", "tolerance", "status"],
@@ -54,13 +101,13 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
       statusText(c.status, report.profile),
     ]),
   ));
-  out.push("", `Paper numbers: ${report.paperSource}.`, "");
+  out.push("", `Paper numbers: ${mdText(report.paperSource)}.`, "");
   out.push("## All measurements", "");
   for (const m of report.models) {
     const label = t.models.find((s) => s.id === m.model)?.label ?? m.model;
-    out.push(`### ${label} (\`${m.model}\`)`, "");
+    out.push(`### ${mdText(label)} (${mdCode(m.model)})`, "");
     if (m.status === "not_run") {
-      out.push(`Not run: ${m.reason ?? "no result"}.`, "");
+      out.push(`Not run: ${mdText(m.reason ?? "no result")}.`, "");
       continue;
     }
     const rows = Object.keys(m.metrics).sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
@@ -90,9 +137,11 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
     );
   }
   out.push("## Configuration", "");
-  out.push(`- data: \`deno task data ${t.taskModule} ${t.build.join(" ")}\``);
-  for (const s of t.models) out.push(`- ${s.id}: \`deno task train ${s.overrides.join(" ")}\``);
-  out.push(`- dataset digest (sha256): \`${t.datasetDigest}\``, "");
+  out.push(`- data: ${mdCode(`deno task data ${t.taskModule} ${t.build.join(" ")}`)}`);
+  for (const s of t.models) {
+    out.push(`- ${mdText(s.id)}: ${mdCode(`deno task train ${s.overrides.join(" ")}`)}`);
+  }
+  out.push(`- dataset digest (sha256): ${mdCode(t.datasetDigest)}`, "");
   const figures = paper.figures.figures.filter((f) => f.benchmark === t.task);
   if (figures.length) {
     out.push("## Other published figures for this benchmark", "");
@@ -109,8 +158,9 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
   const e = report.environment;
   out.push("## Environment and timing", "");
   out.push(
-    `- backend: ${e.backend}${e.adapter ? ` (${e.adapter})` : ""}; Deno ${e.deno}, ` +
-      `tfjs ${e.tfjs}; ${e.os}, ${e.cpus} CPUs`,
+    `- backend: ${mdText(e.backend)}${e.adapter ? ` (${mdText(e.adapter)})` : ""}; Deno ${
+      mdText(e.deno)
+    }, tfjs ${mdText(e.tfjs)}; ${mdText(e.os)}, ${e.cpus} CPUs`,
   );
   out.push(
     `- wall time: ${report.timing.wallSeconds.toFixed(1)} s (data ${
@@ -118,7 +168,9 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
     } s)`,
   );
   for (const [id, tm] of Object.entries(report.timing.models)) {
-    out.push(`- ${id}: train ${tm.trainSeconds.toFixed(1)} s, eval ${tm.evalSeconds.toFixed(1)} s`);
+    out.push(
+      `- ${mdText(id)}: train ${tm.trainSeconds.toFixed(1)} s, eval ${tm.evalSeconds.toFixed(1)} s`,
+    );
   }
   out.push("");
   return out.join("\n");
@@ -162,7 +214,7 @@ export function summaryMarkdown(
     return row;
   });
   const out = [
-    `# Run \`${run}\`: headline table`,
+    `# Run ${mdCode(run)}: headline table`,
     "",
     profileNote(profile),
     "",
@@ -170,11 +222,14 @@ export function summaryMarkdown(
     "",
   ];
   out.push(
-    `Metric: ${h.metric}. Paper: ${h.source}. Tolerance ±${h.tolerance} points (${h.toleranceSource}).`,
+    `Metric: ${mdText(h.metric)}. Paper: ${mdText(h.source)}. Tolerance ±${h.tolerance} points ` +
+      `(${mdText(h.toleranceSource)}).`,
     "",
   );
   out.push(
-    "Per task: " + reports.map((r) => `[${r.task.task}](${r.task.task}/report.md)`).join(", "),
+    "Per task: " +
+      reports.map((r) => `[${mdText(r.task.task)}](${encodeURIComponent(r.task.task)}/report.md)`)
+        .join(", "),
     "",
   );
   return out.join("\n");
