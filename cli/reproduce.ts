@@ -3,7 +3,10 @@
  * [--resume NAME] [--checkpoint task=path ...] [--backend B]`: builds the
  * data, trains HRM and the Direct-pred baseline, evaluates, and writes
  * `reports/<run>/`. The default profile is `paper` when a hardware GPU
- * adapter is found, else `cpu`.
+ * adapter is found, else `cpu`. The run folder must lie inside `--reports`
+ * (`--run` is a plain name; `--resume` a name or a path inside it), checked
+ * before any work, and is locked while the run goes on (a second writer of
+ * the same run folder is refused).
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
@@ -97,15 +100,9 @@ const program = new Command()
     if (!/^\d+$/.test(opts.seed)) {
       throw new Error(`--seed must be a non-negative integer, got '${opts.seed}'`);
     }
-    if (opts.run && opts.resume) throw new Error("--run and --resume exclude each other");
-    let profile = opts.profile as ProfileName | undefined;
-    if (!profile && opts.resume) {
-      const manifest = JSON.parse(
-        await Deno.readTextFile(`${opts.reports}/${opts.resume}/run.json`).catch(() => "{}"),
-      );
-      profile = manifest.profile;
+    if (opts.run !== undefined && opts.resume !== undefined) {
+      throw new Error("--run and --resume exclude each other");
     }
-    profile ??= await defaultProfile();
     const jobs = opts.jobs === undefined ? await defaultJobs(backend) : Number(opts.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
       throw new Error(`--jobs must be a positive integer, got '${opts.jobs}'`);
@@ -115,7 +112,9 @@ const program = new Command()
       : realPipeline(backend, { quiet: opts.quiet });
     const runDir = await reproduce(pipeline, {
       jobs,
-      profile,
+      // A resumed run keeps its own profile; a new one without --profile probes for a GPU.
+      profile: opts.profile as ProfileName | undefined,
+      defaultProfile,
       tasks: opts.task as TaskId[] | undefined,
       run: opts.run,
       resume: opts.resume,

@@ -8,7 +8,14 @@
  * @module
  */
 import { join } from "node:path";
-import { digestDir, pathExists, writeFileAtomic, writeJsonAtomic } from "../io/mod.ts";
+import {
+  acquireRunLock,
+  digestDir,
+  pathExists,
+  type RunLock,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "../io/mod.ts";
 import { loadPaperFixtures, type PaperFixtures, readValidated } from "./paper.ts";
 import type { ProfileName, TaskPlan } from "./plan.ts";
 import { getProfile } from "./profiles.ts";
@@ -24,7 +31,7 @@ import {
   TaskRecordSchema,
 } from "./report/schema.ts";
 import { notRunResult } from "./report/build.ts";
-import { writeRunReports, writeTaskReport } from "./report/write.ts";
+import { checkRunInside, writeRunReports, writeTaskReport } from "./report/write.ts";
 import { getTask } from "../tasks/mod.ts";
 import { runInLanes } from "../util/mod.ts";
 
@@ -52,12 +59,15 @@ export interface Pipeline {
 
 /** Options of one `reproduce` invocation. */
 export interface ReproduceOptions {
-  profile: ProfileName;
+  /** The profile; on `resume`, default the run's own (another one is refused). */
+  profile?: ProfileName;
+  /** Picks the profile of a new run given none (the CLI probes for a GPU); default `cpu`. */
+  defaultProfile?: () => Promise<ProfileName>;
   /** Restrict to these tasks (default: all of the profile). */
   tasks?: TaskId[];
-  /** Run name (default: a UTC timestamp). */
+  /** Run name, a plain folder name ({@link RUN_NAME}; default: a UTC timestamp). */
   run?: string;
-  /** Continue this existing run. */
+  /** Continue this existing run: its name, or a path to its folder inside `reportsDir`. */
   resume?: string;
   /** `task` (HRM) or `task.model` -> checkpoint path. */
   checkpoints: Record<string, string>;
@@ -68,6 +78,7 @@ export interface ReproduceOptions {
   actBaseline?: boolean;
   /** Data folder of the scaled-down profiles (default: data). */
   dataRoot?: string;
+  /** The runs' folder: every run folder lies inside it (anything else is refused). */
   reportsDir: string;
   /**
    * Models trained at once, across tasks (default 1). More than 1 needs a pipeline
@@ -81,6 +92,57 @@ export interface ReproduceOptions {
 export const DONE_MARKER = "done";
 /** Marker a data build leaves beside the data, naming its arguments. */
 export const BUILD_MARKER = "reproduce-build.json";
+
+/**
+ * A run name: a plain folder name of letters, digits, `.`, `_` and `-`, not
+ * starting with `.` (so never `.`, `..`, a hidden folder or a path).
+ */
+export const RUN_NAME: RegExp = /^[A-Za-z0-9_][\w.-]*$/;
+
+/**
+ * The run folder `--resume` names, checked before any work: a run name
+ * ({@link RUN_NAME}) is a folder of `reportsDir`; anything else is a path that,
+ * normalised, must lie inside `reportsDir` (and not lead outside through a
+ * symlink). Throws one line; returns the folder.
+ */
+export async function resumeDir(reportsDir: string, resume: string): Promise<string> {
+  const what = `--resume '${resume}'`;
+  if (RUN_NAME.test(resume)) {
+    const dir = join(reportsDir, resume);
+    await checkRunInside(reportsDir, dir, what);
+    return dir;
+  }
+  return await checkRunInside(reportsDir, resume, what);
+}
+
+/** The folder of a new run `run`, checked before any work (a plain name; not there yet). */
+async function newRunDir(reportsDir: string, run: string): Promise<string> {
+  if (!RUN_NAME.test(run)) {
+    throw new Error(
+      `--run '${run}': a run name is a plain folder name: letters, digits, '.', '_' or '-', ` +
+        `not starting with '.'`,
+    );
+  }
+  const dir = join(reportsDir, run);
+  await checkRunInside(reportsDir, dir, `--run '${run}'`);
+  if (await lexists(dir)) {
+    throw new Error(
+      `${dir} already exists: pick another --run, or continue it with --resume ${run}`,
+    );
+  }
+  return dir;
+}
+
+/** Whether anything (a dangling symlink included) is at `path`. */
+async function lexists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
 
 /** A default run name: the UTC time, e.g. `20260129-174501`. */
 export function timestampName(now = new Date()): string {
@@ -253,70 +315,98 @@ async function finishTask(runDir: string, task: TaskId, paper: PaperFixtures): P
   await writeFileAtomic(join(runDir, task, DONE_MARKER), new Date().toISOString() + "\n");
 }
 
-/** Runs (or resumes) a reproduce run; returns the run folder. */
+/**
+ * Runs (or resumes) a reproduce run; returns the run folder. The run folder is
+ * checked before any work (a plain `run` name, a `resume` inside `reportsDir`)
+ * and locked for the whole run (`io` `acquireRunLock`: one writer per run
+ * folder, so a second resume of a run still going is refused in one line).
+ */
 export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Promise<string> {
-  const paper = await loadPaperFixtures();
-  let manifest: RunManifest;
-  let runDir: string;
   if (opts.resume !== undefined) {
-    runDir = join(opts.reportsDir, opts.resume);
+    const runDir = await resumeDir(opts.reportsDir, opts.resume);
     if (!await pathExists(join(runDir, "run.json"))) {
       throw new Error(`--resume ${opts.resume}: no run.json in ${runDir}`);
     }
-    manifest = await readValidated(join(runDir, "run.json"), RunManifestSchema);
-    if (opts.profile !== manifest.profile) {
-      throw new Error(
-        `--resume ${opts.resume}: the run used profile '${manifest.profile}', not '${opts.profile}'`,
-      );
-    }
-    opts.log(
-      `resuming run ${manifest.run} (profile ${manifest.profile}, tasks ${
-        manifest.tasks.join(", ")
-      })`,
-    );
-  } else {
-    const run = opts.run ?? timestampName();
-    if (!/^[\w.-]+$/.test(run)) {
-      throw new Error(`--run '${run}': use letters, digits, '.', '_' or '-'`);
-    }
-    runDir = join(opts.reportsDir, run);
-    if (await pathExists(runDir)) {
-      throw new Error(
-        `${runDir} already exists: pick another --run, or continue it with --resume ${run}`,
-      );
-    }
-    const profile = getProfile(opts.profile, paper, {
-      arcSource: opts.arcSource,
-      actBaseline: opts.actBaseline,
-      dataRoot: opts.dataRoot,
-    });
-    const available = profile.tasks.map((t) => t.task);
-    const tasks = opts.tasks ?? available;
-    for (const t of tasks) {
-      if (!available.includes(t)) {
+    const lock = await acquireRunLock(runDir, `resume run ${opts.resume}`, { onStale: opts.log });
+    try {
+      const manifest = await readValidated(join(runDir, "run.json"), RunManifestSchema);
+      if (opts.profile !== undefined && opts.profile !== manifest.profile) {
         throw new Error(
-          `--task ${t}: not in profile '${opts.profile}' (has ${available.join(", ")})`,
+          `--resume ${opts.resume}: the run used profile '${manifest.profile}', not '${opts.profile}'`,
         );
       }
+      opts.log(
+        `resuming run ${manifest.run} (profile ${manifest.profile}, tasks ${
+          manifest.tasks.join(", ")
+        })`,
+      );
+      await runTasks(runDir, manifest, await loadPaperFixtures(), pipeline, opts);
+    } finally {
+      await lock.release();
     }
-    manifest = {
-      run,
-      profile: opts.profile,
-      tasks: available.filter((t) => tasks.includes(t)),
-      checkpoints: opts.checkpoints,
-      seed: opts.seed,
-      ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
-      ...(opts.actBaseline ? { actBaseline: true } : {}),
-      ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
-      startedAt: new Date().toISOString(),
-      environment: await pipeline.environment(),
-    };
-    await Deno.mkdir(runDir, { recursive: true });
-    await writeJsonAtomic(join(runDir, "run.json"), manifest);
-    opts.log(
-      `run ${run}: profile ${opts.profile}, tasks ${manifest.tasks.join(", ")} -> ${runDir}`,
+    return runDir;
+  }
+  const run = opts.run ?? timestampName();
+  const runDir = await newRunDir(opts.reportsDir, run);
+  const profileName = opts.profile ?? await opts.defaultProfile?.() ?? "cpu";
+  const paper = await loadPaperFixtures();
+  const profile = getProfile(profileName, paper, {
+    arcSource: opts.arcSource,
+    actBaseline: opts.actBaseline,
+    dataRoot: opts.dataRoot,
+  });
+  const available = profile.tasks.map((t) => t.task);
+  const tasks = opts.tasks ?? available;
+  for (const t of tasks) {
+    if (!available.includes(t)) {
+      throw new Error(
+        `--task ${t}: not in profile '${profileName}' (has ${available.join(", ")})`,
+      );
+    }
+  }
+  const manifest: RunManifest = {
+    run,
+    profile: profileName,
+    tasks: available.filter((t) => tasks.includes(t)),
+    checkpoints: opts.checkpoints,
+    seed: opts.seed,
+    ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
+    ...(opts.actBaseline ? { actBaseline: true } : {}),
+    ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
+    startedAt: new Date().toISOString(),
+    environment: await pipeline.environment(),
+  };
+  // Claim the name: a plain mkdir fails if another run took it meanwhile.
+  await Deno.mkdir(opts.reportsDir, { recursive: true });
+  try {
+    await Deno.mkdir(runDir);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    throw new Error(
+      `${runDir} already exists: pick another --run, or continue it with --resume ${run}`,
     );
   }
+  const lock: RunLock = await acquireRunLock(runDir, `reproduce run ${run}`);
+  try {
+    await writeJsonAtomic(join(runDir, "run.json"), manifest);
+    opts.log(
+      `run ${run}: profile ${profileName}, tasks ${manifest.tasks.join(", ")} -> ${runDir}`,
+    );
+    await runTasks(runDir, manifest, paper, pipeline, opts);
+  } finally {
+    await lock.release();
+  }
+  return runDir;
+}
+
+/** The work of a run whose folder is locked: data, models in lanes, reports. */
+async function runTasks(
+  runDir: string,
+  manifest: RunManifest,
+  paper: PaperFixtures,
+  pipeline: Pipeline,
+  opts: ReproduceOptions,
+): Promise<void> {
   const plans = getProfile(manifest.profile, paper, {
     arcSource: manifest.arcSource,
     actBaseline: manifest.actBaseline,
@@ -362,5 +452,4 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
   });
   await writeRunReports(runDir);
   opts.log(`reports: ${join(runDir, "index.html")}, ${join(runDir, "summary.md")}`);
-  return runDir;
 }

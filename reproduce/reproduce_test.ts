@@ -9,6 +9,7 @@ import {
 } from "./reproduce.ts";
 import { notRunResult } from "./report/build.ts";
 import { TaskReportSchema } from "./report/schema.ts";
+import { acquireRunLock } from "../io/mod.ts";
 
 /** A pipeline that fakes data and training; records what it was asked to do. */
 function syntheticPipeline(failOn?: string) {
@@ -237,5 +238,113 @@ Deno.test("a task whose data source is missing is reported as not run; the other
     assert.ok(report.cells.every((c) => c.metric === "pass@2"), JSON.stringify(report.cells));
     assert.ok((await Deno.stat(join(runDir, "arc1", "done"))).isFile);
     assert.match(await Deno.readTextFile(join(runDir, "summary.md")), /\| maze ours \|/);
+  });
+});
+
+/** Every path below `dir` (relative), with file contents, to show that nothing changed. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (rel: string) => {
+    for await (const e of Deno.readDir(join(dir, rel))) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) await walk(p);
+      out.set(p, e.isFile ? await Deno.readTextFile(join(dir, p)) : e.isDirectory ? "/" : "@");
+    }
+  };
+  await walk("");
+  return out;
+}
+
+/** The error `promise` rejects with (fails when it resolves). */
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const err = await promise.then(() => undefined, (e: Error) => e);
+  assert.ok(err, "not refused");
+  assert.ok(!err.message.includes("\n"), `not one line: ${err.message}`);
+  return err.message;
+}
+
+Deno.test("--run and --resume outside --reports are refused before any work", async () => {
+  await inTempDir(async (dir) => {
+    scratch = join(dir, "in");
+    const outside = join(dir, "outside");
+    await Deno.mkdir(outside);
+    // A valid-looking run outside the runs' folder, which a resume must not touch.
+    const victim = syntheticPipeline();
+    await reproduce(
+      victim.pipeline,
+      options({ run: "v", tasks: ["maze"], reportsDir: outside, dataRoot: join(dir, "d") }),
+    );
+    const before = await snapshot(dir);
+    const { pipeline, calls } = syntheticPipeline();
+    for (const run of ["../x", "a/../../b", "..", ".", ".hidden", "", join(outside, "w"), "a b"]) {
+      assert.match(
+        await refusal(reproduce(pipeline, options({ run }))),
+        /^--run '.*': a run name is a plain folder name: letters, digits, '\.', '_' or '-', not starting with '\.'$/,
+      );
+    }
+    for (const resume of ["../outside/v", "a/../../../outside/v", join(outside, "v"), ".."]) {
+      assert.match(
+        await refusal(reproduce(pipeline, options({ resume }))),
+        /^--resume '.*': the run folder .* is not inside the runs' folder .*\(--reports\); give a run name, or a path inside that folder$/,
+      );
+    }
+    // A symlink inside the runs' folder that leads out of it.
+    await Deno.mkdir(join(scratch, "reports"), { recursive: true });
+    await Deno.symlink(join(outside, "v"), join(scratch, "reports", "v"));
+    const linked = await snapshot(dir);
+    for (const resume of ["v", join(scratch, "reports", "v")]) {
+      assert.match(
+        await refusal(reproduce(pipeline, options({ resume }))),
+        /^--resume '.*': .*reports\/v leads to .*outside\/v, outside the runs' folder .*; refusing to write there$/,
+      );
+    }
+    assert.deepEqual(calls, [], "no work started");
+    assert.deepEqual(await snapshot(dir), linked, "nothing written anywhere");
+    linked.delete("in/reports/v");
+    linked.delete("in/reports");
+    linked.delete("in");
+    assert.deepEqual(linked, before);
+  });
+});
+
+Deno.test("a run holds its folder's lock: a second resume is refused while it runs", async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const { pipeline } = syntheticPipeline();
+    let started!: () => void;
+    const running = new Promise<void>((r) => started = r);
+    let finish!: () => void;
+    const gate = new Promise<void>((r) => finish = r);
+    const runModel = pipeline.runModel;
+    pipeline.runModel = async (plan, model, ctx) => {
+      started();
+      await gate;
+      return await runModel(plan, model, ctx);
+    };
+    const first = reproduce(pipeline, options({ run: "r", tasks: ["maze"] }));
+    await running;
+    const second = syntheticPipeline();
+    const lockLine =
+      /^.*reports\/r\/\.lock: locked by pid \d+ \(reproduce run r\) since \S+; refusing to resume run r$/;
+    assert.match(await refusal(reproduce(second.pipeline, options({ resume: "r" }))), lockLine);
+    assert.deepEqual(second.calls, []);
+    finish();
+    await first;
+    await assert.rejects(Deno.lstat(join(dir, "reports/r/.lock")), Deno.errors.NotFound);
+    // The same refusal against a lock taken by another writer (simulated here).
+    const lock = await acquireRunLock(join(dir, "reports", "r"), "reproduce run r");
+    try {
+      assert.match(await refusal(reproduce(second.pipeline, options({ resume: "r" }))), lockLine);
+    } finally {
+      await lock.release();
+    }
+    // Released: the resume goes ahead (a path inside --reports names the run too).
+    const lines: string[] = [];
+    await reproduce(
+      second.pipeline,
+      options({ resume: join(dir, "reports", "r"), log: (l) => lines.push(l) }),
+    );
+    assert.ok(lines.some((l) => /maze: finished earlier, skipped/.test(l)), lines.join("\n"));
+    assert.deepEqual(second.calls, []);
   });
 });

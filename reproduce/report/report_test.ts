@@ -10,8 +10,10 @@ import {
   type TaskRecord,
   TaskReportSchema,
 } from "./schema.ts";
-import { writeRunReports } from "./write.ts";
+import { checkRunInside, writeRunReports } from "./write.ts";
 import { notRunResult } from "./build.ts";
+import { mdCode, mdText } from "./markdown.ts";
+import { acquireRunLock } from "../../io/mod.ts";
 
 const ENV = {
   backend: "cpu",
@@ -204,4 +206,180 @@ Deno.test("status wording: only the paper profile calls a cell reproduced", () =
   assert.equal(statusText("reproduced", "cpu"), "within tolerance, scaled-down run");
   assert.equal(statusText("below", "cpu"), "below");
   assert.equal(statusText("not_run", "paper"), "not run");
+});
+
+/** Every file below `dir`, relative, with its bytes (to show nothing changed). */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (rel: string) => {
+    for await (const e of Deno.readDir(join(dir, rel))) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) await walk(p);
+      else out.set(p, e.isFile ? await Deno.readTextFile(join(dir, p)) : "(link)");
+    }
+  };
+  await walk("");
+  return out;
+}
+
+const HOSTILE =
+  "a|b `c` <script>alert(1)</script> [x](javascript:y) *e* _f_ $g$ ~h~ &lt;\n# i\r\nj";
+
+Deno.test("mdText and mdCode: hostile text stays text, ordinary names are unchanged", () => {
+  for (
+    const plain of ["hrm", "direct_pred", "exact_accuracy", "HRM (27M)", "pass@2", "30x30 > 4"]
+  ) {
+    assert.equal(mdText(plain), plain);
+    assert.equal(mdCode(plain), `\`${plain}\``);
+  }
+  assert.equal(
+    mdText(HOSTILE),
+    "a\\|b \\`c\\` &lt;script>alert(1)&lt;/script> \\[x\\](javascript:y) \\*e\\* \\_f\\_ " +
+      "\\$g\\$ \\~h\\~ &amp;lt; # i j",
+  );
+  assert.equal(mdText("a\\|b"), "a\\\\\\|b", "a backslash cannot un-escape the pipe");
+  assert.equal(mdCode("a ` b"), "``a ` b``");
+  assert.equal(mdCode("`x``"), "``` `x`` ```");
+  assert.equal(mdCode("line\nbreak"), "`line break`");
+});
+
+/** A saved run whose names, labels, reasons and metric keys are hostile. */
+async function hostileRun(): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  const manifest: RunManifest = {
+    run: "r`|<b>\n# x",
+    profile: "smoke",
+    tasks: ["maze", "arc1"],
+    checkpoints: {},
+    seed: 0,
+    startedAt: "2026-01-01T00:00:00Z",
+    environment: { ...ENV, adapter: "gpu | <i>\nx", os: "linux`" },
+  };
+  await Deno.writeTextFile(join(dir, "run.json"), JSON.stringify(manifest));
+  const maze = record("maze", [["hrm", "hrm"], ["direct_pred", "direct_pred"]]);
+  maze.label = `Maze ${HOSTILE}`;
+  maze.models[0].label = `HRM ${HOSTILE}`;
+  maze.models[0].overrides.push("x=`y`");
+  maze.build.push("--name", "a`b|c\nd");
+  maze.differences.push({ setting: HOSTILE, paper: "p|q", ours: "<img src=x onerror=y>" });
+  const arc = { ...record("maze", [["hrm", "hrm"]]), task: "arc1" as const, taskModule: "arc" };
+  for (const [t, rec] of [["maze", maze], ["arc1", arc]] as const) {
+    for (const m of rec.models) await Deno.mkdir(join(dir, t, m.id), { recursive: true });
+    await Deno.writeTextFile(join(dir, t, "task.json"), JSON.stringify(rec));
+  }
+  const hrm = { ...result("hrm", 0.5), examples: [], metrics: { exact_accuracy: 0.5 } };
+  (hrm.metrics as Record<string, number>)[`set ${HOSTILE}/accuracy`] = 0.25;
+  await Deno.writeTextFile(join(dir, "maze/hrm/result.json"), JSON.stringify(hrm));
+  await Deno.writeTextFile(
+    join(dir, "maze/direct_pred/result.json"),
+    JSON.stringify(notRunResult(`javascript:alert(1)//${HOSTILE}`, `reason ${HOSTILE}`)),
+  );
+  await Deno.writeTextFile(
+    join(dir, "arc1/hrm/result.json"),
+    JSON.stringify({ ...hrm, model: "javascript:alert(1)//" }),
+  );
+  return dir;
+}
+
+/** The number of unescaped `|` on a Markdown line. */
+const pipes = (line: string) => (line.replace(/\\\\/g, "").match(/(?<!\\)\|/g) ?? []).length;
+
+Deno.test("reports escape hostile names: Markdown tables keep their columns, no tags or links", async () => {
+  const dir = await hostileRun();
+  try {
+    await writeRunReports(dir);
+    for (const file of ["maze/report.md", "arc1/report.md", "summary.md"]) {
+      const md = await Deno.readTextFile(join(dir, file));
+      // Code spans show their text as is; outside them no tag may start.
+      const text = md.replace(/(?<!\\)(`+)[^\n]*?(?<!`)\1(?!`)/g, "");
+      assert.ok(!/<(script|img|b|i)\b/i.test(text), `${file}: a raw HTML tag`);
+      assert.ok(!/(?<!\\)\]\(javascript:/.test(text), `${file}: a link from data`);
+      const lines = md.split("\n");
+      assert.equal(lines.filter((l) => l.startsWith("# ")).length, 1, `${file}: one title`);
+      // Each table keeps its column count on every row (header, rule, data).
+      let columns = -1;
+      for (const line of lines) {
+        if (!line.startsWith("|")) {
+          columns = -1;
+          continue;
+        }
+        if (columns < 0) columns = pipes(line);
+        assert.equal(pipes(line), columns, `${file}: ${line}`);
+      }
+    }
+    const md = await Deno.readTextFile(join(dir, "maze/report.md"));
+    assert.match(md, /^# Maze a\\\|b \\`c\\` &lt;script>alert\(1\)&lt;\/script> /m);
+    assert.match(md, /^\| \\\[x\\\]\(javascript:y\)|\| set a\\\|b /m);
+    assert.match(md, /^- data: ``deno task data maze .* --name a`b\|c d``$/m);
+    assert.match(md, /^Not run: reason a\\\|b /m);
+    assert.match(md, /^- backend: cpu \(gpu \\\| &lt;i> x\); .* linux\\`, 2 CPUs$/m);
+    for (const file of ["maze/report.html", "arc1/report.html", "index.html"]) {
+      const html = await Deno.readTextFile(join(dir, file));
+      assert.ok(!/<(script|img|i>)/i.test(html.replace(/<svg[\s\S]*?<\/svg>/g, "")), file);
+      assert.ok(!/href="javascript:/i.test(html), `${file}: a javascript: link`);
+    }
+    const arcHtml = await Deno.readTextFile(join(dir, "arc1/report.html"));
+    assert.match(arcHtml, /href="javascript%3Aalert\(1\)%2F%2F\/arc_score\/score\.md"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a rebuild outside the runs' folder is refused before anything is written", async () => {
+  const base = await Deno.makeTempDir();
+  try {
+    const root = join(base, "reports");
+    const outside = await syntheticRun();
+    const before = await snapshot(outside);
+    await Deno.mkdir(root);
+    await Deno.symlink(outside, join(root, "link"));
+    const cases: [string, RegExp][] = [
+      [outside, /is not inside the runs' folder .*\(--reports\)/],
+      [join(root, "..", "..", "etc"), /is not inside the runs' folder/],
+      [join(root, "a", "..", "..", "b"), /is not inside the runs' folder/],
+      [root, /is not inside the runs' folder/],
+      [join(root, "link"), /leads to .*, outside the runs' folder .*; refusing to write there/],
+    ];
+    for (const [dir, message] of cases) {
+      const err = await writeRunReports(dir, { reportsDir: root, what: "run 'x'" }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      assert.ok(err, `${dir}: not refused`);
+      assert.match(err.message, /^run 'x': /);
+      assert.match(err.message, message);
+      assert.ok(!err.message.includes("\n"), "one line");
+    }
+    await assert.rejects(
+      checkRunInside("", "x", "--resume 'x'"),
+      /runs' folder \(--reports\) is empty/,
+    );
+    assert.deepEqual(await snapshot(outside), before, "nothing written outside");
+    assert.deepEqual([...(await snapshot(root)).keys()], ["link"]);
+    await Deno.remove(outside, { recursive: true });
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("a rebuild is refused while the run's writer holds its lock", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = await syntheticRun();
+    const run = join(root, "r");
+    await Deno.rename(dir, run);
+    const lock = await acquireRunLock(run, "reproduce run r");
+    try {
+      await assert.rejects(
+        writeRunReports(run, { reportsDir: root, refuseLocked: true }),
+        /\.lock: locked by pid \d+ \(reproduce run r\) since .*; refusing to rebuild its reports while it runs$/,
+      );
+      await assert.rejects(Deno.stat(join(run, "sudoku", "report.json")), Deno.errors.NotFound);
+    } finally {
+      await lock.release();
+    }
+    assert.equal((await writeRunReports(run, { reportsDir: root, refuseLocked: true })).length, 2);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
