@@ -51,6 +51,15 @@ export const ModelConfigSchema = z.object({
       }`,
     });
   }
+  if (swigluInner(c) === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["expansion"],
+      message: `expansion ${c.expansion} gives a zero-width MLP ` +
+        `(round(expansion * hidden_size * 2/3) = 0 for hidden_size ${c.hidden_size}); ` +
+        `it must be more than 0.75 / hidden_size`,
+    });
+  }
 });
 
 /** Input type (defaults optional) and validated type of the model config. */

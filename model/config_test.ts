@@ -51,3 +51,13 @@ Deno.test("config: clear one-line errors", () => {
   assert.throws(() => parseOptimConfig({ beta2: 1 }), /beta2/);
   assert.equal(parseOptimConfig({}).lr_min_ratio, 1);
 });
+
+Deno.test("config: suspicious values are one-line errors (zero-width MLP, heads not dividing)", () => {
+  assert.throws(
+    () => parseModelConfig({ ...sudoku, hidden_size: 16, num_heads: 2, expansion: 0.01 }),
+    /^Error: model config: expansion: expansion 0.01 gives a zero-width MLP \(round\(expansion \* hidden_size \* 2\/3\) = 0 for hidden_size 16\); it must be more than 0.75 \/ hidden_size$/,
+  );
+  assert.equal(swigluInner({ hidden_size: 16, expansion: 0.05 }), 256); // round(0.53) = 1 -> 256
+  assert.ok(parseModelConfig({ ...sudoku, hidden_size: 16, num_heads: 2, expansion: 0.05 }));
+  assert.throws(() => parseModelConfig({ ...sudoku, hidden_size: 4, num_heads: 8 }), /divisible/);
+});
