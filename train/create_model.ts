@@ -21,6 +21,7 @@ import { puzzleEmbNdim, type TrainConfig } from "./config.ts";
 import type { TrainModel } from "./model_adapter.ts";
 import { LocalTrainModel } from "./local_model.ts";
 import { ParallelTrainModel } from "./parallel/parallel_model.ts";
+import { checkResources, memoryLimits } from "./resources.ts";
 
 /** The model variant an `arch.name` selects: the transformer baseline when it names one. */
 export function variantOf(archName: string): "hrm" | "transformer" {
@@ -107,13 +108,25 @@ export async function trainModelFor(
   return new LocalTrainModel(cfg, trainer);
 }
 
-/** The model `config` asks for (seeded from `config.seed`, `workers=` resolved on the current backend). */
-export function createTrainModel(config: TrainConfig, meta: DatasetMetadata): Promise<TrainModel> {
+/**
+ * The model `config` asks for (seeded from `config.seed`, `workers=` resolved on the current backend).
+ * Before any weight is allocated, a config whose memory need is beyond the machine or the backend
+ * (train/resources.ts: wasm's 4 GiB heap per worker, WebGPU's per-tensor limit, the machine's
+ * memory) is refused with one line naming the need, the limit and the setting to lower.
+ * `purpose` "eval" checks an evaluation's need (no backward pass) instead of training's.
+ */
+export function createTrainModel(
+  config: TrainConfig,
+  meta: DatasetMetadata,
+  purpose: "train" | "eval" = "train",
+): Promise<TrainModel> {
   const cfg = modelConfigFor(config, meta);
   const backend = tf.getBackend() as BackendName;
-  return trainModelFor(cfg, optimConfigFor(config), {
-    seed: config.seed,
-    workers: resolveWorkers(config.workers, backend, cfg.batch_size),
-    backend,
-  });
+  const workers = resolveWorkers(config.workers, backend, cfg.batch_size);
+  try {
+    checkResources({ cfg, workers, purpose, limits: memoryLimits(backend) });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return trainModelFor(cfg, optimConfigFor(config), { seed: config.seed, workers, backend });
 }

@@ -74,5 +74,18 @@ export {
   resolveWorkers,
   trainModelFor,
 } from "./create_model.ts";
+export {
+  checkResources,
+  estimateMemory,
+  formatBytes,
+  type LargestTensor,
+  type MemoryEstimate,
+  type MemoryLimits,
+  memoryLimits,
+  resourceProblem,
+  type ResourceRequest,
+  WASM_HEAP_LIMIT,
+  WEBGPU_TENSOR_LIMIT,
+} from "./resources.ts";
 export type { EvalBatchResult, StepResult, TrainModel } from "./model_adapter.ts";
 export { describeConfigKeys } from "./help.ts";
