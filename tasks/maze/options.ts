@@ -93,5 +93,40 @@ export function parseBuildArgs(args: string[], name?: string): BuildOptions | nu
       "--" + p.split(".")[0].replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
     throw new Error(issueLine(parsed.error, { field: flag }));
   }
+  checkBuildSize(parsed.data);
   return parsed.data;
+}
+
+/**
+ * Refuses, before any work, a build whose arrays (held in memory while building: inputs and
+ * labels of size*size bytes per example, plus 12 bytes of indices) are beyond this machine's
+ * memory or int32 example indices. One line with the estimate and the limit.
+ */
+export function checkBuildSize(o: BuildOptions, memory = systemMemory()): void {
+  if (o.fromCsv) return; // the CSV's size decides, checked as it is read
+  const examples = o.train * (o.aug ? 8 : 1) + o.test;
+  const bytes = examples * (2 * o.size * o.size + 12);
+  const what = `--train ${o.train}${o.aug ? " (x8 with --aug)" : ""} + --test ${o.test} mazes ` +
+    `of ${o.size}x${o.size}`;
+  if (examples > 2 ** 31 - 1) {
+    throw new Error(
+      `${what} make ${examples} examples; int32 indices allow ${2 ** 31 - 1}: ` +
+        `lower --train or --test`,
+    );
+  }
+  if (bytes > memory) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+    throw new Error(
+      `${what} need about ${gib(bytes)} of arrays in memory; this machine has ` +
+        `${gib(memory)}: lower --train, --test or --size`,
+    );
+  }
+}
+
+function systemMemory(): number {
+  try {
+    return Deno.systemMemoryInfo().total;
+  } catch {
+    return Infinity;
+  }
 }
