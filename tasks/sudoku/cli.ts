@@ -107,6 +107,7 @@ async function build(args: string[]): Promise<void> {
     .option("--strict", "with --from-csv: bad rows are fatal (the default)", false);
   parse(cmd, args);
   const o = cmd.opts();
+  checkSudokuSize(o.fromCsv ? o.subsample : o.train, o.aug, o.writeReferenceLayout);
   if (o.fromCsv) {
     await checkSudokuOut(o.out, o.force); // refuse a bad --out before reading the CSVs
     await importCsv({
@@ -141,6 +142,44 @@ async function build(args: string[]): Promise<void> {
       maxIterations: o.maxIterations,
     },
   });
+}
+
+/**
+ * Refuses, before any work, `train` puzzles with `aug` shuffles each whose training examples
+ * overflow int32 indices or, materialised with --write-reference-layout (81 input and 81 label
+ * bytes plus 8 bytes of indices per example, built in memory), exceed this machine's memory.
+ * `train` undefined (a CSV without --subsample) is checked as the CSV is read.
+ */
+export function checkSudokuSize(
+  train: number | undefined,
+  aug: number,
+  referenceLayout: boolean,
+  memory = systemMemory(),
+): void {
+  if (train === undefined) return;
+  const examples = train * (aug + 1);
+  const what = `${train} training puzzles x (--aug ${aug} + 1)`;
+  if (examples > 2 ** 31 - 1) {
+    throw new Error(
+      `${what} make ${examples} examples; int32 indices allow ${2 ** 31 - 1}: lower --aug`,
+    );
+  }
+  const bytes = examples * (2 * 81 + 8);
+  if (referenceLayout && bytes > memory) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+    throw new Error(
+      `${what} need about ${gib(bytes)} for --write-reference-layout; this machine has ` +
+        `${gib(memory)}: lower --aug or drop --write-reference-layout`,
+    );
+  }
+}
+
+function systemMemory(): number {
+  try {
+    return Deno.systemMemoryInfo().total;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** `deno task data sudoku-rate <csv> [--rows]` */
