@@ -21,7 +21,7 @@ Deno.test("sudoku cli: --aug beyond int32 indices or memory is refused in one li
         "1000",
         "--write-reference-layout",
       ]),
-    /^Error: 2000000 training puzzles x \(--aug 1000 \+ 1\) need about 316\.9 GiB for --write-reference-layout; this machine has [\d.]+ GiB: lower --aug or drop --write-reference-layout$/,
+    /^Error: 2000000 training puzzles x \(--aug 1000 \+ 1\) need about 317\.0 GiB for --write-reference-layout; this machine has [\d.]+ GiB: lower --aug or drop --write-reference-layout$/,
   );
   assert.ok(performance.now() - start < 1000);
   assert.deepEqual([...Deno.readDirSync(dir)], []); // nothing written
