@@ -174,6 +174,7 @@ export async function buildArc(opts: BuildOptions): Promise<BuildSummary> {
   for (const p of skipped) warn(`skipping ${p}`);
   checkLoadedUnits(units);
   const total = units.reduce((n, u) => n + u.tasks.length, 0);
+  checkArcSize(units, opts.aug, opts.writeReferenceLayout ?? false);
   const rng = new NumpyLegacyRandom(opts.seed);
   const bar = phase("augmenting tasks", total, showProgress);
   const tasks = planTasks(units, opts.aug, rng, bar);
@@ -284,6 +285,47 @@ export async function runBuildCli(args: string[]): Promise<void> {
     force: o.force ?? false,
     progress: o.progress,
   });
+}
+
+/**
+ * Refuses, before augmenting, a build whose examples (each task's pairs x (aug + 1), an upper
+ * bound) overflow int32 indices or, with --write-reference-layout (900 input and 900 label
+ * bytes plus 8 bytes of indices per example), exceed `limit` bytes (the machine's memory
+ * unless given: far beyond it, the disk is rarely larger). One line with the estimate.
+ */
+export function checkArcSize(
+  units: { tasks: { train: unknown[]; test: unknown[] }[] }[],
+  aug: number,
+  referenceLayout: boolean,
+  limit = systemMemory(),
+): void {
+  const pairs = units.reduce(
+    (n, u) => n + u.tasks.reduce((m, t) => m + t.train.length + t.test.length, 0),
+    0,
+  );
+  const examples = pairs * (aug + 1);
+  const what = `${pairs} example pairs x (--aug ${aug} + 1)`;
+  if (examples > 2 ** 31 - 1) {
+    throw new Error(
+      `${what} make ${examples} examples; int32 indices allow ${2 ** 31 - 1}: lower --aug`,
+    );
+  }
+  const bytes = examples * (2 * 900 + 8);
+  if (referenceLayout && bytes > 8 * limit) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+    throw new Error(
+      `${what} make about ${gib(bytes)} of --write-reference-layout files, far beyond this ` +
+        `machine's ${gib(limit)} of memory: lower --aug or drop --write-reference-layout`,
+    );
+  }
+}
+
+function systemMemory(): number {
+  try {
+    return Deno.systemMemoryInfo().total;
+  } catch {
+    return Infinity;
+  }
 }
 
 function parseIntArg(name: string, v: string): number {
