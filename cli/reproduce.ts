@@ -1,6 +1,6 @@
 /**
  * `deno task reproduce [--profile smoke|cpu|paper] [--task T ...] [--run NAME]
- * [--resume NAME] [--checkpoint task=path ...] [--backend B]`: builds the
+ * [--resume NAME] [--checkpoint task=path ...] [--backend B] [--seeds 0,1,2]`: builds the
  * data, trains HRM and the Direct-pred baseline, evaluates, and writes
  * `reports/<run>/`. The default profile is `paper` when a hardware GPU
  * adapter is found, else `cpu`. The run folder must lie inside `--reports`
@@ -13,6 +13,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { type BackendChoice, parseBackend, probeAdapter } from "../backends/mod.ts";
 import {
   parseCheckpoints,
+  parseSeeds,
   type ProfileName,
   PROFILES,
   realPipeline,
@@ -86,7 +87,11 @@ const program = new Command()
     false,
   )
   .option("--data-root <dir>", "where the smoke and cpu profiles put their data (default: data)")
-  .option("--seed <n>", "training seed", "0")
+  .option("--seed <n>", "training seed of a one-seed run", "0")
+  .option(
+    "--seeds <list>",
+    "train and evaluate every model once per seed: N for seeds 0..N-1, or a list like 0,1,2",
+  )
   .option("--reports <dir>", "folder that holds the runs", "reports")
   .option(
     "--jobs <n>",
@@ -99,6 +104,10 @@ const program = new Command()
     const backend = parseBackend(opts.backend);
     if (!/^\d+$/.test(opts.seed)) {
       throw new Error(`--seed must be a non-negative integer, got '${opts.seed}'`);
+    }
+    const seeds = opts.seeds === undefined ? undefined : parseSeeds(opts.seeds);
+    if (seeds !== undefined && opts.seed !== "0") {
+      throw new Error("--seed and --seeds exclude each other (--seed N: one seed N; --seeds N: seeds 0..N-1)");
     }
     if (opts.run !== undefined && opts.resume !== undefined) {
       throw new Error("--run and --resume exclude each other");
@@ -119,7 +128,8 @@ const program = new Command()
       run: opts.run,
       resume: opts.resume,
       checkpoints: parseCheckpoints(opts.checkpoint, TASK_IDS),
-      seed: Number(opts.seed),
+      seed: seeds?.length === 1 ? seeds[0] : Number(opts.seed),
+      seeds,
       arcSource: opts.arcSource,
       actBaseline: opts.actBaseline,
       dataRoot: opts.dataRoot,

@@ -13,3 +13,4 @@ export { type ProfileName, PROFILES } from "./profiles.ts";
 export { parseCheckpoints, reproduce } from "./reproduce.ts";
 export { realPipeline, workerPipeline } from "./pipeline.ts";
 export { TASK_IDS, type TaskId } from "./report/schema.ts";
+export { parseSeeds } from "./seeds.ts";

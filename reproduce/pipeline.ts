@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { type BackendChoice, useBackend } from "../backends/mod.ts";
 import { readEvalOutputs, readSafetensors, toFloat32 } from "../io/mod.ts";
 import { getTask } from "../tasks/mod.ts";
@@ -232,6 +232,7 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
         parameters,
         checkpoint,
         givenCheckpoint: ctx.checkpoint !== undefined,
+        outputsFile: relative(ctx.outDir, outputsFile),
         trainSeconds,
         evalSeconds,
       };

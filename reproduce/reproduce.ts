@@ -34,6 +34,7 @@ import { notRunResult } from "./report/build.ts";
 import { checkRunInside, writeRunReports, writeTaskReport } from "./report/write.ts";
 import { getTask } from "../tasks/mod.ts";
 import { runInLanes } from "../util/mod.ts";
+import { runSeeds, seedDir } from "./seeds.ts";
 
 /** What one model run needs besides its plan. */
 export interface ModelContext {
@@ -71,7 +72,10 @@ export interface ReproduceOptions {
   resume?: string;
   /** `task` (HRM) or `task.model` -> checkpoint path. */
   checkpoints: Record<string, string>;
+  /** The training seed of a one-seed run (ignored when `seeds` is given). */
   seed: number;
+  /** Train and evaluate every model once per seed (`--seeds`; two or more). */
+  seeds?: number[];
   /** Folder holding the ARC checkouts (default: data/raw/arc). */
   arcSource?: string;
   /** Also train the Transformer with HRM's outer ACT loop. */
@@ -260,21 +264,27 @@ async function prepareTask(
   return missing;
 }
 
-/** Trains (or evaluates a given checkpoint of) one model and writes its result.json. */
+/**
+ * Trains (or evaluates a given checkpoint of) one model for one seed and
+ * writes its result.json (in the seed's folder, `seeds.ts` `seedDir`).
+ */
 async function runModel(
   runDir: string,
   plan: TaskPlan,
   index: number,
+  seed: number,
   manifest: RunManifest,
   pipeline: Pipeline,
   opts: ReproduceOptions,
 ): Promise<void> {
   const model = plan.models[index];
-  const outDir = join(runDir, plan.task, model.id);
+  const multi = runSeeds(manifest).length > 1;
+  const outDir = seedDir(join(runDir, plan.task), model.id, seed, multi);
   const resultPath = join(outDir, "result.json");
+  const name = multi ? `${model.id} seed ${seed}` : model.id;
   if (await pathExists(resultPath)) {
     await readValidated(resultPath, ModelResultSchema);
-    opts.log(`${plan.task}: ${model.id} already finished, skipped`);
+    opts.log(`${plan.task}: ${name} already finished, skipped`);
     return;
   }
   await Deno.mkdir(outDir, { recursive: true });
@@ -289,19 +299,19 @@ async function runModel(
     );
   } else {
     opts.log(
-      `${plan.task}: model ${index + 1}/${plan.models.length} ${model.id}: ` +
+      `${plan.task}: model ${index + 1}/${plan.models.length} ${name}: ` +
         (checkpoint ? `evaluating ${checkpoint}` : `training (${model.overrides.join(" ")})`),
     );
     result = await pipeline.runModel(plan, model, {
       outDir,
       checkpoint,
       resume: opts.resume !== undefined,
-      seed: manifest.seed,
+      seed,
       log: opts.log,
     });
     const main = result.metrics[result.headlineMetric];
     opts.log(
-      `${plan.task}: ${model.id}: ${result.headlineMetric} ` +
+      `${plan.task}: ${name}: ${result.headlineMetric} ` +
         `${main === undefined ? "n/a" : (main * 100).toFixed(2) + "%"} ` +
         `(train ${result.trainSeconds.toFixed(0)} s, eval ${result.evalSeconds.toFixed(0)} s)`,
     );
@@ -369,7 +379,8 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
     profile: profileName,
     tasks: available.filter((t) => tasks.includes(t)),
     checkpoints: opts.checkpoints,
-    seed: opts.seed,
+    seed: opts.seeds?.[0] ?? opts.seed,
+    ...(opts.seeds && opts.seeds.length > 1 ? { seeds: opts.seeds } : {}),
     ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
     ...(opts.actBaseline ? { actBaseline: true } : {}),
     ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
@@ -415,7 +426,8 @@ async function runTasks(
   // Data first (task by task), then every model of every unfinished task through one pool of
   // `jobs` lanes in plan order, so a lane freed by a quick baseline starts the next task's
   // model; a task's report is written as soon as its last model ends.
-  const pending: { plan: TaskPlan; index: number }[] = [];
+  const pending: { plan: TaskPlan; index: number; seed: number }[] = [];
+  const seeds = runSeeds(manifest);
   const left = new Map<TaskId, number>();
   for (const [i, task] of manifest.tasks.entries()) {
     const plan = plans.find((p) => p.task === task)!;
@@ -428,24 +440,31 @@ async function runTasks(
     if (missing) {
       opts.log(`${task}: not run: ${missing}`);
       for (const model of plan.models) {
-        const outDir = join(runDir, task, model.id);
-        await Deno.mkdir(outDir, { recursive: true });
-        await writeJsonAtomic(
-          join(outDir, "result.json"),
-          ModelResultSchema.parse(
-            notRunResult(model.id, `no data: ${missing}`, getTask(plan.taskModule).headlineMetric),
-          ),
-        );
+        for (const seed of seeds) {
+          const outDir = seedDir(join(runDir, task), model.id, seed, seeds.length > 1);
+          await Deno.mkdir(outDir, { recursive: true });
+          await writeJsonAtomic(
+            join(outDir, "result.json"),
+            ModelResultSchema.parse(
+              notRunResult(
+                model.id,
+                `no data: ${missing}`,
+                getTask(plan.taskModule).headlineMetric,
+              ),
+            ),
+          );
+        }
       }
       await finishTask(runDir, task, paper);
       continue;
     }
-    plan.models.forEach((_, index) => pending.push({ plan, index }));
-    left.set(task, plan.models.length);
+    // Seed by seed, the models in plan order within each seed (so each seed's pair is ready early).
+    seeds.forEach((seed) => plan.models.forEach((_, index) => pending.push({ plan, index, seed })));
+    left.set(task, plan.models.length * seeds.length);
   }
   // At most --jobs models at once; after a failure the running ones end (none left half-written).
-  await runInLanes(pending, opts.jobs ?? 1, async ({ plan, index }) => {
-    await runModel(runDir, plan, index, manifest, pipeline, opts);
+  await runInLanes(pending, opts.jobs ?? 1, async ({ plan, index, seed }) => {
+    await runModel(runDir, plan, index, seed, manifest, pipeline, opts);
     const n = left.get(plan.task)! - 1;
     left.set(plan.task, n);
     if (n === 0) await finishTask(runDir, plan.task, paper);

@@ -14,6 +14,8 @@ import {
   ModelResultSchema,
   type RunManifest,
   RunManifestSchema,
+  type SeedEntry,
+  type SeedSummary,
   type TaskId,
   type TaskRecord,
   TaskRecordSchema,
@@ -22,15 +24,25 @@ import {
 } from "./schema.ts";
 import { pathExists } from "../../io/mod.ts";
 import { getTask } from "../../tasks/mod.ts";
+import { meanResult, runSeeds, seedDir, seedEntry, seedSummary } from "../seeds.ts";
+import { compareSeeds, pairRows, readRowCorrectness } from "../comparisons.ts";
+import type { Comparison } from "./schema.ts";
 
 /** Everything the report writers need about one task, read from disk. */
 export interface TaskInputs {
   manifest: RunManifest;
   record: TaskRecord;
-  /** Model id -> result (models without result.json are `not_run`). */
+  /**
+   * Model id -> result (models without result.json are `not_run`); with several
+   * seeds, the mean over the finished seeds (`meanResult`).
+   */
   results: Map<string, ModelResult>;
-  /** Model id -> all curve points from metrics.jsonl. */
+  /** Model id -> each seed's result and folder, in the run's seed order. */
+  seedResults: Map<string, { seed: number; result: ModelResult; dir: string }[]>;
+  /** Curve name (model id, or `model/seed_<s>` with several seeds) -> points from metrics.jsonl. */
   curves: Map<string, CurvePoint[]>;
+  /** Paired comparisons of the first model with each other one ({@link readComparisons}). */
+  comparisons: Comparison[];
 }
 
 /** A `not_run` result for a model that has no result.json. */
@@ -62,7 +74,7 @@ export function readManifest(runDir: string): Promise<RunManifest> {
   return readValidated(join(runDir, "run.json"), RunManifestSchema);
 }
 
-/** Reads one task's saved files. */
+/** Reads one task's saved files (every seed of every model). */
 export async function readTaskInputs(
   runDir: string,
   manifest: RunManifest,
@@ -70,23 +82,75 @@ export async function readTaskInputs(
 ): Promise<TaskInputs> {
   const dir = join(runDir, task);
   const record = await readValidated(join(dir, "task.json"), TaskRecordSchema);
+  const seeds = runSeeds(manifest);
+  const multi = seeds.length > 1;
   const results = new Map<string, ModelResult>();
+  const seedResults = new Map<string, { seed: number; result: ModelResult; dir: string }[]>();
   const curves = new Map<string, CurvePoint[]>();
   for (const spec of record.models) {
-    const resultPath = join(dir, spec.id, "result.json");
-    results.set(
-      spec.id,
-      await pathExists(resultPath)
-        ? await readValidated(resultPath, ModelResultSchema)
-        : notRunResult(
-          spec.id,
-          "no result.json (not trained or interrupted)",
-          getTask(record.taskModule).headlineMetric,
-        ),
-    );
-    curves.set(spec.id, await readMetrics(join(dir, spec.id, "metrics.jsonl")));
+    const list: { seed: number; result: ModelResult; dir: string }[] = [];
+    for (const seed of seeds) {
+      const modelDir = seedDir(dir, spec.id, seed, multi);
+      const resultPath = join(modelDir, "result.json");
+      list.push({
+        seed,
+        dir: modelDir,
+        result: await pathExists(resultPath)
+          ? await readValidated(resultPath, ModelResultSchema)
+          : notRunResult(
+            spec.id,
+            "no result.json (not trained or interrupted)",
+            getTask(record.taskModule).headlineMetric,
+          ),
+      });
+      curves.set(
+        multi ? `${spec.id}/seed_${seed}` : spec.id,
+        await readMetrics(join(modelDir, "metrics.jsonl")),
+      );
+    }
+    seedResults.set(spec.id, list);
+    const done = list.filter((x) => x.result.status === "done").map((x) => x.result);
+    results.set(spec.id, done.length ? meanResult(done) : list[0].result);
   }
-  return { manifest, record, results, curves };
+  const inputs = { manifest, record, results, seedResults, curves, comparisons: [] };
+  return { ...inputs, comparisons: await readComparisons(inputs) };
+}
+
+/**
+ * The first model of the task (HRM) against each other one, paired on the
+ * same test rows, over the seeds where both finished and saved their outputs.
+ */
+export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]> {
+  const [first, ...others] = inputs.record.models;
+  if (!first) return [];
+  const out: Comparison[] = [];
+  const usable = (id: string) =>
+    new Map(
+      (inputs.seedResults.get(id) ?? []).filter((x) =>
+        x.result.status === "done" && x.result.outputsFile !== undefined
+      ).map((x) => [x.seed, join(x.dir, x.result.outputsFile!)]),
+    );
+  const a = usable(first.id);
+  for (const other of others) {
+    const b = usable(other.id);
+    const tables = [];
+    for (const [seed, fileA] of a) {
+      const fileB = b.get(seed);
+      if (fileB === undefined) continue;
+      try {
+        tables.push({
+          seed,
+          t: pairRows(await readRowCorrectness(fileA), await readRowCorrectness(fileB)),
+        });
+      } catch (err) {
+        throw new Error(`${inputs.record.task}: ${first.id} vs ${other.id}, seed ${seed}: ${
+          (err as Error).message
+        }`);
+      }
+    }
+    if (tables.length) out.push(compareSeeds(first.id, other.id, tables));
+  }
+  return out;
 }
 
 /** The side-by-side cells: each model that maps onto a headline row. */
@@ -104,6 +168,8 @@ export function buildCells(inputs: TaskInputs, paper: PaperFixtures): Cell[] {
     const result = inputs.results.get(spec.id)!;
     const raw = result.status === "done" ? result.metrics[result.headlineMetric] : undefined;
     const ours = raw === undefined ? null : Math.round(raw * 100 * 1e6) / 1e6;
+    const summary = modelSeeds(inputs, spec.id)?.summary;
+    const toPct = (x: number) => Math.round(x * 100 * 1e6) / 1e6;
     cells.push({
       model: spec.id,
       paperModel: row.id,
@@ -112,10 +178,28 @@ export function buildCells(inputs: TaskInputs, paper: PaperFixtures): Cell[] {
       paper: row.values[task],
       ours,
       tolerance: paper.headline.tolerance,
-      status: cellStatus(ours, row.values[task], paper.headline.tolerance),
+      status: cellStatus(
+        ours,
+        row.values[task],
+        paper.headline.tolerance,
+        inputs.manifest.profile,
+      ),
+      ci95: summary?.ci95 ? [toPct(summary.ci95[0]), toPct(summary.ci95[1])] : null,
+      seeds: summary?.seeds ?? 0,
     });
   }
   return cells;
+}
+
+/** A model's per-seed entries and their summary (undefined when no seed finished). */
+export function modelSeeds(
+  inputs: TaskInputs,
+  model: string,
+): { seeds: SeedEntry[]; summary: SeedSummary } | undefined {
+  const done = (inputs.seedResults.get(model) ?? []).filter((x) => x.result.status === "done");
+  if (!done.length) return undefined;
+  const seeds = done.map((x) => seedEntry(x.seed, x.result));
+  return { seeds, summary: seedSummary(seeds, done[0].result.headlineMetric) };
 }
 
 /** Assembles the task report object (validated by its writer). */
@@ -124,7 +208,7 @@ export function buildTaskReport(inputs: TaskInputs, paper: PaperFixtures): TaskR
     const { trainSeconds: _t, evalSeconds: _e, examples: _x, ...rest } = inputs.results.get(
       spec.id,
     )!;
-    return rest;
+    return { ...rest, ...modelSeeds(inputs, spec.id) };
   });
   const timingModels: Record<string, { trainSeconds: number; evalSeconds: number }> = {};
   let wall = inputs.record.dataSeconds;
@@ -147,6 +231,7 @@ export function buildTaskReport(inputs: TaskInputs, paper: PaperFixtures): TaskR
     models,
     curves,
     cells: buildCells(inputs, paper),
+    comparisons: inputs.comparisons,
     paperSource: paper.headline.source,
   };
 }

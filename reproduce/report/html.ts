@@ -6,6 +6,16 @@
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
 import { findCell, pct, profileNote } from "./markdown.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
+import {
+  comparisonLines,
+  intervalPlot,
+  pctCi,
+  SEED_HEADER,
+  seedRows,
+  SUMMARY_HEADER,
+  summaryRows,
+} from "./intervals.ts";
+import { comparisonText } from "../comparisons.ts";
 import { type Example, statusText, type TaskReport } from "./schema.ts";
 import { getTask } from "../../tasks/mod.ts";
 import { escapeXml } from "../../util/mod.ts";
@@ -29,7 +39,7 @@ function modelHref(model: string, path: string): string {
 const STYLE =
   `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-th{background:#f3f3f3}.reproduced{background:#dff5df}.below{background:#fde2e2}.above{background:#e2ecfd}
+th{background:#f3f3f3}.reproduced{background:#dff5df}.within_tolerance_scaled_down{background:#eef5e8}.below{background:#fde2e2}.above{background:#e2ecfd}
 .not_run{color:#888}.note{background:#fff8dc;padding:.6em 1em;border-left:4px solid #e0b000}
 .plots{display:flex;flex-wrap:wrap;gap:1em}.ex{margin:.5em 0}code{background:#f5f5f5;padding:0 3px}`;
 
@@ -111,6 +121,25 @@ export async function taskPlots(report: TaskReport): Promise<string[]> {
   ];
 }
 
+/** The seeds, summaries and paired comparisons of a task report (HTML parts). */
+export function intervalsHtml(report: TaskReport): string[] {
+  const seeds = seedRows(report);
+  if (!seeds.length) return [];
+  const plain = (rows: string[][]) => rows.map((r) => ({ cells: r.map(esc) }));
+  const parts = [
+    "<h2>Seeds and 95% intervals</h2>",
+    htmlTable(SEED_HEADER, plain(seeds)),
+    htmlTable(SUMMARY_HEADER, plain(summaryRows(report))),
+  ];
+  const lines = comparisonLines(report);
+  if (lines.length) {
+    parts.push("<h2>Paired comparisons (same test rows)</h2><ul>");
+    for (const l of lines) parts.push(`<li>${esc(l)}</li>`);
+    parts.push("</ul>");
+  }
+  return parts;
+}
+
 /** `<task>/report.html`. */
 export async function taskHtml(
   report: TaskReport,
@@ -123,21 +152,24 @@ export async function taskHtml(
   parts.push(`<p class="note">${mdInline(profileNote(report.profile))}</p>`);
   parts.push("<h2>Results beside the paper</h2>");
   parts.push(htmlTable(
-    ["model", "metric", "paper (%)", "ours (%)", "tolerance", "status"],
+    ["model", "metric", "paper (%)", "ours (%) [95% CI]", "seeds", "tolerance", "status"],
     report.cells.map((c) => ({
       cls: c.status,
       cells: [
         esc(c.model),
         esc(c.metric),
         pct(c.paper),
-        pct(c.ours),
+        pctCi(c.ours, c.ci95),
+        String(c.seeds ?? 1),
         `±${c.tolerance}`,
         esc(statusText(c.status, report.profile)),
       ],
     })),
   ));
   parts.push(`<p>Paper numbers: ${esc(report.paperSource)}.</p>`);
+  parts.push(...intervalsHtml(report));
   parts.push('<h2>Plots</h2><div class="plots">');
+  parts.push(`<div>${await intervalPlot(report)}</div>`);
   for (const svg of await taskPlots(report)) parts.push(`<div>${svg}</div>`);
   parts.push("</div>");
   const task = getTask(t.taskModule);
@@ -204,6 +236,16 @@ export async function taskHtml(
   return page(`${t.label}: ${report.run}`, parts.join("\n"));
 }
 
+/** The paired comparisons of every task, in words. */
+function verdictsHtml(reports: TaskReport[]): string {
+  const items = reports.flatMap((r) =>
+    (r.comparisons ?? []).map((c) => `<li>${esc(`${r.task.task}: ${comparisonText(c)}`)}</li>`)
+  );
+  return items.length
+    ? `<p>Paired comparisons (exact McNemar on the same test rows):</p><ul>${items.join("")}</ul>`
+    : "";
+}
+
 /** The run's `index.html`: the headline table and links to each task. */
 export function indexHtml(
   run: string,
@@ -222,7 +264,9 @@ export function indexHtml(
       if (!m.ours) cells.push("n/a");
       else if (!c || c.ours === null) cells.push(`<span class="not_run">not run</span>`);
       else {cells.push(
-          `<span class="${c.status}">${pct(c.ours)} (${esc(statusText(c.status, profile))})</span>`,
+          `<span class="${c.status}">${pctCi(c.ours, c.ci95)} (${
+            esc(statusText(c.status, profile))
+          })</span>`,
         );}
     }
     return { cells };
@@ -234,7 +278,9 @@ export function indexHtml(
   ).join("");
   const body = `<h1>Run <code>${esc(run)}</code>: HRM reproduction</h1>` +
     `<p class="note">${mdInline(profileNote(profile))}</p>` + htmlTable(header, rows) +
-    `<p>Metric: ${esc(h.metric)}. Paper: ${esc(h.source)}. Tolerance ±${h.tolerance} points.</p>` +
+    `<p>Metric: ${esc(h.metric)}. Paper: ${esc(h.source)}. Tolerance ±${h.tolerance} points. ` +
+    "Ours: the mean over seeds with its 95% interval in brackets (t over seeds; one seed: " +
+    "Wilson over test rows).</p>" + verdictsHtml(reports) +
     `<h2>Tasks</h2><ul>${links}</ul>`;
   return page(`HRM reproduction: ${run}`, body);
 }

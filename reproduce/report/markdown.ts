@@ -8,7 +8,16 @@
  * @module
  */
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
+import { comparisonText } from "../comparisons.ts";
 import { type Cell, statusText, type TaskId, type TaskReport } from "./schema.ts";
+import {
+  comparisonLines,
+  pctCi,
+  SEED_HEADER,
+  seedRows,
+  SUMMARY_HEADER,
+  summaryRows,
+} from "./intervals.ts";
 
 /** Formats a percentage with one decimal, or an em dash. */
 export function pct(value: number | null | undefined): string {
@@ -91,17 +100,19 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
   out.push(`# ${mdText(t.label)}: run ${mdCode(report.run)}`, "", profileNote(report.profile), "");
   out.push("## Results beside the paper", "");
   out.push(table(
-    ["model", "metric", "paper (%)", "ours (%)", "tolerance", "status"],
+    ["model", "metric", "paper (%)", "ours (%) [95% CI]", "seeds", "tolerance", "status"],
     report.cells.map((c) => [
       c.model,
       c.metric,
       pct(c.paper),
-      pct(c.ours),
+      pctCi(c.ours, c.ci95),
+      String(c.seeds ?? 1),
       `±${c.tolerance}`,
       statusText(c.status, report.profile),
     ]),
   ));
   out.push("", `Paper numbers: ${mdText(report.paperSource)}.`, "");
+  out.push(...intervalsMarkdown(report));
   out.push("## All measurements", "");
   for (const m of report.models) {
     const label = t.models.find((s) => s.id === m.model)?.label ?? m.model;
@@ -176,6 +187,23 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
   return out.join("\n");
 }
 
+/** The seeds, summaries and paired comparisons of a task report (Markdown lines). */
+export function intervalsMarkdown(report: TaskReport): string[] {
+  const out: string[] = [];
+  const seeds = seedRows(report);
+  if (!seeds.length) return out;
+  out.push("## Seeds and 95% intervals", "");
+  out.push(table(SEED_HEADER, seeds), "");
+  out.push(table(SUMMARY_HEADER, summaryRows(report)), "");
+  const lines = comparisonLines(report);
+  if (lines.length) {
+    out.push("## Paired comparisons (same test rows)", "");
+    for (const l of lines) out.push(`- ${mdText(l)}`);
+    out.push("");
+  }
+  return out;
+}
+
 /** Finds our measured cell for a headline row and benchmark. */
 export function findCell(
   reports: TaskReport[],
@@ -207,7 +235,7 @@ export function summaryMarkdown(
       if (!m.ours) row.push("n/a");
       else {row.push(
           cell && cell.ours !== null
-            ? `${pct(cell.ours)} (${statusText(cell.status, profile)})`
+            ? `${pctCi(cell.ours, cell.ci95)} (${statusText(cell.status, profile)})`
             : "not run",
         );}
     }
@@ -226,6 +254,19 @@ export function summaryMarkdown(
       `(${mdText(h.toleranceSource)}).`,
     "",
   );
+  out.push(
+    "Ours: the mean over seeds with its 95% interval in brackets (t over seeds; one seed: " +
+      "Wilson over test rows; none for ARC's pass@2 with one seed).",
+    "",
+  );
+  const verdicts = reports.flatMap((r) =>
+    (r.comparisons ?? []).map((c) => `${r.task.task}: ${comparisonText(c)}`)
+  );
+  if (verdicts.length) {
+    out.push("Paired comparisons (exact McNemar on the same test rows):", "");
+    for (const v of verdicts) out.push(`- ${mdText(v)}`);
+    out.push("");
+  }
   out.push(
     "Per task: " +
       reports.map((r) => `[${mdText(r.task.task)}](${encodeURIComponent(r.task.task)}/report.md)`)

@@ -96,3 +96,51 @@ export function barChart(
     },
   }, rows);
 }
+
+/**
+ * A value with its 95% interval per `x` category (or number), one colour per
+ * series: a point at `y` and an error bar from `lo` to `hi`. Rows need the
+ * fields `opts.x`, `y`, `lo`, `hi` and `opts.series`.
+ */
+export function intervalChart(
+  rows: Row[],
+  opts: {
+    x: string;
+    series: string;
+    title: string;
+    xTitle?: string;
+    yTitle?: string;
+    /** `ordinal` for names (models), `quantitative` for swept numbers. */
+    xType?: "ordinal" | "quantitative";
+  },
+): Promise<string> {
+  if (rows.length === 0) return Promise.resolve(emptySvg(`${opts.title}: no data recorded`));
+  const xType = opts.xType ?? "ordinal";
+  const x = { field: opts.x, type: xType, title: opts.xTitle ?? opts.x };
+  const color = { field: opts.series, type: "nominal", title: null };
+  const offset = xType === "ordinal" ? { xOffset: { field: opts.series, type: "nominal" } } : {};
+  return renderSvg({
+    title: opts.title,
+    layer: [
+      {
+        mark: { type: "rule" },
+        encoding: {
+          x,
+          ...offset,
+          y: { field: "lo", type: "quantitative", title: opts.yTitle ?? "value" },
+          y2: { field: "hi" },
+          color,
+        },
+      },
+      {
+        mark: { type: xType === "ordinal" ? "point" : "line", point: true, filled: true },
+        encoding: {
+          x,
+          ...offset,
+          y: { field: "y", type: "quantitative", scale: { domain: [0, 1] } },
+          color,
+        },
+      },
+    ],
+  }, rows);
+}

@@ -50,7 +50,7 @@ function result(model: string, exact: number): ModelResult {
     ...notRunResult(model, ""),
     status: "done",
     reason: undefined,
-    metrics: { exact_accuracy: exact, accuracy: 0.9, steps: 16 },
+    metrics: { exact_accuracy: exact, accuracy: 0.9, steps: 16, count: 100 },
     actCurve: [{ segments: 1, exact_accuracy: exact / 2 }, { segments: 2, exact_accuracy: exact }],
     haltingSteps: [{ steps: 1, count: 3 }, { steps: 2, count: 5 }],
     examples: [{
@@ -111,6 +111,10 @@ Deno.test("cell status follows the tolerance, both sides inclusive", () => {
   assert.equal(cellStatus(52.9, 55, 2), "below");
   assert.equal(cellStatus(3.1, 0, 2), "above");
   assert.equal(cellStatus(null, 55, 2), "not_run");
+  // Only the paper profile reproduces: a scaled-down run within tolerance says so.
+  assert.equal(cellStatus(53, 55, 2, "cpu"), "within_tolerance_scaled_down");
+  assert.equal(cellStatus(53, 55, 2, "smoke"), "within_tolerance_scaled_down");
+  assert.equal(cellStatus(53, 55, 2, "paper"), "reproduced");
 });
 
 Deno.test("metrics.jsonl: flat, split and nested lines, torn last line", () => {
@@ -150,7 +154,7 @@ Deno.test("reports from a synthetic saved run: tables, statuses, plots, determin
     );
     assert.deepEqual(
       sudoku.cells.map((c) => [c.model, c.paper, c.ours, c.status]),
-      [["hrm", 55, 53, "reproduced"], ["direct_pred", 0, 3.1, "above"]],
+      [["hrm", 55, 53, "within_tolerance_scaled_down"], ["direct_pred", 0, 3.1, "above"]],
     );
     assert.equal(sudoku.curves.hrm.length, 11);
     assert.equal(sudoku.timing.wallSeconds, 1.5 + 4 + 4);
@@ -161,19 +165,22 @@ Deno.test("reports from a synthetic saved run: tables, statuses, plots, determin
     const md = await Deno.readTextFile(join(dir, "sudoku/report.md"));
     assert.match(
       md,
-      /\| hrm \| exact_accuracy \| 55\.0 \| 53\.0 \| ±2 \| within tolerance, scaled-down run \|/,
+      /\| hrm \| exact_accuracy \| 55\.0 \| 53\.0 \\\[43\.3, 62\.5\\\] \| 1 \| ±2 \| within tolerance, scaled-down run \|/,
     );
     assert.match(md, /\| hidden size \| 512 \| 64 \|/);
     assert.match(md, /\*\*not\*\* comparable/);
     const summary = await Deno.readTextFile(join(dir, "summary.md"));
     assert.match(
       summary,
-      /\| HRM \(27M\) \| 40\.3 \| not run \| 5\.0 \| not run \| 55\.0 \| 53\.0 \(within tolerance, scaled-down run\) \| 74\.5 \| 50\.0 \(below\) \|/,
+      /\| HRM \(27M\) \| 40\.3 \| not run \| 5\.0 \| not run \| 55\.0 \| 53\.0 \\\[43\.3, 62\.5\\\] \(within tolerance, scaled-down run\) \| 74\.5 \| 50\.0 \\\[40\.4, 59\.6\\\] \(below\) \|/,
     );
     assert.match(summary, /\| o3-mini-high \| 34\.5 \| n\/a \|/);
     const html = await Deno.readTextFile(join(dir, "sudoku/report.html"));
     assert.ok(!html.includes("<script"), "report.html must be self-contained, no scripts");
-    assert.ok((html.match(/<svg/g) ?? []).length >= 4 + 2, "4 plots and 2 example pictures");
+    assert.ok((html.match(/<svg/g) ?? []).length >= 5 + 2, "5 plots and 2 example pictures");
+    assert.match(html, /Seeds and 95% intervals/);
+    assert.equal(sudoku.models[0].seeds?.[0].correct, 53);
+    assert.deepEqual(sudoku.cells[0].ci95?.map((x) => Math.round(x * 10) / 10), [43.3, 62.5]);
     assert.equal((html.match(/fill="#fdd"/g) ?? []).length, 2, "one wrong cell per model marked");
     const index = await Deno.readTextFile(join(dir, "index.html"));
     assert.match(index, /href="sudoku\/report\.html"/);

@@ -18,7 +18,13 @@ export const TASK_IDS = ["sudoku", "maze", "arc1", "arc2"] as const;
 export type TaskId = typeof TASK_IDS[number];
 
 /** Status of one table cell against the paper. */
-export const CELL_STATUSES = ["reproduced", "below", "above", "not_run"] as const;
+export const CELL_STATUSES = [
+  "reproduced",
+  "within_tolerance_scaled_down",
+  "below",
+  "above",
+  "not_run",
+] as const;
 /** Status of one table cell against the paper. */
 export type CellStatus = typeof CELL_STATUSES[number];
 
@@ -109,6 +115,11 @@ export const ModelResultSchema = z.object({
   checkpoint: z.string().nullable(),
   /** True when the checkpoint was given (`--checkpoint`) instead of trained. */
   givenCheckpoint: z.boolean(),
+  /**
+   * The final evaluation's saved outputs (io `eval_outputs`), relative to the
+   * model's folder: the paired comparisons read per-row correctness from them.
+   */
+  outputsFile: z.string().optional(),
   trainSeconds: z.number().nonnegative(),
   evalSeconds: z.number().nonnegative(),
 }).strict();
@@ -121,7 +132,13 @@ export const RunManifestSchema = z.object({
   profile: z.enum(["smoke", "cpu", "paper"]),
   tasks: z.array(z.enum(TASK_IDS)),
   checkpoints: z.record(z.string(), z.string()),
+  /** The first (or only) training seed. */
   seed: z.number().int(),
+  /**
+   * Every training seed when there is more than one (`--seeds`): each model is
+   * trained once per seed, in `<task>/<model>/seed_<s>/`.
+   */
+  seeds: z.array(z.number().int().nonnegative()).min(2).optional(),
   /** `--arc-source` of the run (reused on resume). */
   arcSource: z.string().optional(),
   /** `--act-baseline` of the run (reused on resume). */
@@ -156,9 +173,76 @@ export const CellSchema = z.object({
   ours: z.number().nullable(),
   tolerance: z.number(),
   status: z.enum(CELL_STATUSES),
+  /** Percent: the 95% interval of `ours` (see the model's `summary.method`); null if none. */
+  ci95: z.tuple([z.number(), z.number()]).nullable().optional(),
+  /** Seeds behind `ours` (their mean). */
+  seeds: z.number().int().nonnegative().optional(),
 }).strict();
 /** One cell of the side-by-side table. */
 export type Cell = z.infer<typeof CellSchema>;
+
+/** One seed's result of one model: the Wilson interval of its exact accuracy. */
+export const SeedEntrySchema = z.object({
+  seed: z.number().int(),
+  /** Test rows scored. */
+  n: z.number().int().nonnegative(),
+  /** Rows exactly solved. */
+  correct: z.number().int().nonnegative(),
+  exact_accuracy: z.number(),
+  /** Wilson 95% interval of correct/n, a fraction like exact_accuracy. */
+  ci95: z.tuple([z.number(), z.number()]),
+  headline_metric: z.string(),
+  headline: z.number().nullable(),
+}).strict();
+/** One seed's result. */
+export type SeedEntry = z.infer<typeof SeedEntrySchema>;
+
+/** The headline metric over seeds: mean, sample sd, and a 95% interval (how: `method`). */
+export const SeedSummarySchema = z.object({
+  metric: z.string(),
+  seeds: z.number().int().nonnegative(),
+  mean: z.number(),
+  sd: z.number().nullable(),
+  ci95: z.tuple([z.number(), z.number()]).nullable(),
+  method: z.string(),
+}).strict();
+/** A model's summary over seeds. */
+export type SeedSummary = z.infer<typeof SeedSummarySchema>;
+
+/** Words of a paired comparison's verdict. */
+export const VERDICTS = ["ahead", "behind", "not distinguishable at 95%"] as const;
+
+/** One seed of a paired comparison on the same test rows. */
+export const PairedSeedSchema = z.object({
+  seed: z.number().int(),
+  n: z.number().int().nonnegative(),
+  both: z.number().int().nonnegative(),
+  a_only: z.number().int().nonnegative(),
+  b_only: z.number().int().nonnegative(),
+  neither: z.number().int().nonnegative(),
+  difference: z.number(),
+  ci95: z.tuple([z.number(), z.number()]),
+  p_value: z.number(),
+}).strict();
+
+/** Model `a` against model `b` on the same test rows, paired (reproduce/comparisons.ts). */
+export const ComparisonSchema = z.object({
+  a: z.string(),
+  b: z.string(),
+  metric: z.string(),
+  /** a - b, a fraction (pooled over seeds). */
+  difference: z.number(),
+  ci95: z.tuple([z.number(), z.number()]),
+  p_value: z.number(),
+  method: z.string(),
+  /** `a` is ahead of / behind `b`, or not distinguishable at 95%. */
+  verdict: z.enum(VERDICTS),
+  per_seed: z.array(PairedSeedSchema),
+  /** With 2+ seeds: the t interval of the per-seed differences (seeds as the units). */
+  seed_ci95: z.tuple([z.number(), z.number()]).nullable(),
+}).strict();
+/** One paired comparison. */
+export type Comparison = z.infer<typeof ComparisonSchema>;
 
 /** `<task>/report.json`. */
 export const TaskReportSchema = z.object({
@@ -173,10 +257,14 @@ export const TaskReportSchema = z.object({
     models: z.record(z.string(), z.object({ trainSeconds: z.number(), evalSeconds: z.number() })),
   }),
   models: z.array(
-    ModelResultSchema.omit({ trainSeconds: true, evalSeconds: true, examples: true }),
+    ModelResultSchema.omit({ trainSeconds: true, evalSeconds: true, examples: true }).extend({
+      seeds: z.array(SeedEntrySchema).optional(),
+      summary: SeedSummarySchema.optional(),
+    }),
   ),
   curves: z.record(z.string(), z.array(CurvePointSchema)),
   cells: z.array(CellSchema),
+  comparisons: z.array(ComparisonSchema).optional(),
   paperSource: z.string(),
 }).strict();
 /** `<task>/report.json`. */
@@ -190,18 +278,30 @@ export const TIMING_METRICS: ReadonlySet<string> = new Set([
   "eval_s",
 ]);
 
-/** Status of a measured value against a published one with an absolute tolerance. */
-export function cellStatus(ours: number | null, paper: number, tolerance: number): CellStatus {
+/**
+ * Status of a measured value against a published one with an absolute
+ * tolerance. Only a run of the `paper` profile can be `reproduced`: a
+ * scaled-down run within the tolerance is `within_tolerance_scaled_down`.
+ */
+export function cellStatus(
+  ours: number | null,
+  paper: number,
+  tolerance: number,
+  profile = "paper",
+): CellStatus {
   if (ours === null || !Number.isFinite(ours)) return "not_run";
   // Round to 1e-9 so that 53.0 vs 55.0 with tolerance 2 counts as within.
   const diff = Math.round((ours - paper) * 1e9) / 1e9;
-  if (Math.abs(diff) <= tolerance) return "reproduced";
+  if (Math.abs(diff) <= tolerance) {
+    return profile === "paper" ? "reproduced" : "within_tolerance_scaled_down";
+  }
   return diff < 0 ? "below" : "above";
 }
 
 /** Human wording of a status, for tables. */
 export const STATUS_TEXT: Record<CellStatus, string> = {
   reproduced: "reproduced (within tolerance)",
+  within_tolerance_scaled_down: "within tolerance, scaled-down run",
   below: "below",
   above: "above",
   not_run: "not run",
@@ -213,7 +313,9 @@ export const STATUS_TEXT: Record<CellStatus, string> = {
  * tolerance (e.g. 0% vs a published 0%) says so without the word "reproduced".
  */
 export function statusText(status: CellStatus, profile: string): string {
-  if (status === "reproduced" && profile !== "paper") return "within tolerance, scaled-down run";
+  if (status === "reproduced" && profile !== "paper") {
+    return STATUS_TEXT.within_tolerance_scaled_down;
+  }
   return STATUS_TEXT[status];
 }
 

@@ -1,0 +1,138 @@
+/**
+ * Training seeds: `--seeds 0,1,2` (or `--seeds 3` for 0..2) trains and
+ * evaluates every model once per seed. Where each seed's files go, and how the
+ * seeds of one model are summarised: each seed's Wilson 95% interval of its
+ * exact accuracy, and the headline metric's mean, sample sd and 95% interval
+ * over seeds (Student's t with seeds - 1 degrees of freedom; with one seed the
+ * Wilson interval of that seed's result).
+ * @module
+ */
+import { join } from "node:path";
+import type { ModelResult, RunManifest, SeedEntry, SeedSummary } from "./report/schema.ts";
+import { meanSd, tInterval, wilson } from "./stats.ts";
+
+/**
+ * Parses `--seeds`: a comma-separated list of distinct non-negative integers
+ * (`0,1,2`), or one integer N for the seeds 0..N-1 (`3`). Throws one line.
+ */
+export function parseSeeds(text: string): number[] {
+  const what = `--seeds '${text}'`;
+  const parts = text.split(",").map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) {
+    throw new Error(`${what}: expected N (seeds 0..N-1) or a list of seeds like 0,1,2`);
+  }
+  if (parts.length === 1) {
+    const n = Number(parts[0]);
+    if (n < 1) throw new Error(`${what}: the number of seeds must be at least 1`);
+    return Array.from({ length: n }, (_, i) => i);
+  }
+  const seeds = parts.map(Number);
+  if (new Set(seeds).size !== seeds.length) throw new Error(`${what}: a seed is repeated`);
+  return seeds;
+}
+
+/** The seeds of a run: `seeds` when there are several, else `[seed]`. */
+export function runSeeds(manifest: Pick<RunManifest, "seed" | "seeds">): number[] {
+  return manifest.seeds ?? [manifest.seed];
+}
+
+/**
+ * The folder of one model's run for one seed: `<task>/<model>/` in a
+ * one-seed run (as before seeds existed), `<task>/<model>/seed_<s>/` otherwise.
+ */
+export function seedDir(taskDir: string, model: string, seed: number, multi: boolean): string {
+  return multi ? join(taskDir, model, `seed_${seed}`) : join(taskDir, model);
+}
+
+/** One seed's entry: rows scored, rows solved, Wilson interval, the headline value. */
+export function seedEntry(seed: number, r: ModelResult): SeedEntry {
+  const n = Math.round(r.metrics.count ?? 0);
+  const exact = r.metrics.exact_accuracy ?? 0;
+  const correct = Math.round(exact * n);
+  return {
+    seed,
+    n,
+    correct,
+    exact_accuracy: exact,
+    ci95: wilson(correct, n),
+    headline_metric: r.headlineMetric,
+    headline: r.metrics[r.headlineMetric] ?? null,
+  };
+}
+
+const clip = (x: number) => Math.min(1, Math.max(0, x));
+
+/**
+ * The headline metric over the seeds of one model (fractions). Two or more
+ * seeds: mean, sample sd and the t interval of the mean (seeds as the units,
+ * clipped to [0, 1]). One seed: its value, and when the headline is exact
+ * accuracy the Wilson interval of correct/n (test rows as the units; the
+ * variation between training runs is not in it), else no interval.
+ */
+export function seedSummary(entries: SeedEntry[], metric: string): SeedSummary {
+  const values = entries.map((e) => e.headline ?? 0);
+  const { mean, sd } = meanSd(values);
+  if (entries.length >= 2) {
+    const [lo, hi] = tInterval(values);
+    return {
+      metric,
+      seeds: entries.length,
+      mean,
+      sd,
+      ci95: [clip(lo), clip(hi)],
+      method: `t interval over ${entries.length} seeds (df ${entries.length - 1})`,
+    };
+  }
+  const one = entries[0];
+  if (metric === "exact_accuracy") {
+    return {
+      metric,
+      seeds: 1,
+      mean,
+      sd: null,
+      ci95: one.ci95,
+      method: `Wilson interval of ${one.correct}/${one.n} (one seed: test rows only)`,
+    };
+  }
+  return { metric, seeds: 1, mean, sd: null, ci95: null, method: "one seed: no interval" };
+}
+
+/**
+ * One result standing for all seeds of a model (the report's `models` entry):
+ * every metric present in all of them averaged, the accuracy-vs-segments curve
+ * averaged per segment count, halting counts summed; steps, parameters and
+ * checkpoint of the first seed. A single result is returned as it is.
+ */
+export function meanResult(results: ModelResult[]): ModelResult {
+  if (results.length === 1) return results[0];
+  const first = results[0];
+  const metrics: Record<string, number> = {};
+  for (const k of Object.keys(first.metrics)) {
+    if (results.every((r) => k in r.metrics)) {
+      metrics[k] = results.reduce((a, r) => a + r.metrics[k], 0) / results.length;
+    }
+  }
+  const act = new Map<number, number[]>();
+  for (const r of results) {
+    for (const p of r.actCurve) act.set(p.segments, [...(act.get(p.segments) ?? []), p.exact_accuracy]);
+  }
+  const halt = new Map<number, number>();
+  for (const r of results) {
+    for (const h of r.haltingSteps) halt.set(h.steps, (halt.get(h.steps) ?? 0) + h.count);
+  }
+  return {
+    ...first,
+    metrics,
+    actCurve: [...act].filter(([, v]) => v.length === results.length).sort((a, b) => a[0] - b[0])
+      .map(([segments, v]) => ({
+        segments,
+        exact_accuracy: v.reduce((a, b) => a + b, 0) / v.length,
+      })),
+    haltingSteps: [...halt].sort((a, b) => a[0] - b[0]).map(([steps, count]) => ({
+      steps,
+      count,
+    })),
+    trainSeconds: results.reduce((a, r) => a + r.trainSeconds, 0),
+    evalSeconds: results.reduce((a, r) => a + r.evalSeconds, 0),
+  };
+}
