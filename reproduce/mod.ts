@@ -14,3 +14,7 @@ export { parseCheckpoints, reproduce } from "./reproduce.ts";
 export { realPipeline, workerPipeline } from "./pipeline.ts";
 export { TASK_IDS, type TaskId } from "./report/schema.ts";
 export { parseSeeds } from "./seeds.ts";
+export { sweep, type SweepOptions } from "./sweep.ts";
+export { parseGridAxis, readGridFile } from "./sweep_grid.ts";
+export { getPreset, SWEEP_PRESETS, type SweepPreset } from "./sweep_presets.ts";
+export { writeSweepReports } from "./sweep_report.ts";

@@ -120,7 +120,7 @@ export async function resumeDir(reportsDir: string, resume: string): Promise<str
 }
 
 /** The folder of a new run `run`, checked before any work (a plain name; not there yet). */
-async function newRunDir(reportsDir: string, run: string): Promise<string> {
+export async function newRunDir(reportsDir: string, run: string): Promise<string> {
   if (!RUN_NAME.test(run)) {
     throw new Error(
       `--run '${run}': a run name is a plain folder name: letters, digits, '.', '_' or '-', ` +
@@ -176,7 +176,7 @@ export function parseCheckpoints(
 }
 
 /** Makes sure `plan.dataDir` holds the plan's data; returns seconds spent. */
-async function ensureData(
+export async function ensureData(
   plan: TaskPlan,
   pipeline: Pipeline,
   log: (l: string) => void,

@@ -65,26 +65,35 @@ const clip = (x: number) => Math.min(1, Math.max(0, x));
 /**
  * The headline metric over the seeds of one model (fractions). Two or more
  * seeds: mean, sample sd and the t interval of the mean (seeds as the units,
- * clipped to [0, 1]). One seed: its value, and when the headline is exact
- * accuracy the Wilson interval of correct/n (test rows as the units; the
- * variation between training runs is not in it), else no interval.
+ * df = seeds - 1, clipped to [0, 1]); when the headline is exact accuracy the
+ * interval is widened where needed to contain the Wilson interval of the
+ * pooled rows (sum correct / sum n), so that seeds that happen to agree (sd 0)
+ * do not give a zero-width interval that ignores the test rows' own noise. One
+ * seed: its value, and when the headline is exact accuracy the Wilson interval
+ * of correct/n (test rows as the units; the variation between training runs is
+ * not in it), else no interval.
  */
 export function seedSummary(entries: SeedEntry[], metric: string): SeedSummary {
   const values = entries.map((e) => e.headline ?? 0);
   const { mean, sd } = meanSd(values);
+  const exact = metric === "exact_accuracy";
   if (entries.length >= 2) {
-    const [lo, hi] = tInterval(values);
-    return {
-      metric,
-      seeds: entries.length,
-      mean,
-      sd,
-      ci95: [clip(lo), clip(hi)],
-      method: `t interval over ${entries.length} seeds (df ${entries.length - 1})`,
-    };
+    let [lo, hi] = tInterval(values);
+    let method = `t interval over ${entries.length} seeds (df ${entries.length - 1})`;
+    if (exact) {
+      const correct = entries.reduce((a, e) => a + e.correct, 0);
+      const n = entries.reduce((a, e) => a + e.n, 0);
+      const [wl, wh] = wilson(correct, n);
+      if (wl < lo || wh > hi) {
+        lo = Math.min(lo, wl);
+        hi = Math.max(hi, wh);
+        method += `, widened to the pooled Wilson interval of ${correct}/${n}`;
+      }
+    }
+    return { metric, seeds: entries.length, mean, sd, ci95: [clip(lo), clip(hi)], method };
   }
   const one = entries[0];
-  if (metric === "exact_accuracy") {
+  if (exact) {
     return {
       metric,
       seeds: 1,

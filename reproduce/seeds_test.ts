@@ -37,6 +37,10 @@ Deno.test("seed summary: Wilson for one seed, t over seeds for several", () => {
   assert.ok(Math.abs(s3.ci95![1] - (0.2 + half)) < 1e-9);
   assert.equal(s3.ci95![0], 0, "clipped at 0");
   assert.match(s3.method, /t interval over 3 seeds \(df 2\)/);
+  // Seeds that agree (sd 0) still carry the test rows' noise: the pooled Wilson interval.
+  const same = seedSummary([seedEntry(0, r(0)), seedEntry(1, r(0))], "exact_accuracy");
+  assert.deepEqual(same.ci95, wilson(0, 20));
+  assert.match(same.method, /widened to the pooled Wilson interval of 0\/20/);
 });
 
 /** 20 test rows of 4 tokens; `solved` says which rows a model predicts exactly. */
