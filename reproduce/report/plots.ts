@@ -116,8 +116,13 @@ export function intervalChart(
 ): Promise<string> {
   if (rows.length === 0) return Promise.resolve(emptySvg(`${opts.title}: no data recorded`));
   const xType = opts.xType ?? "ordinal";
-  const x = { field: opts.x, type: xType, title: opts.xTitle ?? opts.x };
-  const color = { field: opts.series, type: "nominal", title: null };
+  const x = {
+    field: opts.x,
+    type: xType,
+    title: opts.xTitle ?? opts.x,
+    ...(xType === "quantitative" ? { scale: { zero: false } } : {}),
+  };
+  const color = { field: opts.series, type: "nominal", title: null, legend: { labelLimit: 400 } };
   const offset = xType === "ordinal" ? { xOffset: { field: opts.series, type: "nominal" } } : {};
   return renderSvg({
     title: opts.title,
