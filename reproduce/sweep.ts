@@ -72,7 +72,7 @@ function sweepPlan(m: Pick<SweepManifest, "profile" | "task" | "dataRoot">, pape
  * Checks every point's configuration before any work: each model's overrides
  * with the point's appended (the point wins) must be a valid trainer config.
  */
-function checkPoints(plan: TaskPlan, models: string[], points: GridPoint[]): void {
+export function checkPoints(plan: TaskPlan, models: string[], points: GridPoint[]): void {
   for (const id of models) {
     const spec = plan.models.find((m) => m.id === id);
     if (!spec) {
