@@ -107,7 +107,9 @@ const program = new Command()
     }
     const seeds = opts.seeds === undefined ? undefined : parseSeeds(opts.seeds);
     if (seeds !== undefined && opts.seed !== "0") {
-      throw new Error("--seed and --seeds exclude each other (--seed N: one seed N; --seeds N: seeds 0..N-1)");
+      throw new Error(
+        "--seed and --seeds exclude each other (--seed N: one seed N; --seeds N: seeds 0..N-1)",
+      );
     }
     if (opts.run !== undefined && opts.resume !== undefined) {
       throw new Error("--run and --resume exclude each other");

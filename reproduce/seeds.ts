@@ -123,7 +123,9 @@ export function meanResult(results: ModelResult[]): ModelResult {
   }
   const act = new Map<number, number[]>();
   for (const r of results) {
-    for (const p of r.actCurve) act.set(p.segments, [...(act.get(p.segments) ?? []), p.exact_accuracy]);
+    for (const p of r.actCurve) {
+      act.set(p.segments, [...(act.get(p.segments) ?? []), p.exact_accuracy]);
+    }
   }
   const halt = new Map<number, number>();
   for (const r of results) {

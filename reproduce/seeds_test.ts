@@ -46,7 +46,9 @@ Deno.test("seed summary: Wilson for one seed, t over seeds for several", () => {
 /** 20 test rows of 4 tokens; `solved` says which rows a model predicts exactly. */
 async function writeOutputs(path: string, solved: (r: number) => boolean): Promise<void> {
   const N = 20, S = 4;
-  const inputs = new Uint8Array(N * S), labels = new Uint8Array(N * S), preds = new Uint8Array(N * S);
+  const inputs = new Uint8Array(N * S),
+    labels = new Uint8Array(N * S),
+    preds = new Uint8Array(N * S);
   for (let r = 0; r < N; r++) {
     for (let k = 0; k < S; k++) {
       inputs[r * S + k] = 1 + ((r + k) % 5);
@@ -113,7 +115,12 @@ Deno.test("two seeds: per-seed entries, summaries and a paired comparison in rep
     // Seed by seed, the models in plan order within each, each seed in its own folder.
     const at = (m: string, seed: number) =>
       `${m} ${seed} /reports/${runDir.split("/").at(-1)}/maze/${m}/seed_${seed}`;
-    assert.deepEqual(calls, [at("hrm", 0), at("direct_pred", 0), at("hrm", 1), at("direct_pred", 1)]);
+    assert.deepEqual(calls, [
+      at("hrm", 0),
+      at("direct_pred", 0),
+      at("hrm", 1),
+      at("direct_pred", 1),
+    ]);
     const report = TaskReportSchema.parse(
       JSON.parse(await Deno.readTextFile(join(runDir, "maze", "report.json"))),
     );

@@ -58,9 +58,12 @@ export interface SweepOptions {
 }
 
 /** The plan of the sweep's task (from its profile). */
-function sweepPlan(m: Pick<SweepManifest, "profile" | "task" | "dataRoot">, paper: Awaited<
-  ReturnType<typeof loadPaperFixtures>
->): TaskPlan {
+function sweepPlan(
+  m: Pick<SweepManifest, "profile" | "task" | "dataRoot">,
+  paper: Awaited<
+    ReturnType<typeof loadPaperFixtures>
+  >,
+): TaskPlan {
   const plan = getProfile(m.profile, paper, { dataRoot: m.dataRoot }).tasks.find((t) =>
     t.task === m.task
   );
@@ -77,7 +80,9 @@ export function checkPoints(plan: TaskPlan, models: string[], points: GridPoint[
     const spec = plan.models.find((m) => m.id === id);
     if (!spec) {
       throw new Error(
-        `--models ${id}: not a model of ${plan.task} (has ${plan.models.map((m) => m.id).join(", ")})`,
+        `--models ${id}: not a model of ${plan.task} (has ${
+          plan.models.map((m) => m.id).join(", ")
+        })`,
       );
     }
     for (const p of points) {
@@ -110,7 +115,10 @@ export async function sweep(pipeline: Pipeline, opts: SweepOptions): Promise<str
       if (seen.has(a.key)) throw new Error(`--grid: key ${a.key} given twice`);
       seen.add(a.key);
     }
-    const plan0 = sweepPlan({ profile: opts.profile, task: opts.task, dataRoot: opts.dataRoot }, paper);
+    const plan0 = sweepPlan(
+      { profile: opts.profile, task: opts.task, dataRoot: opts.dataRoot },
+      paper,
+    );
     const models = opts.models ?? [plan0.models[0].id];
     checkPoints(plan0, models, gridPoints(opts.grid));
     const name = opts.name ?? `sweep-${timestampName()}`;

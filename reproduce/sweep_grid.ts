@@ -48,9 +48,13 @@ export function parseGridAxis(text: string): GridAxis {
   const values = text.slice(eq + 1).split(",").map((v) => v.trim());
   const parsed = GridAxisSchema.safeParse({ key, values });
   if (eq <= 0 || !parsed.success || values.some((v) => v === "")) {
-    throw new Error(`--grid '${text}': expected KEY=V1,V2,... (a trainer key, e.g. arch.H_cycles=1,2,4)`);
+    throw new Error(
+      `--grid '${text}': expected KEY=V1,V2,... (a trainer key, e.g. arch.H_cycles=1,2,4)`,
+    );
   }
-  if (new Set(values).size !== values.length) throw new Error(`--grid '${text}': a value is repeated`);
+  if (new Set(values).size !== values.length) {
+    throw new Error(`--grid '${text}': a value is repeated`);
+  }
   return parsed.data;
 }
 

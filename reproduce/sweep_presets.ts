@@ -45,7 +45,8 @@ export const SWEEP_PRESETS: Record<string, SweepPreset> = {
     models: ["direct_pred"],
     seeds: 1,
     source: "paper, Figure 2 (accuracy vs Transformer depth; HRM's computed depth)",
-    caveat: "easy generated Sudoku (10 blanks), hidden 64: the shape of the curve, not its values; " +
+    caveat:
+      "easy generated Sudoku (10 blanks), hidden 64: the shape of the curve, not its values; " +
       "about 30-60 min on 2 cores, estimated from run cpu4's per-model times (not yet timed)",
   },
   "fig2-hrm-depth-cpu": {

@@ -25,7 +25,7 @@ import {
   SeedSummarySchema,
 } from "./report/schema.ts";
 import { seedDir, seedEntry, seedSummary } from "./seeds.ts";
-import { gridPoints, GridAxisSchema, SweepManifestSchema } from "./sweep_grid.ts";
+import { GridAxisSchema, gridPoints, SweepManifestSchema } from "./sweep_grid.ts";
 
 /** `sweep-report.json`. */
 export const SweepReportSchema = z.object({
@@ -36,17 +36,21 @@ export const SweepReportSchema = z.object({
   preset: z.string().optional(),
   grid: z.array(GridAxisSchema),
   seeds: z.array(z.number().int()),
-  points: z.array(z.object({
-    id: z.string(),
-    values: z.record(z.string(), z.string()),
-    models: z.array(z.object({
-      model: z.string(),
-      /** Seeds that finished (a missing one is not run yet, or failed). */
-      seeds: z.array(SeedEntrySchema),
-      summary: SeedSummarySchema.nullable(),
-    }).strict()),
-    comparisons: z.array(ComparisonSchema),
-  }).strict()),
+  points: z.array(
+    z.object({
+      id: z.string(),
+      values: z.record(z.string(), z.string()),
+      models: z.array(
+        z.object({
+          model: z.string(),
+          /** Seeds that finished (a missing one is not run yet, or failed). */
+          seeds: z.array(SeedEntrySchema),
+          summary: SeedSummarySchema.nullable(),
+        }).strict(),
+      ),
+      comparisons: z.array(ComparisonSchema),
+    }).strict(),
+  ),
 }).strict();
 /** `sweep-report.json`. */
 export type SweepReport = z.infer<typeof SweepReportSchema>;
@@ -82,7 +86,10 @@ export async function buildSweepReport(dir: string): Promise<SweepReport> {
       for (const [seed, a] of outputs.get(first)!) {
         const b = outputs.get(other)!.get(seed);
         if (b === undefined) continue;
-        tables.push({ seed, t: pairRows(await readRowCorrectness(a), await readRowCorrectness(b)) });
+        tables.push({
+          seed,
+          t: pairRows(await readRowCorrectness(a), await readRowCorrectness(b)),
+        });
       }
       if (tables.length) comparisons.push(compareSeeds(first, other, tables));
     }
@@ -135,7 +142,9 @@ export function sweepMarkdown(r: SweepReport): string {
   const esc = mdText;
   const h = header(r);
   const out = [
-    `# Sweep ${mdCode(r.name)}: ${mdText(r.task)}${r.preset ? ` (preset ${mdCode(r.preset)})` : ""}`,
+    `# Sweep ${mdCode(r.name)}: ${mdText(r.task)}${
+      r.preset ? ` (preset ${mdCode(r.preset)})` : ""
+    }`,
     "",
     note(r),
     "",
@@ -148,9 +157,7 @@ export function sweepMarkdown(r: SweepReport): string {
     ...tableRows(r).map((row) => `| ${row.map(esc).join(" | ")} |`),
     "",
   ];
-  const lines = r.points.flatMap((p) =>
-    p.comparisons.map((c) => `${p.id}: ${comparisonText(c)}`)
-  );
+  const lines = r.points.flatMap((p) => p.comparisons.map((c) => `${p.id}: ${comparisonText(c)}`));
   if (lines.length) {
     out.push("## Paired comparisons per point", "", ...lines.map((l) => `- ${mdText(l)}`), "");
   }
@@ -197,7 +204,8 @@ export async function sweepHtml(r: SweepReport): Promise<string> {
   const h = header(r);
   const table = `<table><tr>${h.map((x) => `<th>${esc(x)}</th>`).join("")}</tr>` +
     tableRows(r).map((row) => `<tr>${row.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`)
-      .join("") + "</table>";
+      .join("") +
+    "</table>";
   const comparisons = r.points.flatMap((p) =>
     p.comparisons.map((c) => `<li>${esc(`${p.id}: ${comparisonText(c)}`)}</li>`)
   );
@@ -211,7 +219,9 @@ export async function sweepHtml(r: SweepReport): Promise<string> {
       r.preset ? ` (preset <code>${esc(r.preset)}</code>)` : ""
     }</h1>\n<p>${esc(note(r).replace(/`/g, ""))} Intervals: 95%, t over seeds (one seed: ` +
     `Wilson over test rows).</p>\n${table}\n<div class="plots">${plots}</div>\n` +
-    (comparisons.length ? `<h2>Paired comparisons per point</h2><ul>${comparisons.join("")}</ul>` : "") +
+    (comparisons.length
+      ? `<h2>Paired comparisons per point</h2><ul>${comparisons.join("")}</ul>`
+      : "") +
     `\n<p>Numbers: <a href="sweep-report.json">sweep-report.json</a>, ` +
     `<a href="sweep.md">sweep.md</a>.</p>\n</body></html>\n`;
 }

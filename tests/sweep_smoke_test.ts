@@ -73,7 +73,10 @@ Deno.test({
       assert.equal(JSON.stringify(cfg).includes('"H_cycles":2'), true);
       const html = await Deno.readTextFile(join(sweepDir, "sweep.html"));
       assert.ok((html.match(/<svg/g) ?? []).length >= 1, "a plot per swept key");
-      assert.match(await Deno.readTextFile(join(sweepDir, "sweep.md")), /\| point_0 \| 1 \| hrm \|/);
+      assert.match(
+        await Deno.readTextFile(join(sweepDir, "sweep.md")),
+        /\| point_0 \| 1 \| hrm \|/,
+      );
       const again = await sweepCli(dir, ["--resume", "s", ...common]);
       assert.equal((again.match(/already finished, skipped/g) ?? []).length, 4);
     } finally {

@@ -143,9 +143,11 @@ export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]>
           t: pairRows(await readRowCorrectness(fileA), await readRowCorrectness(fileB)),
         });
       } catch (err) {
-        throw new Error(`${inputs.record.task}: ${first.id} vs ${other.id}, seed ${seed}: ${
-          (err as Error).message
-        }`);
+        throw new Error(
+          `${inputs.record.task}: ${first.id} vs ${other.id}, seed ${seed}: ${
+            (err as Error).message
+          }`,
+        );
       }
     }
     if (tables.length) out.push(compareSeeds(first.id, other.id, tables));

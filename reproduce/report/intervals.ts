@@ -78,7 +78,9 @@ export function intervalPlot(report: TaskReport): Promise<string> {
   for (const m of report.models) {
     const s = m.summary;
     if (!s) continue;
-    if (s.ci95) rows.push({ model: m.model, series: "mean", y: s.mean, lo: s.ci95[0], hi: s.ci95[1] });
+    if (s.ci95) {
+      rows.push({ model: m.model, series: "mean", y: s.mean, lo: s.ci95[0], hi: s.ci95[1] });
+    }
     if (s.metric !== "exact_accuracy") continue;
     for (const e of m.seeds ?? []) {
       rows.push({
