@@ -60,6 +60,23 @@ const program = new Command()
       return;
     }
     const backend = parseBackend(opts.backend);
+    if (opts.resume !== undefined) {
+      const given = [
+        opts.profile && "--profile",
+        opts.task && "--task",
+        opts.grid.length && "--grid",
+        opts.gridFile && "--grid-file",
+        opts.preset && "--preset",
+        opts.seeds && "--seeds",
+        opts.models && "--models",
+        opts.name && "--name",
+      ].filter(Boolean);
+      if (given.length) {
+        throw new Error(
+          `--resume continues the sweep as its sweep.json records it; drop ${given.join(", ")}`,
+        );
+      }
+    }
     const preset = opts.preset === undefined ? undefined : getPreset(opts.preset);
     const grid = [
       ...(preset?.grid ?? []),

@@ -134,6 +134,12 @@ export function compareSeeds(
   };
 }
 
+/** A p-value as text: `= 0.0312`, `= 2.1e-7`, or `< 1e-300` where it underflows. */
+export function pText(p: number): string {
+  if (p === 0) return "< 1e-300";
+  return `= ${p < 1e-4 ? p.toExponential(1) : p.toFixed(4)}`;
+}
+
 /** Words for a comparison, e.g. `hrm is ahead of direct_pred (+3.5 points, ...)`. */
 export function comparisonText(c: Comparison): string {
   const pts = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`;
@@ -142,6 +148,6 @@ export function comparisonText(c: Comparison): string {
     : `${c.a} is ${c.verdict === "ahead" ? "ahead of" : "behind"} ${c.b}`;
   return `${head}: difference ${pts(c.difference)} points, 95% CI [${pts(c.ci95[0])}, ${
     pts(c.ci95[1])
-  }], p = ${c.p_value < 1e-4 ? c.p_value.toExponential(1) : c.p_value.toFixed(4)} ` +
+  }], p ${pText(c.p_value)} ` +
     `(${c.per_seed.length} seed${c.per_seed.length === 1 ? "" : "s"})`;
 }

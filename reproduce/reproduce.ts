@@ -319,6 +319,16 @@ async function runModel(
   await writeJsonAtomic(resultPath, ModelResultSchema.parse(result));
 }
 
+/** Seeds and given checkpoints exclude each other: evaluating given weights has no seed. */
+function checkSeedOptions(opts: ReproduceOptions): void {
+  if ((opts.seeds?.length ?? 0) > 1 && Object.keys(opts.checkpoints).length) {
+    throw new Error(
+      "--seeds with --checkpoint: a given checkpoint is evaluated, not trained, so several " +
+        "seeds would repeat the same evaluation; give one or the other",
+    );
+  }
+}
+
 /** Writes the task's report and marks it done (after all its models). */
 async function finishTask(runDir: string, task: TaskId, paper: PaperFixtures): Promise<void> {
   await writeTaskReport(runDir, task, paper);
@@ -332,6 +342,7 @@ async function finishTask(runDir: string, task: TaskId, paper: PaperFixtures): P
  * folder, so a second resume of a run still going is refused in one line).
  */
 export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Promise<string> {
+  checkSeedOptions(opts);
   if (opts.resume !== undefined) {
     const runDir = await resumeDir(opts.reportsDir, opts.resume);
     if (!await pathExists(join(runDir, "run.json"))) {
@@ -340,6 +351,12 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
     const lock = await acquireRunLock(runDir, `resume run ${opts.resume}`, { onStale: opts.log });
     try {
       const manifest = await readValidated(join(runDir, "run.json"), RunManifestSchema);
+      if (opts.seeds && opts.seeds.join(",") !== runSeeds(manifest).join(",")) {
+        throw new Error(
+          `--resume ${opts.resume}: the run used seeds ${runSeeds(manifest).join(",")}, ` +
+            `not ${opts.seeds.join(",")} (a resume keeps the run's own)`,
+        );
+      }
       if (opts.profile !== undefined && opts.profile !== manifest.profile) {
         throw new Error(
           `--resume ${opts.resume}: the run used profile '${manifest.profile}', not '${opts.profile}'`,

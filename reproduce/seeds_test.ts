@@ -142,6 +142,22 @@ Deno.test("two seeds: per-seed entries, summaries and a paired comparison in rep
     assert.ok(Math.abs(c.p_value - 2 * 23 / 2 ** 22) < 1e-15, "pooled 21 vs 1");
     assert.equal(c.verdict, "ahead");
     assert.match(c.method, /pooled over 2 seeds/);
+    const base = {
+      profile: "smoke" as const,
+      checkpoints: {},
+      seed: 0,
+      reportsDir: join(dir, "reports"),
+      dataRoot: join(dir, "data"),
+      log: () => {},
+    };
+    await assert.rejects(
+      reproduce(pipeline, { ...base, resume: runDir.split("/").at(-1), seeds: [0, 1, 2] }),
+      /the run used seeds 0,1, not 0,1,2/,
+    );
+    await assert.rejects(
+      reproduce(pipeline, { ...base, seeds: [0, 1], checkpoints: { "maze.hrm": "w" } }),
+      /--seeds with --checkpoint/,
+    );
     const md = await Deno.readTextFile(join(runDir, "maze", "report.md"));
     assert.match(md, /hrm is ahead of direct\\_pred|hrm is ahead of direct_pred/);
     assert.match(await Deno.readTextFile(join(runDir, "summary.md")), /maze: hrm is ahead of/);
