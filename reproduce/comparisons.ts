@@ -130,7 +130,11 @@ export function compareSeeds(
     method,
     verdict: verdict(difference, p),
     per_seed,
-    seed_ci95: k >= 2 ? tInterval(per_seed.map((s) => s.difference)) : null,
+    // Null with one seed, or when every seed gives the same difference (no spread: a zero-width
+    // interval would claim certainty).
+    seed_ci95: k >= 2 && new Set(per_seed.map((s) => s.difference)).size > 1
+      ? tInterval(per_seed.map((s) => s.difference))
+      : null,
   };
 }
 

@@ -39,5 +39,6 @@ Deno.test("verdicts: ahead, behind, not distinguishable at 95%", () => {
   assert.ok(Math.abs(two.p_value - 2 * 137 / 65536) < 1e-12);
   assert.equal(two.verdict, "behind");
   assert.match(comparisonText(two), /hrm is behind base/);
+  assert.equal(two.seed_ci95, null, "equal per-seed differences: no spread");
   assert.equal(pText(0), "< 1e-300");
 });

@@ -69,7 +69,8 @@ const clip = (x: number) => Math.min(1, Math.max(0, x));
  * interval is widened where needed to contain the Wilson interval of the
  * pooled rows (sum correct / sum n), so that seeds that happen to agree (sd 0)
  * do not give a zero-width interval that ignores the test rows' own noise. One
- * seed: its value, and when the headline is exact accuracy the Wilson interval
+ * seed (or several with equal values of another metric, e.g. pass@2 0% each):
+ * its value, and when the headline is exact accuracy the Wilson interval
  * of correct/n (test rows as the units; the variation between training runs is
  * not in it), else no interval.
  */
@@ -89,6 +90,18 @@ export function seedSummary(entries: SeedEntry[], metric: string): SeedSummary {
         hi = Math.max(hi, wh);
         method += `, widened to the pooled Wilson interval of ${correct}/${n}`;
       }
+    }
+    if (sd === 0 && !exact) {
+      // Identical values give a zero-width t interval, which would claim certainty.
+      return {
+        metric,
+        seeds: entries.length,
+        mean,
+        sd,
+        ci95: null,
+        method: `${method}: all ` +
+          "seeds equal, no spread to estimate an interval from",
+      };
     }
     return { metric, seeds: entries.length, mean, sd, ci95: [clip(lo), clip(hi)], method };
   }

@@ -41,6 +41,9 @@ Deno.test("seed summary: Wilson for one seed, t over seeds for several", () => {
   const same = seedSummary([seedEntry(0, r(0)), seedEntry(1, r(0))], "exact_accuracy");
   assert.deepEqual(same.ci95, wilson(0, 20));
   assert.match(same.method, /widened to the pooled Wilson interval of 0\/20/);
+  const flat = seedSummary([seedEntry(0, r(0)), seedEntry(1, r(0))], "pass@2");
+  assert.equal(flat.ci95, null, "equal seeds of another metric: no interval");
+  assert.match(flat.method, /all seeds equal/);
 });
 
 /** 20 test rows of 4 tokens; `solved` says which rows a model predicts exactly. */

@@ -238,7 +238,10 @@ export const ComparisonSchema = z.object({
   /** `a` is ahead of / behind `b`, or not distinguishable at 95%. */
   verdict: z.enum(VERDICTS),
   per_seed: z.array(PairedSeedSchema),
-  /** With 2+ seeds: the t interval of the per-seed differences (seeds as the units). */
+  /**
+   * With 2+ seeds whose differences are not all equal: the t interval of the
+   * per-seed differences (seeds as the units); else null.
+   */
   seed_ci95: z.tuple([z.number(), z.number()]).nullable(),
 }).strict();
 /** One paired comparison. */
