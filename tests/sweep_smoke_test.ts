@@ -1,7 +1,8 @@
 /**
  * End to end: `deno task sweep` on the smoke profile's Sudoku, two grid points
  * (arch.H_cycles=1,2), HRM and the baseline, one seed, real training and
- * evaluation on wasm in a scratch folder: every run finishes, the sweep report
+ * evaluation on wasm in a scratch folder: every run finishes, the point equal to
+ * the smoke profile's HRM gives the golden report's numbers, the sweep report
  * holds both points with their Wilson intervals and a paired comparison, and
  * a resume skips every finished run.
  * @module
@@ -66,11 +67,19 @@ Deno.test({
         assert.equal(p.comparisons.length, 1);
         assert.equal(p.comparisons[0].per_seed[0].n, 8);
       }
-      // HRM at H_cycles=2 is the smoke profile's own HRM; its config says so.
+      // The point H_cycles=1 is the smoke profile's own HRM: the same pipeline gives the golden
+      // report's numbers exactly; at H_cycles=2 the trainer got the point's setting.
+      const golden = JSON.parse(
+        await Deno.readTextFile(join(ROOT, "fixtures/smoke/golden-report.json")),
+      );
+      const p0 = JSON.parse(
+        await Deno.readTextFile(join(sweepDir, "point_0", "hrm", "seed_0", "result.json")),
+      );
+      assert.deepEqual(p0.metrics, golden.sudoku.models[0].metrics);
       const cfg = JSON.parse(
         await Deno.readTextFile(join(sweepDir, "point_1", "hrm", "seed_0", "config.json")),
       );
-      assert.equal(JSON.stringify(cfg).includes('"H_cycles":2'), true);
+      assert.ok(JSON.stringify(cfg).includes('"H_cycles":2'), "point_1 trained with H_cycles 2");
       const html = await Deno.readTextFile(join(sweepDir, "sweep.html"));
       assert.ok((html.match(/<svg/g) ?? []).length >= 1, "a plot per swept key");
       assert.match(
