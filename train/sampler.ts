@@ -9,8 +9,9 @@
  * `min(puzzle size, room left)` of its examples drawn without replacement,
  * until the batch holds exactly `global_batch_size` examples. The last partial
  * batch of the iteration is dropped. (The reference draws the examples from
- * NumPy's unseeded global generator; here they come from the same seeded
- * generator, so runs repeat exactly.)
+ * NumPy's global generator, which PyTorch's DataLoader worker seeds from the
+ * torch seed `seed + rank`; here they come from the same seeded generator as
+ * the shuffle, so the draws differ bit for bit but runs repeat exactly.)
  *
  * Evaluation: each set in order, `global_batch_size` consecutive examples per
  * batch, the last batch padded (inputs = pad_id, labels = -100, identifier =
