@@ -11,28 +11,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { TaskReportSchema } from "../reproduce/report/schema.ts";
 import { wilson } from "../reproduce/stats.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function reproduceCli(dir: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--config",
-      join(ROOT, "deno.json"),
-      join(ROOT, "cli/reproduce.ts"),
-      ...args,
-    ],
-    cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `reproduce failed:\n${text}`);
-  return text;
-}
+import { ROOT, runCliOk } from "./run_cli.ts";
 
 Deno.test({
   name: "smoke profile with two seeds: per-seed entries, summaries, a comparison (wasm)",
@@ -43,7 +22,7 @@ Deno.test({
     try {
       await Deno.symlink(join(ROOT, "fixtures"), join(dir, "fixtures"));
       const common = ["--backend", "wasm", "--jobs", "1", "--quiet"];
-      await reproduceCli(dir, [
+      await runCliOk("cli/reproduce.ts", [
         "--profile",
         "smoke",
         "--task",
@@ -53,7 +32,7 @@ Deno.test({
         "--run",
         "two",
         ...common,
-      ]);
+      ], dir);
       const runDir = join(dir, "reports", "two");
       for (const m of ["hrm", "direct_pred"]) {
         for (const s of [0, 1]) {
@@ -83,7 +62,7 @@ Deno.test({
       // Resume works per seed: only the seed whose result is missing runs again.
       await Deno.remove(join(runDir, "maze", "done"));
       await Deno.remove(join(runDir, "maze", "direct_pred", "seed_1", "result.json"));
-      const again = await reproduceCli(dir, ["--resume", "two", ...common]);
+      const again = await runCliOk("cli/reproduce.ts", ["--resume", "two", ...common], dir);
       assert.equal((again.match(/already finished, skipped/g) ?? []).length, 3);
       assert.match(again, /model 2\/2 direct_pred seed 1: training/);
       const resumed = JSON.parse(await Deno.readTextFile(join(runDir, "maze", "report.json")));

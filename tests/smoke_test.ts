@@ -13,8 +13,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { stripVolatile, TaskReportSchema } from "../reproduce/report/schema.ts";
+import { ROOT, runCliOk } from "./run_cli.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const GOLDEN = join(ROOT, "fixtures/smoke/golden-report.json");
 const TASKS = ["sudoku", "maze", "arc1"];
 
@@ -28,13 +28,9 @@ Deno.test({
       // Paths in the profile are relative (data/smoke/..., fixtures/arc): run where they resolve
       // the same way as in the repository, without writing into it.
       await Deno.symlink(join(ROOT, "fixtures"), join(dir, "fixtures"));
-      const cmd = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--config",
-          join(ROOT, "deno.json"),
-          join(ROOT, "cli/reproduce.ts"),
+      await runCliOk(
+        "cli/reproduce.ts",
+        [
           "--profile",
           "smoke",
           "--run",
@@ -43,14 +39,8 @@ Deno.test({
           "wasm",
           "--quiet",
         ],
-        cwd: dir,
-        stdout: "piped",
-        stderr: "piped",
-        env: { NO_COLOR: "1" },
-      });
-      const out = await cmd.output();
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, `reproduce failed:\n${text}`);
+        dir,
+      );
       const runDir = join(dir, "reports", "golden");
       const got: Record<string, unknown> = {};
       for (const task of TASKS) {

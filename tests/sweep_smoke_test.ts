@@ -10,21 +10,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { SweepReportSchema } from "../reproduce/sweep_report.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function sweepCli(dir: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", join(ROOT, "deno.json"), join(ROOT, "cli/sweep.ts"), ...args],
-    cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `sweep failed:\n${text}`);
-  return text;
-}
+import { ROOT, runCliOk } from "./run_cli.ts";
 
 Deno.test({
   name: "sweep: two grid points on smoke data, report with intervals, resume skips (wasm)",
@@ -35,7 +21,7 @@ Deno.test({
     try {
       await Deno.symlink(join(ROOT, "fixtures"), join(dir, "fixtures"));
       const common = ["--backend", "wasm", "--jobs", "1", "--quiet"];
-      await sweepCli(dir, [
+      await runCliOk("cli/sweep.ts", [
         "--profile",
         "smoke",
         "--task",
@@ -47,7 +33,7 @@ Deno.test({
         "--name",
         "s",
         ...common,
-      ]);
+      ], dir);
       const sweepDir = join(dir, "reports", "s");
       const report = SweepReportSchema.parse(
         JSON.parse(await Deno.readTextFile(join(sweepDir, "sweep-report.json"))),
@@ -86,7 +72,7 @@ Deno.test({
         await Deno.readTextFile(join(sweepDir, "sweep.md")),
         /\| point_0 \| 1 \| hrm \|/,
       );
-      const again = await sweepCli(dir, ["--resume", "s", ...common]);
+      const again = await runCliOk("cli/sweep.ts", ["--resume", "s", ...common], dir);
       assert.equal((again.match(/already finished, skipped/g) ?? []).length, 4);
     } finally {
       await Deno.remove(dir, { recursive: true });
