@@ -22,7 +22,6 @@ import { getProfile } from "./profiles.ts";
 import {
   type Environment,
   type ModelResult,
-  ModelResultSchema,
   type ModelSpec,
   type RunManifest,
   RunManifestSchema,
@@ -35,6 +34,7 @@ import { checkRunInside, writeRunReports, writeTaskReport } from "./report/write
 import { getTask } from "../tasks/mod.ts";
 import { runInLanes } from "../util/mod.ts";
 import { runSeeds, seedDir } from "./seeds.ts";
+import { headlineText, isFinished, writeResult } from "./model_result.ts";
 
 /** What one model run needs besides its plan. */
 export interface ModelContext {
@@ -280,10 +280,8 @@ async function runModel(
   const model = plan.models[index];
   const multi = runSeeds(manifest).length > 1;
   const outDir = seedDir(join(runDir, plan.task), model.id, seed, multi);
-  const resultPath = join(outDir, "result.json");
   const name = multi ? `${model.id} seed ${seed}` : model.id;
-  if (await pathExists(resultPath)) {
-    await readValidated(resultPath, ModelResultSchema);
+  if (await isFinished(outDir)) {
     opts.log(`${plan.task}: ${name} already finished, skipped`);
     return;
   }
@@ -309,14 +307,12 @@ async function runModel(
       seed,
       log: opts.log,
     });
-    const main = result.metrics[result.headlineMetric];
     opts.log(
-      `${plan.task}: ${name}: ${result.headlineMetric} ` +
-        `${main === undefined ? "n/a" : (main * 100).toFixed(2) + "%"} ` +
+      `${plan.task}: ${name}: ${headlineText(result)} ` +
         `(train ${result.trainSeconds.toFixed(0)} s, eval ${result.evalSeconds.toFixed(0)} s)`,
     );
   }
-  await writeJsonAtomic(resultPath, ModelResultSchema.parse(result));
+  await writeResult(outDir, result);
 }
 
 /** Seeds and given checkpoints exclude each other: evaluating given weights has no seed. */
@@ -460,15 +456,9 @@ async function runTasks(
         for (const seed of seeds) {
           const outDir = seedDir(join(runDir, task), model.id, seed, seeds.length > 1);
           await Deno.mkdir(outDir, { recursive: true });
-          await writeJsonAtomic(
-            join(outDir, "result.json"),
-            ModelResultSchema.parse(
-              notRunResult(
-                model.id,
-                `no data: ${missing}`,
-                getTask(plan.taskModule).headlineMetric,
-              ),
-            ),
+          await writeResult(
+            outDir,
+            notRunResult(model.id, `no data: ${missing}`, getTask(plan.taskModule).headlineMetric),
           );
         }
       }

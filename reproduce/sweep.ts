@@ -27,8 +27,9 @@ import {
   resumeDir,
   timestampName,
 } from "./reproduce.ts";
-import { type ModelResult, ModelResultSchema, type TaskId } from "./report/schema.ts";
+import type { ModelResult, TaskId } from "./report/schema.ts";
 import { seedDir } from "./seeds.ts";
+import { headlineText, isFinished, writeResult } from "./model_result.ts";
 import {
   type GridAxis,
   type GridPoint,
@@ -173,10 +174,8 @@ async function runSweep(
   await runInLanes(units, opts.jobs ?? 1, async ({ point, seed, model }) => {
     const spec = plan.models.find((m) => m.id === model)!;
     const outDir = seedDir(join(dir, point.id), model, seed, true);
-    const resultPath = join(outDir, "result.json");
     const what = `${point.id} (${point.overrides.join(" ")}) ${model} seed ${seed}`;
-    if (await pathExists(resultPath)) {
-      await readValidated(resultPath, ModelResultSchema);
+    if (await isFinished(outDir)) {
       opts.log(`${what}: already finished, skipped`);
       finished++;
       return;
@@ -188,13 +187,9 @@ async function runSweep(
       { ...spec, overrides: [...spec.overrides, ...point.overrides] },
       { outDir, resume: opts.resume !== undefined, seed, log: opts.log },
     );
-    await writeJsonAtomic(resultPath, ModelResultSchema.parse(result));
+    await writeResult(outDir, result);
     finished++;
-    const v = result.metrics[result.headlineMetric];
-    opts.log(
-      `${what}: ${result.headlineMetric} ${v === undefined ? "n/a" : (v * 100).toFixed(2) + "%"} ` +
-        `(${finished}/${units.length})`,
-    );
+    opts.log(`${what}: ${headlineText(result)} (${finished}/${units.length})`);
   });
   await writeSweepReports(dir);
   opts.log(`sweep report: ${join(dir, "sweep.html")}, ${join(dir, "sweep.md")}`);
