@@ -17,6 +17,12 @@ import { createTrainModel } from "./create_model.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
 import { Progress } from "../util/mod.ts";
+import {
+  type EvalSampleInfo,
+  type EvalSampleRequest,
+  sampleSplit,
+  sampleText,
+} from "./eval_sample.ts";
 
 /** What to evaluate. */
 export interface EvalRequest {
@@ -33,6 +39,11 @@ export interface EvalRequest {
   /** Progress label (default `eval`). */
   label?: string;
   onRecord?: (r: MetricsRecord) => void;
+  /**
+   * Score a seeded random sample of whole test groups instead of the whole
+   * split (eval_sample.ts); files then carry a `_sample<N>_seed<S>` suffix.
+   */
+  sample?: EvalSampleRequest;
 }
 
 /** What {@link runEvaluation} returns. */
@@ -43,6 +54,8 @@ export interface EvalSummary {
   outDir: string;
   outputsDir?: string;
   backend: string;
+  /** What was scored when {@link EvalRequest.sample} was given. */
+  sample?: EvalSampleInfo;
 }
 
 function dirname(path: string): string {
@@ -79,8 +92,11 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
   const config = configFromArgs(overrides, saved?.config ?? {});
   const dir = config.data_path;
   const trainMeta = await openSplitMetadata(dir, "train");
-  const test = await openSplit(dir, "test");
-  checkSplitsAgree(dir, trainMeta, test.metadata);
+  const full = await openSplit(dir, "test");
+  checkSplitsAgree(dir, trainMeta, full.metadata);
+  const sampled = req.sample ? sampleSplit(full, req.sample, `${dir}/test`) : undefined;
+  const test = sampled?.split ?? full;
+  const tag = req.sample ? `_sample${req.sample.size}_seed${req.sample.seed}` : "";
   if (ckpt.meta) checkModelFitsData(ckpt.meta.model_config as never, trainMeta, path);
 
   const backend = await useBackend(config.backend);
@@ -100,7 +116,8 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
     progress?.log(
       (req.label ? `${req.label}: ` : "") +
         `${describeBackend(backend)}; evaluating ${path} (step ${step}) on ${dir}/test` +
-        (saved ? ` with the config from ${saved.source}` : ""),
+        (saved ? ` with the config from ${saved.source}` : "") +
+        (sampled ? `; a sample: ${sampleText(sampled.info)}` : ""),
     );
     const outDir = config.run_dir ??
       (ckpt.meta && dirname(path).endsWith("/checkpoints")
@@ -126,28 +143,44 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
       ...m,
       eval_s: pass.seconds,
       backend: backend.backend,
+      ...(sampled
+        ? {
+          sample_size: sampled.info.size,
+          sample_population: sampled.info.population,
+          sample_seed: sampled.info.seed,
+        }
+        : {}),
     }));
-    const log = await MetricsLog.open(`${outDir}/eval_step_${step}.jsonl`);
+    const log = await MetricsLog.open(`${outDir}/eval_step_${step}${tag}.jsonl`);
     for (const r of records) {
       log.write(r);
       req.onRecord?.(r);
     }
     log.close();
-    await writeJsonAtomic(`${outDir}/eval_step_${step}.config.json`, {
+    await writeJsonAtomic(`${outDir}/eval_step_${step}${tag}.config.json`, {
       checkpoint: path,
+      ...(sampled ? { sample: sampled.info } : {}),
       config: resolvedConfig(config),
       model_config: model.modelConfig,
     });
     let outputsDir: string | undefined;
     if (save.length) {
-      outputsDir = `${outDir}/eval_outputs/step_${step}`;
+      outputsDir = `${outDir}/eval_outputs/step_${step}${tag}`;
       await saveEvalOutputs(outputsDir, pass.outputs, test, {
         step: String(step),
         checkpoint: path,
         dataset: dir,
+        ...(sampled ? { sample: JSON.stringify(sampled.info) } : {}),
       });
     }
-    return { sets: pass.sets, step, outDir, outputsDir, backend: backend.backend };
+    return {
+      sets: pass.sets,
+      step,
+      outDir,
+      outputsDir,
+      backend: backend.backend,
+      ...(sampled ? { sample: sampled.info } : {}),
+    };
   } finally {
     progress?.stop();
     await model.dispose();

@@ -49,6 +49,16 @@ export { parseEvalArgs, savedConfigFor, trainConfigFromArgs } from "./args.ts";
 export { resolveRunDir, runTraining, type TrainOptions, type TrainSummary } from "./trainer.ts";
 export { type EvalRequest, type EvalSummary, runEvaluation } from "./eval_run.ts";
 export { evaluateSplit, type SetMetrics } from "./evaluate.ts";
+export {
+  checkSampleSize,
+  countGroups,
+  type EvalSampleInfo,
+  type EvalSampleRequest,
+  parseEvalSample,
+  sampleGroupIndices,
+  sampleSplit,
+  sampleText,
+} from "./eval_sample.ts";
 export { detectFormat, openSplit, openSplitMetadata } from "./data.ts";
 export { type Batch, IGNORE_LABEL_ID } from "../model/mod.ts";
 export { evalBatches, totalSteps, type TrainPosition, TrainSampler } from "./sampler.ts";
