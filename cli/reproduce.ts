@@ -1,6 +1,7 @@
 /**
  * `deno task reproduce [--profile smoke|cpu|paper] [--task T ...] [--run NAME]
- * [--resume NAME] [--checkpoint task=path ...] [--backend B] [--seeds 0,1,2]`: builds the
+ * [--resume NAME] [--checkpoint task=path ...] [--backend B] [--seeds 0,1,2]
+ * [--score-checkpoint last|best-train|eval=K|step=N] [--eval-sample N [--eval-seed S]]`: builds the
  * data, trains HRM and the Direct-pred baseline, evaluates, and writes
  * `reports/<run>/`. The default profile is `paper` when a hardware GPU
  * adapter is found, else `cpu`. The run folder must lie inside `--reports`
@@ -22,6 +23,7 @@ import {
   type TaskId,
   workerPipeline,
 } from "../reproduce/mod.ts";
+import { parseEvalSample, parseScoreRule, ruleText } from "../train/mod.ts";
 import { runCli } from "../util/mod.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -92,6 +94,17 @@ const program = new Command()
     "--seeds <list>",
     "train and evaluate every model once per seed: N for seeds 0..N-1, or a list like 0,1,2",
   )
+  .option(
+    "--score-checkpoint <rule>",
+    "which trained checkpoint is scored: last | best-train (highest training exact accuracy) | " +
+      "eval=K (K-th evaluation) | step=N (default: last; the paper profile's ARC tasks: eval=8, " +
+      "as the official ARC notebook)",
+  )
+  .option(
+    "--eval-sample <n>",
+    "score a seeded random sample of N whole test groups instead of the whole test split",
+  )
+  .option("--eval-seed <s>", "seed of --eval-sample's draw (same seed, same sample)", "0")
   .option("--reports <dir>", "folder that holds the runs", "reports")
   .option(
     "--jobs <n>",
@@ -114,6 +127,13 @@ const program = new Command()
     if (opts.run !== undefined && opts.resume !== undefined) {
       throw new Error("--run and --resume exclude each other");
     }
+    const scoreCheckpoint = opts.scoreCheckpoint === undefined
+      ? undefined
+      : ruleText(parseScoreRule(opts.scoreCheckpoint));
+    const evalSample = opts.evalSample === undefined
+      ? undefined
+      : parseEvalSample(opts.evalSample, opts.evalSeed);
+    if (!evalSample && opts.evalSeed !== "0") throw new Error("--eval-seed needs --eval-sample N");
     const jobs = opts.jobs === undefined ? await defaultJobs(backend) : Number(opts.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
       throw new Error(`--jobs must be a positive integer, got '${opts.jobs}'`);
@@ -135,6 +155,8 @@ const program = new Command()
       arcSource: opts.arcSource,
       actBaseline: opts.actBaseline,
       dataRoot: opts.dataRoot,
+      scoreCheckpoint,
+      evalSample,
       reportsDir: opts.reports,
       log: (line) => console.log(`[${stamp(start)}] ${line}`),
     });

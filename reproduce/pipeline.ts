@@ -11,11 +11,24 @@ import { join, relative } from "node:path";
 import { type BackendChoice, useBackend } from "../backends/mod.ts";
 import { readEvalOutputs, readSafetensors, toFloat32 } from "../io/mod.ts";
 import { getTask } from "../tasks/mod.ts";
-import { configFromArgs, findLatestCheckpoint, runEvaluation, runTraining } from "../train/mod.ts";
+import {
+  checkSampleSize,
+  chooseCheckpoint,
+  configFromArgs,
+  findLatestCheckpoint,
+  NonFiniteLossError,
+  openSplitMetadata,
+  parseScoreRule,
+  runEvaluation,
+  runTraining,
+  sampleText,
+  type ScoredCheckpoint,
+} from "../train/mod.ts";
 import { runJobs } from "../util/mod.ts";
 import type { TaskPlan } from "./plan.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
+import { wilson } from "./stats.ts";
 
 /** Outputs the final evaluation keeps (for scores and example pictures). */
 const FINAL_OUTPUTS = [
@@ -135,26 +148,56 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
         `seed=${ctx.seed}`,
         ...common,
       ]);
+      const rule = parseScoreRule(ctx.scoreCheckpoint ?? plan.scoreCheckpoint ?? "last");
+      const where = `${plan.task}/${model.id}`;
+      if (ctx.evalSample) {
+        // Before any work: the sample must fit the test split.
+        const test = await openSplitMetadata(plan.dataDir, "test");
+        checkSampleSize(ctx.evalSample, test.total_groups, `${plan.dataDir}/test`);
+      }
+      const iterations = config.epochs / (config.eval_interval ?? config.epochs);
+      if (!checkpoint && rule.kind === "eval" && rule.k > iterations) {
+        throw new Error(
+          `${where}: --score-checkpoint eval=${rule.k}: this training evaluates ` +
+            `${iterations} time(s) (epochs / eval_interval)`,
+        );
+      }
+      let scored: ScoredCheckpoint | undefined;
+      let stopped: NonFiniteLossError | undefined;
       if (!checkpoint) {
         const canResume = ctx.resume && (await findLatestCheckpoint(ctx.outDir)) !== undefined;
         // Interrupted before its first checkpoint: nothing to continue, start this model over.
         if (!canResume) await Deno.remove(join(ctx.outDir, "metrics.jsonl")).catch(() => {});
         const t0 = performance.now();
-        const summary = await runTraining(
-          configFromArgs([
-            ...model.overrides,
-            `run_dir=${ctx.outDir}`,
-            `seed=${ctx.seed}`,
-            `resume=${canResume}`,
-            ...common,
-          ]),
-          { quiet: opts.quiet, tty: opts.tty, label: `${plan.task}/${model.id} train` },
-        );
+        try {
+          const summary = await runTraining(
+            configFromArgs([
+              ...model.overrides,
+              `run_dir=${ctx.outDir}`,
+              `seed=${ctx.seed}`,
+              `resume=${canResume}`,
+              // Every rule but `last` picks among the checkpoints kept at evaluations.
+              ...(rule.kind === "last" ? [] : ["checkpoint_every_eval=true"]),
+              ...common,
+            ]),
+            { quiet: opts.quiet, tty: opts.tty, label: `${where} train` },
+          );
+          trainSteps = summary.steps;
+        } catch (err) {
+          // A non-finite loss ends this model's training, not the run: its last good
+          // checkpoint is scored and the result marked.
+          if (!(err instanceof NonFiniteLossError)) throw err;
+          stopped = err;
+          trainSteps = err.lastGoodStep;
+          ctx.log(`${where}: ${err.message.split(". ")[0]}; scoring the last good checkpoint`);
+        }
         trainSeconds = (performance.now() - t0) / 1000;
-        trainSteps = summary.steps;
-        // A resumed run that had already done every step writes no new checkpoint.
-        checkpoint = summary.checkpoint ?? (await findLatestCheckpoint(ctx.outDir))?.path;
-        if (!checkpoint) throw new Error(`${plan.task}/${model.id}: training wrote no checkpoint`);
+        if (!(await findLatestCheckpoint(ctx.outDir))) {
+          throw new Error(`${where}: training wrote no checkpoint`);
+        }
+        scored = await chooseCheckpoint(ctx.outDir, rule, stopped !== undefined);
+        checkpoint = scored.path;
+        ctx.log(`${where}: scoring ${scored.note}`);
         const saved = await readJson(join(ctx.outDir, "config.json"));
         parameters = typeof saved?.num_params === "number" ? saved.num_params : null;
       }
@@ -178,6 +221,7 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
             ...common,
           ],
           saveOutputs: isFinal ? FINAL_OUTPUTS : SWEEP_OUTPUTS,
+          sample: ctx.evalSample,
           quiet: opts.quiet,
           tty: opts.tty,
           label: `${plan.task}/${model.id} eval ${k}/${max} segments`,
@@ -235,6 +279,38 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
         outputsFile: relative(ctx.outDir, outputsFile),
         trainSeconds,
         evalSeconds,
+        ...(scored
+          ? {
+            scoredCheckpoint: {
+              rule: scored.rule,
+              step: scored.step,
+              evaluation: scored.evaluation,
+              evaluations: scored.evaluations,
+              note: scored.note +
+                (plan.scoreCheckpointWhy && !ctx.scoreCheckpoint
+                  ? ` (this profile's rule for this task: ${plan.scoreCheckpointWhy})`
+                  : ""),
+            },
+          }
+          : {}),
+        ...(stopped
+          ? {
+            training: {
+              stopped: `non-finite loss at step ${stopped.step}`,
+              scored_step: scored!.step,
+            },
+          }
+          : {}),
+        ...(final!.sample
+          ? {
+            sample: {
+              ...final!.sample,
+              correct: Math.round(all.exact_accuracy * all.count),
+              ci95: wilson(Math.round(all.exact_accuracy * all.count), all.count),
+              text: sampleText(final!.sample),
+            },
+          }
+          : {}),
       };
     },
   };

@@ -39,6 +39,13 @@ export interface TaskPlan {
    * `--source` argument is redirected to a folder holding that selection.
    */
   sourceSubset?: number;
+  /**
+   * Which trained checkpoint is scored (`last` unless set; train/score_checkpoint.ts):
+   * the paper profile's ARC tasks score `eval=8`, as the official ARC notebook.
+   */
+  scoreCheckpoint?: string;
+  /** Why the plan scores that checkpoint (said in the reports). */
+  scoreCheckpointWhy?: string;
 }
 
 /** Where the ARC checkouts are looked for unless `--arc-source` says otherwise. */

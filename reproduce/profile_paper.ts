@@ -17,6 +17,13 @@ import {
 const argv = (line: string): string[] => line.split(/\s+/).filter(Boolean);
 import type { TaskId } from "./report/schema.ts";
 
+/** The official ARC notebook scores `step_414456`, the 8th of the run's 10 evaluations. */
+const ARC_SCORED = {
+  scoreCheckpoint: "eval=8",
+  scoreCheckpointWhy:
+    "the official ARC notebook scores step_414456, the 8th of 10 evaluations, not the last",
+};
+
 /** The `paper` profile: the official data builds and trainer overrides. */
 export function paperProfile(paper: PaperFixtures, opts: ProfileOptions = {}): Profile {
   const arcSource = opts.arcSource ?? DEFAULT_ARC_SOURCE;
@@ -62,16 +69,24 @@ export function paperProfile(paper: PaperFixtures, opts: ProfileOptions = {}): P
         "maze",
         argv("--from-csv data/raw/maze-30x30-hard-1k --out data/maze-30x30-hard-1k"),
       ),
-      plan(
-        "arc1",
-        "arc",
-        argv(`--source ${arcSource} --preset arc1 --aug 1000 --seed 42 --out data/arc-aug-1000`),
-      ),
-      plan(
-        "arc2",
-        "arc",
-        argv(`--source ${arcSource} --preset arc2 --aug 1000 --seed 42 --out data/arc-2-aug-1000`),
-      ),
+      {
+        ...plan(
+          "arc1",
+          "arc",
+          argv(`--source ${arcSource} --preset arc1 --aug 1000 --seed 42 --out data/arc-aug-1000`),
+        ),
+        ...ARC_SCORED,
+      },
+      {
+        ...plan(
+          "arc2",
+          "arc",
+          argv(
+            `--source ${arcSource} --preset arc2 --aug 1000 --seed 42 --out data/arc-2-aug-1000`,
+          ),
+        ),
+        ...ARC_SCORED,
+      },
     ],
   };
 }

@@ -45,6 +45,10 @@ export interface ModelContext {
   /** Continue from the trainer's last checkpoint in outDir, if any. */
   resume: boolean;
   seed: number;
+  /** Which trained checkpoint to score (`--score-checkpoint`; default the plan's, else `last`). */
+  scoreCheckpoint?: string;
+  /** Score a seeded sample of the test groups instead of all (`--eval-sample`). */
+  evalSample?: { size: number; seed: number };
   log: (line: string) => void;
 }
 
@@ -82,6 +86,10 @@ export interface ReproduceOptions {
   actBaseline?: boolean;
   /** Data folder of the scaled-down profiles (default: data). */
   dataRoot?: string;
+  /** `--score-checkpoint` for every task (a new run's; a resume keeps the run's own). */
+  scoreCheckpoint?: string;
+  /** `--eval-sample N --eval-seed S` (a new run's; a resume keeps the run's own). */
+  evalSample?: { size: number; seed: number };
   /** The runs' folder: every run folder lies inside it (anything else is refused). */
   reportsDir: string;
   /**
@@ -305,6 +313,8 @@ async function runModel(
       checkpoint,
       resume: opts.resume !== undefined,
       seed,
+      ...(manifest.scoreCheckpoint ? { scoreCheckpoint: manifest.scoreCheckpoint } : {}),
+      ...(manifest.evalSample ? { evalSample: manifest.evalSample } : {}),
       log: opts.log,
     });
     opts.log(
@@ -358,6 +368,21 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
           `--resume ${opts.resume}: the run used profile '${manifest.profile}', not '${opts.profile}'`,
         );
       }
+      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+      if (opts.scoreCheckpoint !== undefined && opts.scoreCheckpoint !== manifest.scoreCheckpoint) {
+        throw new Error(
+          `--resume ${opts.resume}: the run's --score-checkpoint is ` +
+            `'${manifest.scoreCheckpoint ?? "(each plan's)"}', not '${opts.scoreCheckpoint}'`,
+        );
+      }
+      if (opts.evalSample !== undefined && !same(opts.evalSample, manifest.evalSample)) {
+        throw new Error(
+          `--resume ${opts.resume}: the run's evaluation sample is ` +
+            `${JSON.stringify(manifest.evalSample ?? "all")}, not ${
+              JSON.stringify(opts.evalSample)
+            }`,
+        );
+      }
       opts.log(
         `resuming run ${manifest.run} (profile ${manifest.profile}, tasks ${
           manifest.tasks.join(", ")
@@ -397,6 +422,8 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
     ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
     ...(opts.actBaseline ? { actBaseline: true } : {}),
     ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
+    ...(opts.scoreCheckpoint ? { scoreCheckpoint: opts.scoreCheckpoint } : {}),
+    ...(opts.evalSample ? { evalSample: opts.evalSample } : {}),
     startedAt: new Date().toISOString(),
     environment: await pipeline.environment(),
   };

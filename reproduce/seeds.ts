@@ -57,6 +57,8 @@ export function seedEntry(seed: number, r: ModelResult): SeedEntry {
     ci95: wilson(correct, n),
     headline_metric: r.headlineMetric,
     headline: r.metrics[r.headlineMetric] ?? null,
+    ...(r.scoredCheckpoint ? { scored_step: r.scoredCheckpoint.step } : {}),
+    ...(r.training ? { stopped: r.training.stopped } : {}),
   };
 }
 

@@ -46,7 +46,23 @@ export {
   TrainConfigSchema,
 } from "./config.ts";
 export { parseEvalArgs, savedConfigFor, trainConfigFromArgs } from "./args.ts";
-export { resolveRunDir, runTraining, type TrainOptions, type TrainSummary } from "./trainer.ts";
+export {
+  NonFiniteLossError,
+  resolveRunDir,
+  runTraining,
+  type TrainOptions,
+  type TrainSummary,
+} from "./trainer.ts";
+export {
+  chooseCheckpoint,
+  evaluationSteps,
+  ordinal,
+  parseScoreRule,
+  ruleText,
+  type ScoredCheckpoint,
+  type ScoreRule,
+  trainAccuracyByEvaluation,
+} from "./score_checkpoint.ts";
 export { type EvalRequest, type EvalSummary, runEvaluation } from "./eval_run.ts";
 export { evaluateSplit, type SetMetrics } from "./evaluate.ts";
 export {

@@ -71,6 +71,26 @@ export interface TrainSummary {
   notes: string[];
 }
 
+/**
+ * Training stopped on a non-finite loss: the update was not applied and the
+ * last good state (step `lastGoodStep`) is saved in `checkpoint`.
+ */
+export class NonFiniteLossError extends Error {
+  /** The message names the step, the loss and where the last good state is. */
+  constructor(
+    message: string,
+    /** The step whose loss was not finite. */
+    readonly step: number,
+    /** Steps done before it (the saved state's step). */
+    readonly lastGoodStep: number,
+    /** The checkpoint holding the last good state. */
+    readonly checkpoint: string,
+  ) {
+    super(message);
+    this.name = "NonFiniteLossError";
+  }
+}
+
 /** The run folder: run_dir, else checkpoint_path, else runs/<run_name or data name + time>. */
 export function resolveRunDir(config: TrainConfig): string {
   if (config.run_dir) return config.run_dir;
@@ -305,9 +325,12 @@ export async function runTraining(
           const out: StepResult = await model.trainStep(item.batch, lr, embLr);
           if (!out.finite) {
             await save("nonfinite");
-            throw new Error(
+            throw new NonFiniteLossError(
               `step ${step + 1}: loss is ${out.loss} (not finite); stopped. The last good state ` +
                 `(step ${step}) is saved in ${summary.checkpoint}`,
+              step + 1,
+              step,
+              summary.checkpoint!,
             );
           }
           step++;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
 import { testBackends } from "../backends/testing.ts";
 import { configFromArgs } from "./config.ts";
-import { runTraining } from "./trainer.ts";
+import { NonFiniteLossError, runTraining } from "./trainer.ts";
 import { readMetrics, withoutTimings } from "./metrics_log.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 
@@ -119,7 +119,7 @@ Deno.test({
       } catch (e) {
         err = e as Error;
       }
-      assert.ok(err, "the run must fail");
+      assert.ok(err instanceof NonFiniteLossError, "the run must fail on the loss");
       const m =
         /^step (\d+): loss is (NaN|-?Infinity) \(not finite\); stopped\. The last good state \(step (\d+)\) is saved in (\S+)$/
           .exec(err.message);
@@ -128,6 +128,11 @@ Deno.test({
       const ck = await readCheckpoint(m[4]);
       assert.equal(ck.meta!.kind, "nonfinite");
       assert.equal(ck.meta!.step, Number(m[3]));
+      assert.deepEqual([err.step, err.lastGoodStep, err.checkpoint], [
+        Number(m[1]),
+        Number(m[3]),
+        m[4],
+      ]);
       const records = await readMetrics(`${dir}/r/metrics.jsonl`);
       assert.equal(records.filter((r) => r.kind === "train").length, Number(m[3]));
       for (const r of records) assert.ok(Number.isFinite(Number(r.loss ?? 0)));

@@ -3,6 +3,7 @@
  * (inline SVG plots and example pictures, no scripts, no network).
  * @module
  */
+import { runMarks, scoringLines } from "./scoring.ts";
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
 import { findCell, pct, profileNote } from "./markdown.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
@@ -168,6 +169,12 @@ export async function taskHtml(
   ));
   parts.push(`<p>Paper numbers: ${esc(report.paperSource)}.</p>`);
   parts.push(...intervalsHtml(report));
+  const scoring = scoringLines(report);
+  if (scoring.length) {
+    parts.push(
+      `<h2>What was scored</h2><ul>${scoring.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>`,
+    );
+  }
   parts.push('<h2>Plots</h2><div class="plots">');
   parts.push(`<div>${await intervalPlot(report)}</div>`);
   for (const svg of await taskPlots(report)) parts.push(`<div>${svg}</div>`);
@@ -236,6 +243,14 @@ export async function taskHtml(
   return page(`${t.label}: ${report.run}`, parts.join("\n"));
 }
 
+/** Early stops, samples and non-default scored checkpoints of every task. */
+function marksHtml(reports: TaskReport[]): string {
+  const marks = runMarks(reports);
+  return marks.length
+    ? `<p>Marks (what was scored):</p><ul>${marks.map((m) => `<li>${esc(m)}</li>`).join("")}</ul>`
+    : "";
+}
+
 /** The paired comparisons of every task, in words. */
 function verdictsHtml(reports: TaskReport[]): string {
   const items = reports.flatMap((r) =>
@@ -280,7 +295,7 @@ export function indexHtml(
     `<p class="note">${mdInline(profileNote(profile))}</p>` + htmlTable(header, rows) +
     `<p>Metric: ${esc(h.metric)}. Paper: ${esc(h.source)}. Tolerance ±${h.tolerance} points. ` +
     "Ours: the mean over seeds with its 95% interval in brackets (t over seeds; one seed: " +
-    "Wilson over test rows).</p>" + verdictsHtml(reports) +
+    "Wilson over test rows).</p>" + marksHtml(reports) + verdictsHtml(reports) +
     `<h2>Tasks</h2><ul>${links}</ul>`;
   return page(`HRM reproduction: ${run}`, body);
 }

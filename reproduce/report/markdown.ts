@@ -7,6 +7,7 @@
  * cannot open markup, a link, an HTML tag, a new table cell or a new line.
  * @module
  */
+import { runMarks, scoringLines } from "./scoring.ts";
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
 import { comparisonText } from "../comparisons.ts";
 import { type Cell, statusText, type TaskId, type TaskReport } from "./schema.ts";
@@ -113,6 +114,12 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
   ));
   out.push("", `Paper numbers: ${mdText(report.paperSource)}.`, "");
   out.push(...intervalsMarkdown(report));
+  const scoring = scoringLines(report);
+  if (scoring.length) {
+    out.push("## What was scored", "");
+    for (const l of scoring) out.push(`- ${mdText(l)}`);
+    out.push("");
+  }
   out.push("## All measurements", "");
   for (const m of report.models) {
     const label = t.models.find((s) => s.id === m.model)?.label ?? m.model;
@@ -259,6 +266,12 @@ export function summaryMarkdown(
       "Wilson over test rows; none for ARC's pass@2 with one seed).",
     "",
   );
+  const marks = runMarks(reports);
+  if (marks.length) {
+    out.push("Marks (what was scored):", "");
+    for (const m of marks) out.push(`- ${mdText(m)}`);
+    out.push("");
+  }
   const verdicts = reports.flatMap((r) =>
     (r.comparisons ?? []).map((c) => `${r.task.task}: ${comparisonText(c)}`)
   );

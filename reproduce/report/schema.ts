@@ -93,6 +93,36 @@ export const ExampleSchema = z.object({
 /** One example row. */
 export type Example = z.infer<typeof ExampleSchema>;
 
+/** Which training checkpoint was scored and by which rule (`--score-checkpoint`). */
+export const ScoredCheckpointSchema = z.object({
+  /** `last`, `best-train`, `eval=K` or `step=N`. */
+  rule: z.string(),
+  step: z.number().int().nonnegative(),
+  /** 1-based index of the evaluation taken at that step; null if none was. */
+  evaluation: z.number().int().positive().nullable(),
+  /** Evaluations the training run made. */
+  evaluations: z.number().int().nonnegative(),
+  /** In words, e.g. `the 8th of 10 evaluations (step 414456)`. */
+  note: z.string(),
+}).strict();
+
+/** A sampled evaluation (`--eval-sample N --eval-seed S`) and the interval it supports. */
+export const EvalSampleResultSchema = z.object({
+  /** Test groups drawn (puzzles with their augmented variants). */
+  size: z.number().int().positive(),
+  /** Test groups in the test split. */
+  population: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  unit: z.string(),
+  /** Test rows in the sample, and those exactly solved. */
+  rows: z.number().int().nonnegative(),
+  correct: z.number().int().nonnegative(),
+  /** Wilson 95% interval of correct/rows (a fraction). */
+  ci95: z.tuple([z.number(), z.number()]),
+  /** In words: `1,000 of 422,786 test puzzles, seed 0`. */
+  text: z.string(),
+}).strict();
+
 /** `<task>/<model>/result.json`: the final measurements of one model. */
 export const ModelResultSchema = z.object({
   model: z.string(),
@@ -122,6 +152,13 @@ export const ModelResultSchema = z.object({
   outputsFile: z.string().optional(),
   trainSeconds: z.number().nonnegative(),
   evalSeconds: z.number().nonnegative(),
+  /** The trained checkpoint that was scored, and why (absent for a given checkpoint). */
+  scoredCheckpoint: ScoredCheckpointSchema.optional(),
+  /** Training stopped early (a non-finite loss): where, and the step scored instead. */
+  training: z.object({ stopped: z.string(), scored_step: z.number().int().nonnegative() })
+    .strict().optional(),
+  /** Set when only a seeded sample of the test set was scored. */
+  sample: EvalSampleResultSchema.optional(),
 }).strict();
 /** `<task>/<model>/result.json`. */
 export type ModelResult = z.infer<typeof ModelResultSchema>;
@@ -145,6 +182,11 @@ export const RunManifestSchema = z.object({
   actBaseline: z.boolean().optional(),
   /** `--data-root` of the run (reused on resume). */
   dataRoot: z.string().optional(),
+  /** `--score-checkpoint` of the run for every task (else each plan's rule; reused on resume). */
+  scoreCheckpoint: z.string().optional(),
+  /** `--eval-sample N --eval-seed S` of the run (reused on resume). */
+  evalSample: z.object({ size: z.number().int().positive(), seed: z.number().int().nonnegative() })
+    .strict().optional(),
   startedAt: z.string(),
   environment: EnvironmentSchema,
 }).strict();
@@ -193,6 +235,10 @@ export const SeedEntrySchema = z.object({
   ci95: z.tuple([z.number(), z.number()]),
   headline_metric: z.string(),
   headline: z.number().nullable(),
+  /** The trained checkpoint's step that was scored (`--score-checkpoint`). */
+  scored_step: z.number().int().nonnegative().optional(),
+  /** Set when this seed's training stopped early (`non-finite loss at step N`). */
+  stopped: z.string().optional(),
 }).strict();
 /** One seed's result. */
 export type SeedEntry = z.infer<typeof SeedEntrySchema>;
