@@ -29,6 +29,7 @@ import type { TaskPlan } from "./plan.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
 import { wilson } from "./stats.ts";
+import { notRunResult } from "./report/build.ts";
 
 /** Outputs the final evaluation keeps (for scores and example pictures). */
 const FINAL_OUTPUTS = [
@@ -195,7 +196,22 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
         if (!(await findLatestCheckpoint(ctx.outDir))) {
           throw new Error(`${where}: training wrote no checkpoint`);
         }
-        scored = await chooseCheckpoint(ctx.outDir, rule, stopped !== undefined);
+        try {
+          scored = await chooseCheckpoint(ctx.outDir, rule, stopped);
+        } catch (err) {
+          if (!stopped) throw err;
+          // Nothing finite to score: this model is not run (said why); the run goes on.
+          return {
+            ...notRunResult(
+              model.id,
+              `training stopped: non-finite loss at step ${stopped.step}; ` +
+                (err as Error).message,
+              getTask(plan.taskModule).headlineMetric,
+            ),
+            trainSteps,
+            trainSeconds,
+          };
+        }
         checkpoint = scored.path;
         ctx.log(`${where}: scoring ${scored.note}`);
         const saved = await readJson(join(ctx.outDir, "config.json"));

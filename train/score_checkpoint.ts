@@ -14,11 +14,20 @@
  * The trainer keeps a checkpoint at every evaluation
  * (`checkpoint_every_eval=true`, the default, as the official code's
  * `step_<N>` files), which every rule but `last` needs. When training stopped
- * early (a non-finite loss) and the rule names a checkpoint the run never
- * reached, the last good one is scored and the fallback said in `note`.
+ * early (a non-finite loss at step N+1), only checkpoints taken before step N
+ * whose weights are all finite count: the state the trainer saves at the stop
+ * (step N, its update unapplied) is the one whose loss was not finite, so the
+ * last good checkpoint is the one before it; a rule naming a checkpoint the
+ * run never reached scores the last good one instead, saying so in `note`.
  * @module
  */
-import { checkpointDir, type CheckpointMeta, listCheckpoints } from "./checkpoint.ts";
+import { countNonFinite } from "../io/mod.ts";
+import {
+  checkpointDir,
+  type CheckpointMeta,
+  listCheckpoints,
+  readCheckpoint,
+} from "./checkpoint.ts";
 import { readMetrics } from "./metrics_log.ts";
 
 /** A rule choosing the scored checkpoint. */
@@ -71,6 +80,16 @@ export interface ScoredCheckpoint {
   fallback: boolean;
 }
 
+/** Whether every model weight of a checkpoint is finite (optimizer state and carry aside). */
+export async function hasFiniteWeights(path: string): Promise<boolean> {
+  const ck = await readCheckpoint(path);
+  for (const [k, t] of ck.tensors) {
+    if (k.startsWith("optim.") || k.startsWith("carry.")) continue;
+    if (countNonFinite(t)) return false;
+  }
+  return true;
+}
+
 /** Distinct evaluation steps of a run's metrics.jsonl, in order. */
 export async function evaluationSteps(runDir: string): Promise<number[]> {
   const records = await readMetrics(`${runDir}/metrics.jsonl`).catch(() => []);
@@ -115,17 +134,30 @@ export async function trainAccuracyByEvaluation(
 
 /**
  * Picks the checkpoint of `runDir` that `rule` names (see the module doc).
- * `stopped`: training ended early on a non-finite loss (then an unreachable
- * rule falls back to the last good checkpoint instead of failing). Throws one
- * line when the run has no checkpoint, or the rule names one it never took.
+ * `stopped`: training ended early on a non-finite loss, `lastGoodStep` the
+ * step of the state saved then (an unreachable rule then falls back to the
+ * last good checkpoint instead of failing). Throws one line when the run has
+ * no checkpoint to score, or the rule names one it never took.
  */
 export async function chooseCheckpoint(
   runDir: string,
   rule: ScoreRule,
-  stopped = false,
+  stopped?: { lastGoodStep: number },
 ): Promise<ScoredCheckpoint> {
-  const { valid } = await listCheckpoints(runDir);
+  let { valid } = await listCheckpoints(runDir);
   if (!valid.length) throw new Error(`${checkpointDir(runDir)}: no checkpoint to score`);
+  if (stopped) {
+    const good: typeof valid = [];
+    for (const c of valid) {
+      if (c.meta.step < stopped.lastGoodStep && await hasFiniteWeights(c.path)) good.push(c);
+    }
+    valid = good;
+    if (!valid.length) {
+      throw new Error(
+        `no checkpoint before step ${stopped.lastGoodStep} with finite weights; nothing to score`,
+      );
+    }
+  }
   const evals = await evaluationSteps(runDir);
   const at = (step: number) => {
     const here = valid.filter((c) => c.meta.step === step);
@@ -149,8 +181,9 @@ export async function chooseCheckpoint(
     };
   };
   const newest = valid[0];
-  const lastGood = newest.meta.kind === "nonfinite"
-    ? `the last good checkpoint (step ${newest.meta.step}), saved when training stopped`
+  const lastGood = stopped
+    ? `the last good checkpoint (step ${newest.meta.step}), the newest before the loss ` +
+      `turned non-finite at step ${stopped.lastGoodStep + 1}`
     : `the last checkpoint (step ${newest.meta.step})`;
   const orFallback = (why: string): ScoredCheckpoint => {
     if (!stopped) throw new Error(`--score-checkpoint ${ruleText(rule)}: ${why}`);

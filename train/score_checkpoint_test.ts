@@ -85,9 +85,17 @@ Deno.test({
         /no checkpoint at step 3 \(kept: 2, 4, 6\)/,
       );
       // After an early stop an unreachable rule falls back to the newest checkpoint, saying so.
-      const fb = await chooseCheckpoint(run, parseScoreRule("eval=4"), true);
-      assert.equal(fb.step, 6);
+      // (As if the loss turned non-finite at step 6: the state saved at step 5 is excluded.)
+      const fb = await chooseCheckpoint(run, parseScoreRule("eval=4"), { lastGoodStep: 5 });
+      assert.equal(fb.step, 4);
       assert.ok(fb.fallback);
+      assert.match(fb.note, /the last good checkpoint \(step 4\), the newest before the loss/);
+      const kept = await chooseCheckpoint(run, parseScoreRule("eval=1"), { lastGoodStep: 5 });
+      assert.deepEqual([kept.step, kept.fallback], [2, false]);
+      await assert.rejects(
+        chooseCheckpoint(run, parseScoreRule("last"), { lastGoodStep: 2 }),
+        /^Error: no checkpoint before step 2 with finite weights; nothing to score$/,
+      );
 
       // best-train reads the train lines of metrics.jsonl only: rewrite them so that the
       // 2nd interval (steps 3..4) is best; a tie with the 3rd goes to the earlier one.

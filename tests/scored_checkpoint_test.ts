@@ -1,0 +1,229 @@
+/**
+ * The reproduce pipeline's choice of the scored checkpoint (`--score-checkpoint`),
+ * its sampled evaluation (`--eval-sample`), and a training run that stops on a
+ * non-finite loss: the last good checkpoint is scored, the result marked, and
+ * the rest of the run goes on.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { realPipeline } from "../reproduce/pipeline.ts";
+import { type Pipeline, reproduce } from "../reproduce/reproduce.ts";
+import type { TaskPlan } from "../reproduce/plan.ts";
+import { TaskReportSchema } from "../reproduce/report/schema.ts";
+import { wilson } from "../reproduce/stats.ts";
+import { configFromArgs, readMetrics, runEvaluation, runTraining } from "../train/mod.ts";
+import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
+import { testBackends } from "../backends/testing.ts";
+
+const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+/** A one-model plan on synthetic data (scored with the sudoku task's generic cell scores). */
+function syntheticPlan(dataDir: string): TaskPlan {
+  return {
+    task: "sudoku",
+    label: "synthetic",
+    taskModule: "sudoku",
+    dataDir,
+    build: [],
+    train: [],
+    models: [],
+    evalSegments: [1, 2],
+    examples: 1,
+    differences: [],
+    paperRun: "sudoku",
+  };
+}
+
+const model = (dataDir: string, extra: string[] = []) => ({
+  id: "hrm",
+  label: "HRM",
+  paperModel: "hrm",
+  overrides: [
+    `data_path=${dataDir}`,
+    "global_batch_size=4",
+    "epochs=3",
+    "eval_interval=1",
+    "lr_warmup_steps=1",
+    "checkpoint_every=0",
+    ...TINY_ARCH,
+    "arch.halt_max_steps=2",
+    ...extra,
+  ],
+});
+
+Deno.test({
+  ...opts,
+  name:
+    `pipeline: eval=2 scores the 2nd evaluation's checkpoint, with the numbers of evaluating it directly [${backend}]`,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const data = join(dir, "data");
+      await writeSyntheticDataset(data, { ...SMALL_DATASET, testExamples: 10 });
+      const outDir = join(dir, "hrm");
+      const r = await realPipeline(backend, { quiet: true }).runModel(
+        syntheticPlan(data),
+        model(data),
+        {
+          outDir,
+          resume: false,
+          seed: 0,
+          scoreCheckpoint: "eval=2",
+          evalSample: { size: 3, seed: 1 },
+          log: () => {},
+        },
+      );
+      // Evaluations at steps 2, 4, 6: the 2nd is step 4.
+      assert.deepEqual(r.scoredCheckpoint, {
+        rule: "eval=2",
+        step: 4,
+        evaluation: 2,
+        evaluations: 3,
+        note: "the 2nd of 3 evaluations (step 4)",
+      });
+      assert.equal(r.checkpoint, join(outDir, "checkpoints", "step_4.safetensors"));
+      assert.equal(r.trainSteps, 6);
+      assert.equal(r.training, undefined);
+      // The sample: 3 of the 5 groups (two one-row puzzles each), Wilson of its rows.
+      const s = r.sample!;
+      assert.deepEqual([s.size, s.population, s.seed, s.unit], [3, 5, 1, "puzzle groups"]);
+      assert.equal(r.metrics.count, s.rows);
+      assert.equal(s.correct, Math.round(r.metrics.exact_accuracy * s.rows));
+      assert.deepEqual(s.ci95, wilson(s.correct, s.rows));
+      assert.equal(s.text, `3 of 5 test puzzle groups, seed 1 (${s.rows} test rows)`);
+      // The same numbers as evaluating that checkpoint directly on the same sample.
+      const direct = await runEvaluation({
+        checkpoint: r.checkpoint!,
+        overrides: [`run_dir=${join(dir, "direct")}`],
+        sample: { size: 3, seed: 1 },
+        quiet: true,
+      });
+      for (const k of ["count", "exact_accuracy", "accuracy", "steps", "lm_loss"] as const) {
+        assert.equal(r.metrics[k], direct.sets.all[k], k);
+      }
+      // A full evaluation of step 4 gives the training-time evaluation's numbers.
+      const full = await runEvaluation({
+        checkpoint: r.checkpoint!,
+        overrides: [`run_dir=${join(dir, "full")}`],
+        quiet: true,
+      });
+      const during = (await readMetrics(join(outDir, "metrics.jsonl"))).find((x) =>
+        x.kind === "eval" && x.step === 4
+      )!;
+      assert.equal(full.sets.all.exact_accuracy, during.exact_accuracy);
+      assert.equal(full.sets.all.count, during.count);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    `pipeline: a sample larger than the test split is refused in one line before training [${backend}]`,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const data = join(dir, "data");
+      await writeSyntheticDataset(data, { ...SMALL_DATASET, testExamples: 4 });
+      const err = await realPipeline(backend, { quiet: true }).runModel(
+        syntheticPlan(data),
+        model(data),
+        {
+          outDir: join(dir, "hrm"),
+          resume: false,
+          seed: 0,
+          evalSample: { size: 9, seed: 0 },
+          log: () => {},
+        },
+      ).then(() => undefined, (e: Error) => e);
+      assert.match(err!.message, /^--eval-sample 9: .*has only 2 test groups/);
+      await assert.rejects(Deno.stat(join(dir, "hrm", "metrics.jsonl")));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    `reproduce: HRM's loss turns non-finite; its last good checkpoint is scored and marked, the baseline still runs [${backend}]`,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const real = realPipeline(backend, { quiet: true });
+      // The test's hook: HRM trains 3 steps as planned (an evaluation and a checkpoint at
+      // step 3), then continues with an absurd learning rate; the trainer's own check stops
+      // it on the first non-finite loss. The baseline trains as planned.
+      const pipeline: Pipeline = {
+        environment: () => real.environment(),
+        buildData: (plan, log) => real.buildData(plan, log),
+        runModel: async (plan, spec, ctx) => {
+          if (spec.id !== "hrm") return real.runModel(plan, spec, ctx);
+          await runTraining(
+            configFromArgs([
+              ...spec.overrides,
+              `run_dir=${ctx.outDir}`,
+              `seed=${ctx.seed}`,
+              `backend=${backend}`,
+              "workers=1",
+              "max_steps=3",
+            ]),
+            { quiet: true },
+          );
+          const absurd = [
+            ...spec.overrides,
+            "lr=1e38",
+            "lr_warmup_steps=0",
+            "resume_override=true",
+          ];
+          return real.runModel(plan, { ...spec, overrides: absurd }, { ...ctx, resume: true });
+        },
+      };
+      const lines: string[] = [];
+      const runDir = await reproduce(pipeline, {
+        profile: "smoke",
+        tasks: ["sudoku"],
+        run: "nan",
+        checkpoints: {},
+        seed: 0,
+        dataRoot: join(dir, "data"),
+        reportsDir: join(dir, "reports"),
+        log: (l) => lines.push(l),
+      });
+      const report = TaskReportSchema.parse(
+        JSON.parse(await Deno.readTextFile(join(runDir, "sudoku", "report.json"))),
+      );
+      const hrm = report.models.find((m) => m.model === "hrm")!;
+      const base = report.models.find((m) => m.model === "direct_pred")!;
+      assert.equal(hrm.status, "done");
+      const stop = /^non-finite loss at step (\d+)$/.exec(hrm.training!.stopped);
+      assert.ok(stop, hrm.training!.stopped);
+      // Step 4's update overflows the weights, step 5's loss is not finite; the state saved
+      // at the stop (step 4) is the one that failed, so step 3's checkpoint is scored.
+      assert.equal(stop[1], "5");
+      assert.equal(hrm.training!.scored_step, 3);
+      assert.equal(hrm.scoredCheckpoint!.step, 3);
+      assert.match(hrm.scoredCheckpoint!.note, /^the last good checkpoint \(step 3\)/);
+      assert.equal(hrm.trainSteps, 4);
+      assert.ok(Number.isFinite(hrm.metrics.exact_accuracy));
+      assert.equal(base.status, "done");
+      assert.equal(base.training, undefined);
+      assert.equal(base.scoredCheckpoint!.rule, "last");
+      const mark = `training stopped early (non-finite loss at step ${stop[1]})`;
+      for (const f of ["summary.md", "index.html", "sudoku/report.md", "sudoku/report.html"]) {
+        assert.ok((await Deno.readTextFile(join(runDir, f))).includes(mark), f);
+      }
+      assert.ok(
+        lines.some((l) => l.includes("scoring the last good checkpoint")),
+        lines.join("\n"),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
