@@ -15,6 +15,9 @@ import { wilson } from "../reproduce/stats.ts";
 import { configFromArgs, readMetrics, runEvaluation, runTraining } from "../train/mod.ts";
 import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
 import { testBackends } from "../backends/testing.ts";
+import { getProfile } from "../reproduce/profiles.ts";
+import { loadPaperFixtures } from "../reproduce/paper.ts";
+import { ROOT } from "./run_cli.ts";
 
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -226,4 +229,54 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("reproduce CLI: a bad --score-checkpoint or --eval-sample is one line, before any work", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [args, want] of [
+        [["--score-checkpoint", "best"], /--score-checkpoint 'best': expected last, best-train/],
+        [["--eval-sample", "0"], /--eval-sample '0': expected a positive integer/],
+        [["--eval-seed", "3"], /--eval-seed needs --eval-sample N/],
+      ] as const
+    ) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          join(ROOT, "cli/reproduce.ts"),
+          "--profile",
+          "smoke",
+          "--reports",
+          join(dir, "reports"),
+          ...args,
+        ],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).output();
+      assert.notEqual(out.code, 0);
+      const err = new TextDecoder().decode(out.stderr).trim();
+      assert.match(err, want);
+      assert.equal(err.split("\n").length, 1, err);
+      await assert.rejects(Deno.stat(join(dir, "reports")));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("paper profile: the ARC tasks score the 8th evaluation (the official notebook's step_414456)", async () => {
+  const paper = getProfile("paper", await loadPaperFixtures());
+  for (const plan of paper.tasks) {
+    const arc = plan.task === "arc1" || plan.task === "arc2";
+    assert.equal(plan.scoreCheckpoint, arc ? "eval=8" : undefined, plan.task);
+    if (!arc) continue;
+    assert.match(plan.scoreCheckpointWhy!, /step_414456, the 8th of 10 evaluations/);
+    // 10 evaluations in the paper's ARC runs: epochs / eval_interval.
+    const config = configFromArgs(plan.models[0].overrides);
+    assert.equal(config.epochs / config.eval_interval!, 10);
+  }
 });
