@@ -280,3 +280,66 @@ Deno.test("paper profile: the ARC tasks score the 8th evaluation (the official n
     assert.equal(config.epochs / config.eval_interval!, 10);
   }
 });
+
+Deno.test("reproduce: --score-checkpoint and --eval-sample reach every model, are kept in run.json, and a resume keeps them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const seen: string[] = [];
+    const fake: Pipeline = {
+      environment: () =>
+        Promise.resolve({
+          backend: "cpu",
+          adapter: null,
+          deno: "x",
+          typescript: "x",
+          v8: "x",
+          tfjs: "x",
+          os: "x",
+          cpus: 1,
+        }),
+      async buildData(plan) {
+        await Deno.mkdir(join(plan.dataDir, "train"), { recursive: true });
+        await Deno.writeTextFile(join(plan.dataDir, "train", "dataset.json"), "{}");
+      },
+      runModel(_plan, spec, ctx) {
+        seen.push(`${spec.id} ${ctx.scoreCheckpoint} ${JSON.stringify(ctx.evalSample)}`);
+        return Promise.reject(new Error("stop here"));
+      },
+    };
+    const common = {
+      profile: "smoke" as const,
+      tasks: ["sudoku" as const],
+      checkpoints: {},
+      seed: 0,
+      dataRoot: join(dir, "data"),
+      reportsDir: join(dir, "reports"),
+      log: () => {},
+    };
+    await assert.rejects(
+      reproduce(fake, {
+        ...common,
+        run: "r",
+        scoreCheckpoint: "best-train",
+        evalSample: { size: 5, seed: 2 },
+      }),
+      /stop here/,
+    );
+    assert.deepEqual(seen, ['hrm best-train {"size":5,"seed":2}']);
+    const manifest = JSON.parse(await Deno.readTextFile(join(dir, "reports", "r", "run.json")));
+    assert.equal(manifest.scoreCheckpoint, "best-train");
+    assert.deepEqual(manifest.evalSample, { size: 5, seed: 2 });
+    // A resume keeps them (given again or not); another value is refused in one line.
+    await assert.rejects(reproduce(fake, { ...common, resume: "r" }), /stop here/);
+    assert.equal(seen[1], 'hrm best-train {"size":5,"seed":2}');
+    await assert.rejects(
+      reproduce(fake, { ...common, resume: "r", scoreCheckpoint: "last" }),
+      /^Error: --resume r: the run's --score-checkpoint is 'best-train', not 'last'$/,
+    );
+    await assert.rejects(
+      reproduce(fake, { ...common, resume: "r", evalSample: { size: 6, seed: 2 } }),
+      /--resume r: the run's evaluation sample is \{"size":5,"seed":2\}/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
