@@ -343,3 +343,22 @@ Deno.test("reproduce: --score-checkpoint and --eval-sample reach every model, ar
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("eval CLI: --eval-sample 0 is refused in one line before anything runs", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      join(ROOT, "cli/eval.ts"),
+      "--eval-sample",
+      "0",
+      "checkpoint=none.safetensors",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.notEqual(out.code, 0);
+  const err = new TextDecoder().decode(out.stderr).trim();
+  assert.match(err, /--eval-sample '0': expected a positive integer/);
+  assert.equal(err.split("\n").length, 1);
+});
