@@ -7,7 +7,7 @@
  * @module
  */
 import { describeBackend, useBackend } from "../backends/mod.ts";
-import { countNonFinite, type HostTensor, writeJsonAtomic } from "../io/mod.ts";
+import { countNonFinite, writeJsonAtomic } from "../io/mod.ts";
 import { configFromArgs, resolvedConfig } from "./config.ts";
 import { savedConfigFor } from "./args.ts";
 import { readCheckpoint } from "./checkpoint.ts";
