@@ -339,7 +339,7 @@ export function configFromArgs(
  * config group, see {@link ARCH_GROUPS}), `data_paths=[dir]` (one folder: `data_path`),
  * `data_paths_test=[]` (only empty: the test split is the data folder's own).
  */
-function officialAliases(args: readonly string[]): { group?: string; rest: string[] } {
+export function officialAliases(args: readonly string[]): { group?: string; rest: string[] } {
   let group: string | undefined;
   const rest: string[] = [];
   for (const arg of args) {
