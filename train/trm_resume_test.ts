@@ -11,6 +11,7 @@ import { configFromArgs } from "./config.ts";
 import { runTraining } from "./trainer.ts";
 import { readMetrics, withoutTimings } from "./metrics_log.ts";
 import { readCheckpoint } from "./checkpoint.ts";
+import { runEvaluation } from "./eval_run.ts";
 
 /** A tiny TRM: 4 groups x 2 examples per epoch, batch 4, 4 epochs = 8 steps, 2 evals. */
 function tinyTrm(dir: string, backend: string, extra: string[] = []): string[] {
@@ -96,6 +97,18 @@ for (const backend of testBackends().filter((b) => b === "cpu" || b === "wasm"))
         for (const [k, t] of ck.tensors) {
           assert.deepEqual(typedArrayBytes(cd.tensors.get(k)!.data), typedArrayBytes(t.data), k);
         }
+        // deno task eval on the final checkpoint evaluates its EMA shadow: the trainer's numbers.
+        const ev = await runEvaluation({
+          checkpoint: `${dir}/a/checkpoints/step_8.safetensors`,
+          overrides: [`run_dir=${dir}/eval`],
+          saveOutputs: [],
+          quiet: true,
+        });
+        const last = a.filter((r) => r.kind === "eval").at(-1)!;
+        const set = Object.values(ev.sets)[0];
+        assert.equal(typeof set.lm_loss, "number");
+        assert.equal(set.exact_accuracy, last.exact_accuracy);
+        assert.equal(set.lm_loss, last.lm_loss);
         // Without EMA the evaluation (raw weights) differs: the shadow is what was evaluated.
         await run("n", ["ema=False"]);
         const evalOf = (rs: typeof a) => rs.filter((r) => r.kind === "eval").map((r) => r.lm_loss);
