@@ -114,6 +114,18 @@ export const TrainConfigSchema = z.object({
    * recorded only; ARC's two-try scoring is `deno task eval-arc` on the saved outputs.
    */
   evaluators: z.array(z.unknown()).nullable().default(null),
+  /** TRM's pretrain.py keys, accepted as its saved `all_config.yaml` holds them; only the
+   * values that change nothing here (the defaults) are accepted. */
+  load_checkpoint: z.null({
+    error: "load_checkpoint is not supported; give resume=<checkpoint> or evaluate with " +
+      "deno task eval checkpoint=<file>",
+  }).default(null),
+  min_eval_interval: z.literal(0, {
+    error: "only 0 (evaluate at every eval_interval) is supported",
+  }).nullable().default(0),
+  freeze_weights: z.literal(false, {
+    error: "only False is supported (training the puzzle embeddings alone is not implemented)",
+  }).default(false),
   // ---- this project's keys ----
   /** tfjs backend: auto picks WebGPU on a hardware adapter, else wasm. */
   backend: z.enum(["auto", "webgpu", "wasm", "cpu"]).default("auto"),
@@ -324,6 +336,18 @@ export function configFromArgs(
   const { group, rest } = officialAliases(args);
   const { set, unset } = parseOverrides(rest, keys);
   const raw = structuredClone(base);
+  // A saved TinyRecursiveModels config (all_config.yaml) spells the data folder as a list.
+  if ("data_paths" in raw || "data_paths_test" in raw) {
+    const lists = [`data_paths=${JSON.stringify(raw.data_paths ?? [])}`];
+    if (raw.data_paths_test !== undefined) {
+      lists.push(`data_paths_test=${JSON.stringify(raw.data_paths_test ?? [])}`);
+    }
+    delete raw.data_paths;
+    delete raw.data_paths_test;
+    for (const a of officialAliases(lists).rest) {
+      raw.data_path = parseOverrideValue(a.slice("data_path=".length));
+    }
+  }
   // A config group (arch=trm), or a TRM arch.name without one: start from that group's block.
   const named = set.get("arch.name");
   const chosen = group ??

@@ -119,3 +119,59 @@ Deno.test("trm config: arch.name=trm alone selects TRM's defaults; bad spellings
     /no_ACT_continue: False is not supported/,
   );
 });
+
+Deno.test("trm config: a saved TinyRecursiveModels all_config.yaml is a base config", () => {
+  // The keys pretrain.py's PretrainConfig dumps (values of the Sudoku MLP run).
+  const saved = {
+    arch: {
+      name: "recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1",
+      loss: { name: "losses@ACTLossHead", loss_type: "stablemax_cross_entropy" },
+      halt_exploration_prob: 0.1,
+      halt_max_steps: 16,
+      H_cycles: 3,
+      L_cycles: 6,
+      H_layers: 0,
+      L_layers: 2,
+      hidden_size: 512,
+      num_heads: 8,
+      expansion: 4,
+      puzzle_emb_ndim: 512,
+      pos_encodings: "none",
+      forward_dtype: "bfloat16",
+      mlp_t: true,
+      puzzle_emb_len: 16,
+      no_ACT_continue: true,
+    },
+    data_paths: ["data/sudoku-extreme-1k-aug-1000"],
+    data_paths_test: [],
+    evaluators: [],
+    global_batch_size: 768,
+    epochs: 50000,
+    lr: 1e-4,
+    lr_min_ratio: 1,
+    lr_warmup_steps: 2000,
+    weight_decay: 1,
+    beta1: 0.9,
+    beta2: 0.95,
+    puzzle_emb_lr: 1e-4,
+    puzzle_emb_weight_decay: 1,
+    project_name: "Sudoku-extreme-1k-aug-1000-ACT-torch",
+    run_name: "pretrain_mlp_t_sudoku",
+    load_checkpoint: null,
+    checkpoint_path: "checkpoints/x",
+    seed: 0,
+    checkpoint_every_eval: true,
+    eval_interval: 5000,
+    min_eval_interval: 0,
+    eval_save_outputs: [],
+    ema: true,
+    ema_rate: 0.999,
+    freeze_weights: false,
+  };
+  const c = configFromArgs(["global_batch_size=64"], saved);
+  assert.equal(c.data_path, "data/sudoku-extreme-1k-aug-1000");
+  assert.equal(c.global_batch_size, 64);
+  assert.equal(countParams(modelConfigFor(c, meta(81, 11, 1))), 5_028_866);
+  assert.throws(() => configFromArgs([], { ...saved, freeze_weights: true }), /freeze_weights/);
+  assert.throws(() => configFromArgs([], { ...saved, load_checkpoint: "x" }), /load_checkpoint/);
+});
