@@ -16,6 +16,16 @@ export {
 export { pathExists, readInputText } from "./read.ts";
 export { COMPILE_PREFIX } from "./torch.ts";
 export { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./eval_outputs.ts";
+export {
+  argmaxLastAxis,
+  isOfficialPreds,
+  OFFICIAL_PREDS_NAME,
+  officialPredsFiles,
+  readAnyEvalOutputs,
+  readOfficialPreds,
+  writeOfficialPreds,
+} from "./official_preds.ts";
+export { torchArchiveName, torchSaveBytes, writeTorchSave } from "./torch_write.ts";
 export { digestDir } from "./digest.ts";
 export {
   assertFinishedBuild,
