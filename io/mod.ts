@@ -18,6 +18,7 @@ export { COMPILE_PREFIX } from "./torch.ts";
 export { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./eval_outputs.ts";
 export {
   argmaxLastAxis,
+  assertNoOfficialStep,
   isOfficialPreds,
   OFFICIAL_PREDS_NAME,
   officialPredsFiles,

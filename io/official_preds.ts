@@ -308,6 +308,23 @@ export function evalOutputsToOfficial(
 }
 
 /**
+ * Throws when `dir` already holds a rank file of `step`: a stale rank file
+ * would be read with new ones as one evaluation, so they are never mixed.
+ */
+export async function assertNoOfficialStep(dir: string, step: number): Promise<void> {
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  });
+  for (const e of entries) {
+    const m = OFFICIAL_PREDS_NAME.exec(e.name);
+    if (m && Number(m[1]) === step) {
+      throw new Error(`${join(dir, e.name)} already exists: write step ${step} to another folder`);
+    }
+  }
+}
+
+/**
  * Writes our outputs as the reference's `step_<step>_all_preds.<rank>` files
  * in `dir` (atomically each), rank 0 first, starting a new rank file before
  * one would pass `maxFileBytes`; returns the paths. Label 0 (ignored) is
@@ -326,14 +343,8 @@ export async function writeOfficialPreds(
       ((opts.maxFileBytes ?? MAX_OFFICIAL_FILE_BYTES) - 4096) / rowBytes(o.seqLen, opts.vocab),
     ),
   );
+  await assertNoOfficialStep(dir, step);
   await Deno.mkdir(dir, { recursive: true });
-  for await (const e of Deno.readDir(dir)) {
-    const m = OFFICIAL_PREDS_NAME.exec(e.name);
-    if (m && Number(m[1]) === step) {
-      // A stale rank file would be read with ours as one evaluation: never mix them.
-      throw new Error(`${join(dir, e.name)} already exists: write step ${step} to another folder`);
-    }
-  }
   const paths: string[] = [];
   for (let from = 0, rank = 0; from < n || rank === 0; from += per, rank++) {
     const path = join(dir, `step_${step}_all_preds.${rank}`);

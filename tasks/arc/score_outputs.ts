@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import {
+  assertNoOfficialStep,
   type EvalOutputs,
   readAnyEvalOutputs,
   writeFileAtomic,
@@ -126,12 +127,15 @@ export function scoreTable(score: ArcScore): string {
 export async function evaluateArc(opts: EvalArcOptions): Promise<ArcScore> {
   const { identifiers, tasks } = await readTruth(opts.data);
   const outputs = await readAnyEvalOutputs(opts.outputs);
-  const score = scoreArc(identifiers, tasks, outputs, opts.ks ?? DEFAULT_KS);
+  const step = opts.writeOfficial?.step ?? Number(outputs.metadata.step ?? 0);
   if (opts.writeOfficial) {
-    const step = opts.writeOfficial.step ?? Number(outputs.metadata.step ?? 0);
     if (!Number.isSafeInteger(step) || step < 0) {
       throw new Error(`${opts.outputs}: step '${outputs.metadata.step}' is not a step number`);
     }
+    await assertNoOfficialStep(opts.writeOfficial.dir, step); // before any report is written
+  }
+  const score = scoreArc(identifiers, tasks, outputs, opts.ks ?? DEFAULT_KS);
+  if (opts.writeOfficial) {
     await writeArcOfficial(opts.writeOfficial.dir, step, identifiers, tasks, outputs);
   }
   await Deno.mkdir(opts.out, { recursive: true });

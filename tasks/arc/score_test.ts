@@ -330,6 +330,18 @@ Deno.test("eval-arc: our outputs -> the reference's rank files -> the same score
     assert.deepEqual(ours.overallFraction[2], 0.75);
     const files = [...Deno.readDirSync(`${dir}/official`)].map((e) => e.name);
     assert.deepEqual(files, ["step_1234_all_preds.0"]);
+    // Writing step 1234 there again is refused before anything is written.
+    await assert.rejects(
+      () =>
+        evaluateArc({
+          outputs: `${dir}/out.safetensors`,
+          data: `${dir}/data`,
+          out: `${dir}/r0`,
+          writeOfficial: { dir: `${dir}/official` },
+        }),
+      /step_1234_all_preds\.0 already exists/,
+    );
+    assert.equal(await Deno.stat(`${dir}/r0`).catch(() => null), null);
     // The labels drawn from the truth are the built test split's labels, row for row.
     const official = await readAnyEvalOutputs(`${dir}/official/step_1234_all_preds.0`);
     assert.deepEqual(official.labels, Uint8Array.from(labels));
