@@ -1,6 +1,8 @@
 /**
  * File formats: safetensors, NumPy `.npy`, PyTorch `.pt` checkpoints (read
- * without executing their pickle), and atomic writes.
+ * without executing their pickle; written as `torch.save` writes a dict of
+ * tensors), saved evaluation outputs (ours, and the reference's
+ * `step_N_all_preds.<rank>`), and atomic writes.
  * @module
  */
 export * from "./dtypes.ts";
