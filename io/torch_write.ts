@@ -52,8 +52,11 @@ export interface TorchSaveOptions {
 
 /** Growable byte buffer. */
 class Bytes {
-  private buf = new Uint8Array(1024);
+  private buf: Uint8Array;
   length = 0;
+  constructor(capacity = 1024) {
+    this.buf = new Uint8Array(capacity);
+  }
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -82,8 +85,9 @@ class Bytes {
   u64(n: number): this {
     return this.u32(n % 2 ** 32).u32(Math.floor(n / 2 ** 32));
   }
+  /** The bytes written (a view: the buffer is not written again). */
   done(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.buf.subarray(0, this.length);
   }
 }
 
@@ -217,7 +221,7 @@ export function torchZip(records: [string, Uint8Array][], archiveName: string): 
       `torch writer: archive of about ${total} bytes needs zip64 entries (over 4 GB)`,
     );
   }
-  const out = new Bytes();
+  const out = new Bytes(total); // enough unless names are very long (it grows then)
   const central: { name: Uint8Array; crc: number; size: number; offset: number; flags: number }[] =
     [];
   const enc = new TextEncoder();

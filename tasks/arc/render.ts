@@ -95,7 +95,11 @@ export function taskSvg(truth: TruthTask, result: TaskResult | undefined): strin
   let y = 28, width = 0;
   body.push(
     `<text x="8" y="18" font-size="14" font-weight="bold">${esc(truth.name)}${
-      result ? ` — pass@2 ${(100 * result.passAt[2]).toFixed(0)}%` : ""
+      result
+        ? ` — pass@2: ${
+          Math.round(result.passAt[2] * result.tests.length)
+        } of ${result.tests.length} test inputs`
+        : ""
     }</text>`,
   );
   for (const row of rows) {

@@ -264,6 +264,7 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
     assert.match(svg, /^<svg/);
     assert.match(svg, /demonstration 2/);
     assert.match(svg, /#1: 31 votes/);
+    assert.match(svg, /pass@2: 2 of 2 test inputs/);
     assert.match(await Deno.readTextFile(`${dir}/report/index.html`), /tasks\/b2grow\.svg/);
     // The same folder read through its .npy layout alone scores the same.
     await Deno.remove(`${dir}/data/arc_grids.safetensors`);
