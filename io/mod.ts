@@ -1,6 +1,8 @@
 /**
  * File formats: safetensors, NumPy `.npy`, PyTorch `.pt` checkpoints (read
- * without executing their pickle), and atomic writes.
+ * without executing their pickle; written as `torch.save` writes a dict of
+ * tensors), saved evaluation outputs (ours, and the reference's
+ * `step_N_all_preds.<rank>`), and atomic writes.
  * @module
  */
 export * from "./dtypes.ts";
@@ -16,6 +18,17 @@ export {
 export { pathExists, readInputText } from "./read.ts";
 export { COMPILE_PREFIX } from "./torch.ts";
 export { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "./eval_outputs.ts";
+export {
+  argmaxLastAxis,
+  assertNoOfficialStep,
+  isOfficialPreds,
+  OFFICIAL_PREDS_NAME,
+  officialPredsFiles,
+  readAnyEvalOutputs,
+  readOfficialPreds,
+  writeOfficialPreds,
+} from "./official_preds.ts";
+export { torchArchiveName, torchSaveBytes, writeTorchSave } from "./torch_write.ts";
 export { digestDir } from "./digest.ts";
 export {
   assertFinishedBuild,

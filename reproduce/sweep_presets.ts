@@ -29,6 +29,26 @@ export interface SweepPreset {
   caveat?: string;
 }
 
+/**
+ * How our Transformer-with-outer-loop baseline (`arch.name=transformer`, 8
+ * post-norm blocks, `z = M(z, x)` once per segment, `halt_max_steps` 16) differs
+ * from the ARC Prize analysis fork's (`models/hrm/hrm_act_v2.py` with
+ * `config/arch/hrm_v2_params_matched.yaml`, `config/cfg_pretrain.yaml`; read in
+ * a public copy of arcprize/hierarchical-reasoning-model-analysis). Not
+ * matched: 12 heads on a 512 width needs attention narrower than the model
+ * (our model requires hidden_size divisible by num_heads), and a Q target on
+ * every 4th step needs the training step in the ACT segment (a trainer change).
+ */
+export const ARC_PRIZE_BASELINE_DIFFERENCES =
+  "Not matched to the ARC Prize fork's Transformer (hrm_v2_params_matched): (1) it has 12 " +
+  "heads of 512 // 12 = 42 dims, attention 504 wide (qkv 512->1512, o_proj 504->512), 131,072 " +
+  "fewer parameters over its 8 blocks; ours has 8 heads of 64 (HRM's), because our model needs " +
+  "hidden_size divisible by num_heads; (2) its config sets target_q_update_every 4: the Q-continue " +
+  "target and loss are computed only on every 4th training step (the other steps train LM + " +
+  "Q-halt only), for its HRM runs as well; ours computes them on every step, as sapientinc/HRM " +
+  "does, for both models. Same: 8 post-norm blocks of width 512, input added once per segment, " +
+  "full gradient within a segment, halt_max_steps 16, exploration 0.1.";
+
 const axis = (key: string, values: (number | string)[]): GridAxis => ({
   key,
   values: values.map(String),
@@ -138,7 +158,8 @@ export const SWEEP_PRESETS: Record<string, SweepPreset> = {
     seeds: 1,
     source: "ARC Prize ablation: Transformer with HRM's outer loop 35.7% vs HRM 39.0% pass@2",
     caveat: "the grid gives the Transformer the outer loop (halt_max_steps 16, as " +
-      "`--act-baseline`); the paired comparison per point is HRM against it",
+      "`--act-baseline`); the paired comparison per point is HRM against it. " +
+      ARC_PRIZE_BASELINE_DIFFERENCES,
   },
 };
 

@@ -25,6 +25,7 @@ import {
   SeedSummarySchema,
 } from "./report/schema.ts";
 import { seedDir, seedEntry, seedSummary } from "./seeds.ts";
+import { SWEEP_PRESETS } from "./sweep_presets.ts";
 import { GridAxisSchema, gridPoints, SweepManifestSchema } from "./sweep_grid.ts";
 
 /** `sweep-report.json`. */
@@ -130,11 +131,13 @@ function header(r: SweepReport): string[] {
   return ["point", ...r.grid.map((a) => a.key), "model", "seeds", metric, "sd (points)", "95% CI"];
 }
 
-/** Why the numbers are not the paper's, for scaled-down profiles. */
+/** Why the numbers are not the paper's, for scaled-down profiles; a preset's caveat. */
 function note(r: SweepReport): string {
-  return r.profile === "paper"
+  const caveat = r.preset ? SWEEP_PRESETS[r.preset]?.caveat : undefined;
+  return (r.profile === "paper"
     ? "Profile `paper`: the paper's configuration with the swept keys changed."
-    : `Profile ${mdCode(r.profile)}: a scaled-down setting; these numbers are not the paper's.`;
+    : `Profile ${mdCode(r.profile)}: a scaled-down setting; these numbers are not the paper's.`) +
+    (caveat ? ` Preset note: ${caveat}` : "");
 }
 
 /** `sweep.md`. */

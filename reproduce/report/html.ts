@@ -5,7 +5,7 @@
  */
 import { runMarks, scoringLines } from "./scoring.ts";
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
-import { findCell, pct, profileNote } from "./markdown.ts";
+import { findCell, metricText, pct, profileNote } from "./markdown.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
 import {
   comparisonLines,
@@ -202,6 +202,21 @@ export async function taskHtml(
       parts.push(`<li>${esc(m.model)}: ${links.join(", ")}</li>`);
     }
     parts.push("</ul>");
+  }
+  if (done.length) {
+    // Every metric by its name (e.g. ARC's pass@2_all_tests beside pass@2_fraction), as report.md.
+    const keys = [...new Set(done.flatMap((m) => Object.keys(m.metrics)))]
+      .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    parts.push("<h2>All measurements</h2>");
+    parts.push(htmlTable(
+      ["measure", ...done.map((m) => esc(m.model))],
+      keys.map((k) => ({
+        cells: [
+          esc(k),
+          ...done.map((m) => k in m.metrics ? esc(metricText(k, m.metrics[k])) : "—"),
+        ],
+      })),
+    ));
   }
   if (t.differences.length) {
     parts.push("<h2>How this run differs from the paper</h2>");

@@ -26,7 +26,7 @@ export function pct(value: number | null | undefined): string {
 }
 
 /** Formats a metric value: fractions as percent, counts as numbers. */
-function metricText(name: string, value: number): string {
+export function metricText(name: string, value: number): string {
   if (/accuracy|pass@|rate/.test(name)) return `${(value * 100).toFixed(2)}%`;
   return Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
@@ -263,7 +263,7 @@ export function summaryMarkdown(
   );
   out.push(
     "Ours: the mean over seeds with its 95% interval in brackets (t over seeds; one seed: " +
-      "Wilson over test rows; none for ARC's pass@2 with one seed).",
+      "Wilson over test rows; none for ARC's pass@2_all_tests with one seed).",
     "",
   );
   const marks = runMarks(reports);

@@ -177,6 +177,8 @@ Deno.test("reports from a synthetic saved run: tables, statuses, plots, determin
     assert.match(summary, /\| o3-mini-high \| 34\.5 \| n\/a \|/);
     const html = await Deno.readTextFile(join(dir, "sudoku/report.html"));
     assert.ok(!html.includes("<script"), "report.html must be self-contained, no scripts");
+    // Every metric by name, as report.md's "All measurements".
+    assert.match(html, /<h2>All measurements<\/h2>.*<td>exact_accuracy<\/td><td>53\.00%<\/td>/s);
     assert.ok((html.match(/<svg/g) ?? []).length >= 5 + 2, "5 plots and 2 example pictures");
     assert.match(html, /Seeds and 95% intervals/);
     assert.equal(sudoku.models[0].seeds?.[0].correct, 53);

@@ -95,7 +95,11 @@ export function taskSvg(truth: TruthTask, result: TaskResult | undefined): strin
   let y = 28, width = 0;
   body.push(
     `<text x="8" y="18" font-size="14" font-weight="bold">${esc(truth.name)}${
-      result ? ` — pass@2 ${(100 * result.passAt[2]).toFixed(0)}%` : ""
+      result
+        ? ` — pass@2: ${
+          Math.round(result.passAt[2] * result.tests.length)
+        } of ${result.tests.length} test inputs`
+        : ""
     }</text>`,
   );
   for (const row of rows) {
@@ -136,8 +140,8 @@ export function svgFileName(task: string): string {
 export function indexHtml(score: ArcScore, title: string): string {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const head = score.ks.map((k) => `<th>pass@${k}</th>`).join("");
-  const overall = score.ks.map((k) => `<td>${pct(score.overall[k])}</td>`).join("");
   const strict = score.ks.map((k) => `<td>${pct(score.overallAllTests[k])}</td>`).join("");
+  const fraction = score.ks.map((k) => `<td>${pct(score.overallFraction[k])}</td>`).join("");
   const rows = score.tasks.map((t) =>
     `<tr><td><a href="#${esc(t.name)}">${esc(t.name)}</a></td><td>${t.tests.length}</td>${
       score.ks.map((k) => `<td>${pct(t.passAt[k])}</td>`).join("")
@@ -156,9 +160,10 @@ section{margin:1em 0}</style></head><body>
 <h1>${esc(title)}</h1>
 <p>${score.tasks.length} tasks, ${score.rowsUsed} predictions voted (${score.rowsPadding} padding rows ignored).</p>
 <table><tr><th></th>${head}</tr>
-<tr><td>tasks, fraction of test inputs (official ARC rule)</td>${overall}</tr>
-<tr><td>tasks with every test input right (reference notebook)</td>${strict}</tr></table>
+<tr><td>all_tests: tasks with every test input solved (reference notebook, the paper's rule)</td>${strict}</tr>
+<tr><td>fraction: mean share of a task's test inputs solved (per-test credit)</td>${fraction}</tr></table>
 <h2>Per task</h2>
+<p>The share of each task's test inputs solved (100% = counted by the all_tests rule).</p>
 <table><tr><th>task</th><th>tests</th>${head}</tr>
 ${rows}
 </table>

@@ -4,9 +4,11 @@
  * transform, inverse colour map), vote per test input, rank answers by votes
  * then by mean sigmoid(q_halt) (then by first appearance: Python's stable
  * sort), and count a test input solved at k when its true output is among the
- * top k. A task scores the fraction of its test inputs solved, as the official
- * ARC scoring does; the notebook's stricter rule (every test input solved) is
- * reported beside it.
+ * top k. Two task-level rules: the notebook's, which gives the paper's numbers
+ * (a task counts only when every one of its test inputs is solved:
+ * `pass@k_all_tests`), and per-test fractional credit beside it (a task scores
+ * the fraction of its test inputs solved: `pass@k_fraction`). They differ only
+ * on tasks with several test inputs.
  * @module
  */
 import { type PuzzleSplit, readReferenceSplit, type SplitName } from "../dataset.ts";
@@ -55,7 +57,7 @@ export interface TestResult {
 export interface TaskResult {
   name: string;
   tests: TestResult[];
-  /** Fraction of test inputs solved within the top k, per k. */
+  /** Fraction of test inputs solved within the top k, per k (1 = all of them). */
   passAt: Record<number, number>;
 }
 
@@ -63,10 +65,13 @@ export interface TaskResult {
 export interface ArcScore {
   ks: number[];
   tasks: TaskResult[];
-  /** Mean over tasks of the fraction of test inputs solved (official ARC rule), per k. */
-  overall: Record<number, number>;
-  /** Fraction of tasks with every test input solved (the reference notebook's rule), per k. */
+  /**
+   * Fraction of tasks with every test input solved within the top k, per k:
+   * the reference notebook's rule, which gives the paper's numbers.
+   */
   overallAllTests: Record<number, number>;
+  /** Mean over tasks of the fraction of test inputs solved (per-test fractional credit), per k. */
+  overallFraction: Record<number, number>;
   rowsUsed: number;
   rowsPadding: number;
 }
@@ -238,12 +243,14 @@ export function scoreArc(
     }
     tasks.push({ name: task.name, tests, passAt });
   }
-  const overall: Record<number, number> = {}, overallAllTests: Record<number, number> = {};
+  const overallFraction: Record<number, number> = {}, overallAllTests: Record<number, number> = {};
   for (const k of ks) {
-    overall[k] = tasks.length ? tasks.reduce((s, t) => s + t.passAt[k], 0) / tasks.length : 0;
+    overallFraction[k] = tasks.length
+      ? tasks.reduce((s, t) => s + t.passAt[k], 0) / tasks.length
+      : 0;
     overallAllTests[k] = tasks.length
       ? tasks.filter((t) => t.passAt[k] === 1).length / tasks.length
       : 0;
   }
-  return { ks, tasks, overall, overallAllTests, rowsUsed: used, rowsPadding: padding };
+  return { ks, tasks, overallAllTests, overallFraction, rowsUsed: used, rowsPadding: padding };
 }

@@ -7,45 +7,72 @@
  */
 import { join } from "node:path";
 import {
+  assertNoOfficialStep,
   type EvalOutputs,
-  readEvalOutputs,
+  readAnyEvalOutputs,
   writeFileAtomic,
   writeJsonAtomic,
 } from "../../io/mod.ts";
 import { gridToRows } from "./encode.ts";
 import type { ScoreContext, ScoreFiles } from "../task.ts";
+import { writeArcOfficial } from "./official.ts";
 import { indexHtml, svgFileName, taskSvg } from "./render.ts";
 import { type ArcScore, DEFAULT_KS, readTruth, scoreArc } from "./score.ts";
 
 /** Options of one scoring run. */
 export interface EvalArcOptions {
+  /** Our safetensors outputs (a file or folder) or the reference's `step_N_all_preds.<rank>` files. */
   outputs: string;
   data: string;
   out: string;
   ks?: number[];
   render?: boolean;
+  /** Also write the outputs as the reference's rank files in `dir` (step from the outputs, else 0). */
+  writeOfficial?: { dir: string; step?: number };
+}
+
+/** The two task-level rules, as report keys: `pass@k_all_tests` (the paper's) and `pass@k_fraction`. */
+export function arcMetrics(score: ArcScore): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const k of score.ks) {
+    metrics[`pass@${k}_all_tests`] = score.overallAllTests[k];
+    metrics[`pass@${k}_fraction`] = score.overallFraction[k];
+  }
+  return metrics;
+}
+
+/** One line per rule, for the terminal. */
+export function scoreLines(score: ArcScore): string[] {
+  const line = (r: Record<number, number>, suffix: string) =>
+    score.ks.map((k) => `pass@${k}_${suffix} ${pct(r[k])}%`).join("  ");
+  return [
+    `${score.tasks.length} tasks; every test input solved (reference notebook, the paper's rule): ` +
+    line(score.overallAllTests, "all_tests"),
+    `per-test fractional credit: ${line(score.overallFraction, "fraction")}`,
+  ];
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
 
 /** The score as JSON (per task: pass@k, and per test input the truth's rank and the top-2 answers). */
 export function scoreJson(score: ArcScore, opts: { outputs: string; data: string }) {
-  const at = (r: Record<number, number>) =>
-    Object.fromEntries(score.ks.map((k) => [`pass@${k}`, r[k]]));
+  const at = (r: Record<number, number>, suffix: string) =>
+    Object.fromEntries(score.ks.map((k) => [`pass@${k}_${suffix}`, r[k]]));
   return {
     format: "hrm-arc-score",
-    version: 1,
+    version: 2,
     data: opts.data,
     outputs: opts.outputs,
     tasks: score.tasks.length,
     test_inputs: score.tasks.reduce((n, t) => n + t.tests.length, 0),
     rows_used: score.rowsUsed,
     rows_padding: score.rowsPadding,
-    overall: at(score.overall),
-    overall_all_tests: at(score.overallAllTests),
+    overall_all_tests: at(score.overallAllTests, "all_tests"),
+    overall_fraction: at(score.overallFraction, "fraction"),
     per_task: score.tasks.map((t) => ({
       name: t.name,
-      ...at(t.passAt),
+      ...at(Object.fromEntries(score.ks.map((k) => [k, t.passAt[k] === 1 ? 1 : 0])), "all_tests"),
+      ...at(t.passAt, "fraction"),
       tests: t.tests.map((r) => ({
         truth_rank: r.truthRank === null ? null : r.truthRank + 1,
         votes: r.answers.reduce((n, a) => n + a.votes, 0),
@@ -69,12 +96,14 @@ export function scoreTable(score: ArcScore): string {
     "",
     head,
     rule,
-    `| overall (fraction of test inputs per task, official rule) | ${
-      score.ks.map((k) => pct(score.overall[k])).join(" | ")
-    } |`,
-    `| every test input right (reference notebook) | ${
+    `| all_tests: tasks with every test input solved (reference notebook, the paper's rule) | ${
       score.ks.map((k) => pct(score.overallAllTests[k])).join(" | ")
     } |`,
+    `| fraction: mean share of a task's test inputs solved (per-test credit) | ${
+      score.ks.map((k) => pct(score.overallFraction[k])).join(" | ")
+    } |`,
+    "",
+    "Per task: the share of its test inputs solved (100.00 = counted by the all_tests rule).",
     "",
     `| task | tests | ${score.ks.map((k) => `pass@${k}`).join(" | ")} | truth rank | top votes |`,
     `|---|---:|${score.ks.map(() => "---:").join("|")}|---|---|`,
@@ -97,8 +126,18 @@ export function scoreTable(score: ArcScore): string {
 /** Scores and writes the report; returns the score. */
 export async function evaluateArc(opts: EvalArcOptions): Promise<ArcScore> {
   const { identifiers, tasks } = await readTruth(opts.data);
-  const outputs = await readEvalOutputs(opts.outputs);
+  const outputs = await readAnyEvalOutputs(opts.outputs);
+  const step = opts.writeOfficial?.step ?? Number(outputs.metadata.step ?? 0);
+  if (opts.writeOfficial) {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new Error(`${opts.outputs}: step '${outputs.metadata.step}' is not a step number`);
+    }
+    await assertNoOfficialStep(opts.writeOfficial.dir, step); // before any report is written
+  }
   const score = scoreArc(identifiers, tasks, outputs, opts.ks ?? DEFAULT_KS);
+  if (opts.writeOfficial) {
+    await writeArcOfficial(opts.writeOfficial.dir, step, identifiers, tasks, outputs);
+  }
   await Deno.mkdir(opts.out, { recursive: true });
   await writeJsonAtomic(`${opts.out}/score.json`, scoreJson(score, opts));
   await writeFileAtomic(`${opts.out}/score.md`, scoreTable(score));
@@ -132,10 +171,10 @@ export const ARC_SCORE_FILES: ScoreFiles = {
 };
 
 /**
- * Votes over augmentations and pass@k of a final evaluation (pass@2 is the
- * headline number): `pass@k` and `pass@k_all_tests` for each default k; the
- * full report goes to `<model>/arc_score/`. The scorer reads the outputs
- * again from `at.outputsFile`, as `deno task eval-arc` does.
+ * Votes over augmentations and pass@k of a final evaluation: for each default
+ * k, `pass@k_all_tests` (the paper's rule; pass@2 of it is the headline) and
+ * `pass@k_fraction`; the full report goes to `<model>/arc_score/`. The scorer
+ * reads the outputs again from `at.outputsFile`, as `deno task eval-arc` does.
  */
 export async function scoreArcOutputs(
   _outputs: EvalOutputs,
@@ -147,10 +186,5 @@ export async function scoreArcOutputs(
     out: join(at.outDir, ARC_SCORE_DIR),
     ks: DEFAULT_KS,
   });
-  const metrics: Record<string, number> = {};
-  for (const k of DEFAULT_KS) {
-    metrics[`pass@${k}`] = score.overall[k];
-    metrics[`pass@${k}_all_tests`] = score.overallAllTests[k];
-  }
-  return metrics;
+  return arcMetrics(score);
 }

@@ -4,7 +4,8 @@ import { buildArc } from "./build.ts";
 import { type CompactSet, openCompactSplit } from "./compact.ts";
 import { drawCanvas, type Grid, gridFromRows, SEQ_LEN, transformGrid } from "./encode.ts";
 import { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "../../io/eval_outputs.ts";
-import { evaluateArc } from "./score_outputs.ts";
+import { readAnyEvalOutputs } from "../../io/official_preds.ts";
+import { arcMetrics, evaluateArc, scoreJson, scoreLines, scoreTable } from "./score_outputs.ts";
 import { scoreArc, type TruthTask } from "./score.ts";
 
 const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;
@@ -74,7 +75,8 @@ Deno.test("score: predictions in every dihedral frame and colour map are inverte
   assert.deepEqual(s.tasks.map((t) => t.passAt[1]), [1, 1]);
   assert.equal(s.tasks[0].tests[0].answers.length, 1);
   assert.equal(s.tasks[0].tests[0].answers[0].votes, 24);
-  assert.equal(s.overall[1], 1);
+  assert.equal(s.overallFraction[1], 1);
+  assert.equal(s.overallAllTests[1], 1);
 });
 
 Deno.test("score: votes rank answers; pass@k; multi-test tasks score the fraction", () => {
@@ -97,8 +99,38 @@ Deno.test("score: votes rank answers; pass@k; multi-test tasks score the fractio
   assert.deepEqual(a.passAt, { 1: 0, 2: 0.5, 10: 0.5 });
   const c = s.tasks.find((t) => t.name === "taskC")!;
   assert.deepEqual(c.passAt, { 1: 0, 2: 0, 10: 0 });
-  assert.deepEqual(s.overall, { 1: 0, 2: 0.25, 10: 0.25 });
+  assert.deepEqual(s.overallFraction, { 1: 0, 2: 0.25, 10: 0.25 });
   assert.deepEqual(s.overallAllTests, { 1: 0, 2: 0, 10: 0 });
+});
+
+Deno.test("score: a task with two test inputs, one solved: the two rules differ", () => {
+  const rows = new Rows(["<blank>"]);
+  rows.add("taskA", ID, inA, outA); // test 1 of taskA solved
+  rows.add("taskA", A1, inB, wrong2); // test 2 of taskA not
+  rows.add("taskC", A2, inB, wrong2); // taskC's one test solved
+  const s = scoreArc(rows.names, TRUTH, rows.outputs(), [1, 2]);
+  // all_tests: taskC only (1 of 2 tasks); fraction: (1/2 + 1) / 2.
+  assert.deepEqual(arcMetrics(s), {
+    "pass@1_all_tests": 0.5,
+    "pass@1_fraction": 0.75,
+    "pass@2_all_tests": 0.5,
+    "pass@2_fraction": 0.75,
+  });
+  const json = scoreJson(s, { outputs: "o", data: "d" });
+  assert.deepEqual(json.overall_all_tests, { "pass@1_all_tests": 0.5, "pass@2_all_tests": 0.5 });
+  assert.deepEqual(json.overall_fraction, { "pass@1_fraction": 0.75, "pass@2_fraction": 0.75 });
+  const a = json.per_task.find((t) => t.name === "taskA")! as Record<string, unknown>;
+  assert.equal(a["pass@2_all_tests"], 0);
+  assert.equal(a["pass@2_fraction"], 0.5);
+  const lines = scoreLines(s);
+  assert.match(lines[0], /paper's rule\): pass@1_all_tests 50\.00% {2}pass@2_all_tests 50\.00%/);
+  assert.match(lines[1], /fractional credit: pass@1_fraction 75\.00% {2}pass@2_fraction 75\.00%/);
+  const md = scoreTable(s);
+  assert.match(
+    md,
+    /\| all_tests: tasks with every test input solved \(reference notebook, the paper's rule\) \| 50\.00 \| 50\.00 \|/,
+  );
+  assert.match(md, /\| fraction: [^|]+\| 75\.00 \| 75\.00 \|/);
 });
 
 Deno.test("score: ties go to the higher mean sigmoid(q_halt), then to the first seen", () => {
@@ -218,10 +250,11 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
       out: `${dir}/report`,
     });
     assert.equal(score.tasks.length, 2);
-    assert.equal(score.overall[2], 1);
+    assert.equal(score.overallAllTests[2], 1);
+    assert.equal(score.overallFraction[2], 1);
     assert.equal(score.rowsPadding, 1);
     const json = JSON.parse(await Deno.readTextFile(`${dir}/report/score.json`));
-    assert.equal(json.overall["pass@2"], 1);
+    assert.equal(json.overall_all_tests["pass@2_all_tests"], 1);
     assert.equal(json.test_inputs, 3);
     assert.match(
       await Deno.readTextFile(`${dir}/report/score.md`),
@@ -231,6 +264,7 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
     assert.match(svg, /^<svg/);
     assert.match(svg, /demonstration 2/);
     assert.match(svg, /#1: 31 votes/);
+    assert.match(svg, /pass@2: 2 of 2 test inputs/);
     assert.match(await Deno.readTextFile(`${dir}/report/index.html`), /tasks\/b2grow\.svg/);
     // The same folder read through its .npy layout alone scores the same.
     await Deno.remove(`${dir}/data/arc_grids.safetensors`);
@@ -239,10 +273,91 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
       data: `${dir}/data`,
       out: `${dir}/report2`,
     });
-    assert.deepEqual(again.overall, score.overall);
+    assert.deepEqual(again.overallFraction, score.overallFraction);
     assert.equal(
       await Deno.readTextFile(`${dir}/report2/tasks/b1recolour.svg`),
       svg,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("eval-arc: our outputs -> the reference's rank files -> the same score; labels as built", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await buildArc({
+      sources: [FIXTURES],
+      preset: "arc1",
+      aug: 10,
+      seed: 5,
+      out: `${dir}/data`,
+      progress: false,
+      log: () => {},
+      warn: () => {},
+    });
+    const set = (await openCompactSplit(`${dir}/data`, "test")).sets.get("all") as CompactSet;
+    const n = set.numExamples;
+    const inputs = new Int32Array(n * SEQ_LEN), labels = new Int32Array(n * SEQ_LEN);
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      set.fill(i, inputs, labels, i * SEQ_LEN);
+      ids[i] = set.puzzleIdentifiers[set.examplePuzzle[i]];
+    }
+    // Every puzzle's second test input is answered with its input (wrong): the task with two
+    // test inputs then solves one of them, and the two rules differ.
+    const preds = labels.slice();
+    for (let i = 0; i < n; i++) {
+      if (i - set.puzzleIndices[set.examplePuzzle[i]] === 1) {
+        preds.set(inputs.subarray(i * SEQ_LEN, (i + 1) * SEQ_LEN), i * SEQ_LEN);
+      }
+    }
+    await writeEvalOutputs(`${dir}/out.safetensors`, {
+      seqLen: SEQ_LEN,
+      puzzleIdentifiers: ids,
+      inputs,
+      preds,
+      qHaltLogits: Float32Array.from({ length: n }, (_, i) => (i % 7) - 3),
+      metadata: { step: "1234" },
+    });
+    const ours = await evaluateArc({
+      outputs: `${dir}/out.safetensors`,
+      data: `${dir}/data`,
+      out: `${dir}/r1`,
+      render: false,
+      writeOfficial: { dir: `${dir}/official` },
+    });
+    assert.deepEqual(ours.overallAllTests[2], 0.5);
+    assert.deepEqual(ours.overallFraction[2], 0.75);
+    const files = [...Deno.readDirSync(`${dir}/official`)].map((e) => e.name);
+    assert.deepEqual(files, ["step_1234_all_preds.0"]);
+    // Writing step 1234 there again is refused before anything is written.
+    await assert.rejects(
+      () =>
+        evaluateArc({
+          outputs: `${dir}/out.safetensors`,
+          data: `${dir}/data`,
+          out: `${dir}/r0`,
+          writeOfficial: { dir: `${dir}/official` },
+        }),
+      /step_1234_all_preds\.0 already exists/,
+    );
+    assert.equal(await Deno.stat(`${dir}/r0`).catch(() => null), null);
+    // The labels drawn from the truth are the built test split's labels, row for row.
+    const official = await readAnyEvalOutputs(`${dir}/official/step_1234_all_preds.0`);
+    assert.deepEqual(official.labels, Uint8Array.from(labels));
+    assert.deepEqual(official.preds, Uint8Array.from(preds));
+    const theirs = await evaluateArc({
+      outputs: `${dir}/official`,
+      data: `${dir}/data`,
+      out: `${dir}/r2`,
+      render: false,
+    });
+    assert.deepEqual(theirs.overallAllTests, ours.overallAllTests);
+    assert.deepEqual(theirs.overallFraction, ours.overallFraction);
+    assert.deepEqual(
+      theirs.tasks.map((t) => t.tests.map((r) => r.answers.map((a) => [a.votes, a.meanSigmoidQ]))),
+      ours.tasks.map((t) => t.tests.map((r) => r.answers.map((a) => [a.votes, a.meanSigmoidQ]))),
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
