@@ -122,7 +122,16 @@ export function swiglu(x: tf.Tensor2D, wGateUp: tf.Tensor2D, wDown: tf.Tensor2D)
 export interface BlockContext extends AttnShape {
   eps: number;
   rope?: Rope;
+  /** Optional read-only observer of states (analysis/); never changes the numerics. */
+  observe?: StateObserver;
 }
+
+/**
+ * Sees each new state as it is made: `block` after every block of a module, `L` / `H` after
+ * every L / H module call (the transformer baseline's single module reports `H`). The tensor
+ * lives until the caller's tidy ends: an observer that keeps it must `tf.keep` a clone.
+ */
+export type StateObserver = (kind: "L" | "H" | "block", z: tf.Tensor2D) => void;
 
 /** Post-norm block: x = rms(x + attn(x)); x = rms(x + swiglu(x)). `prefix` ends with '.'. */
 export function block(p: ParamMap, prefix: string, x: tf.Tensor2D, ctx: BlockContext): tf.Tensor2D {
@@ -159,6 +168,7 @@ export function reasoningModule(
   for (let i = 0; i < layers; i++) {
     const hi = h;
     h = tf.tidy(() => block(p, `${prefix}layers.${i}.`, hi, ctx));
+    ctx.observe?.("block", h);
   }
   return h;
 }
