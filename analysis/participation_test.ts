@@ -109,13 +109,24 @@ Deno.test("PR of random Gaussian states agrees with Jacobi eigenvalues of the co
   const x = { data, n, dim };
   const c = covariance(x);
   const eig = jacobiEigenvalues(c, dim);
-  assertAlmostEquals(participationRatioOfCovariance(c, dim), participationRatioOfSpectrum(eig), 1e-9);
+  assertAlmostEquals(
+    participationRatioOfCovariance(c, dim),
+    participationRatioOfSpectrum(eig),
+    1e-9,
+  );
   // The first rows only: the curve of PR against the number of samples.
   const c10 = covariance(x, 10);
-  assertAlmostEquals(participationRatio(x, 10), participationRatioOfSpectrum(jacobiEigenvalues(c10, dim)), 1e-9);
+  assertAlmostEquals(
+    participationRatio(x, 10),
+    participationRatioOfSpectrum(jacobiEigenvalues(c10, dim)),
+    1e-9,
+  );
 });
 
 Deno.test("PR edge cases: constant states give 0, fewer than 2 states are refused", () => {
   assert.equal(participationRatio({ data: new Float32Array(12).fill(2), n: 4, dim: 3 }), 0);
-  assert.throws(() => participationRatio({ data: new Float32Array(3), n: 1, dim: 3 }), /at least 2/);
+  assert.throws(
+    () => participationRatio({ data: new Float32Array(3), n: 1, dim: 3 }),
+    /at least 2/,
+  );
 });
