@@ -38,6 +38,18 @@ export interface AnalyzeRunOptions {
   log: (line: string) => void;
 }
 
+/**
+ * Test rows the analyses sample at the end of each task of `deno task reproduce`, by profile:
+ * 8 in the smoke profile (every test row of its Sudoku and Maze, so the smoke test can check
+ * the analysis against the evaluation), a hundred on the cpu profile, a few hundred at paper
+ * scale.
+ */
+export const REPRODUCE_ANALYSIS_SAMPLES: Readonly<Record<RunManifest["profile"], number>> = {
+  smoke: 8,
+  cpu: 100,
+  paper: 300,
+};
+
 /** The first of `paths` that exists (relative ones tried as given, then under `roots`). */
 async function firstExisting(path: string, roots: string[]): Promise<string | undefined> {
   if (isAbsolute(path)) return await pathExists(path) ? path : undefined;

@@ -94,6 +94,7 @@ export function analysisRows(a: AnalysisSummary, paper: PaperFixtures): Analysis
       } over ${r.blocks.length} blocks`,
     );
   }
+  const hrm = a.model.arch === "hrm";
   const sc = a.inference_scaling;
   const at = (s: number) => sc.find((p) => p.segments === s);
   const trained = at(a.trained_halt_max_steps);
@@ -101,28 +102,40 @@ export function analysisRows(a: AnalysisSummary, paper: PaperFixtures): Analysis
   if (trained && last) {
     add(
       "5c: inference-time scaling",
-      "raising halt_max_steps at inference raises exact accuracy (figure only)",
-      `exact ${pc(trained.exact_accuracy)} at the trained ${trained.segments} segments, ` +
+      hrm
+        ? "raising halt_max_steps at inference raises exact accuracy (figure only)"
+        : "(baseline: trained for one pass, not to recur)",
+      `exact ${pc(trained.exact_accuracy)} at the trained ${trained.segments} segment(s), ` +
         `${pc(last.exact_accuracy)} at ${last.segments}; best ${
           pc(Math.max(...sc.map((p) => p.exact_accuracy)))
         } (n=${trained.count})`,
     );
   }
   const h = a.act_halting;
-  add(
-    "5a/b: ACT halting at inference",
-    "about 1.5-1.7 segments on average, accuracy close to the fixed-depth model (figure only)",
-    `Q head halts after ${f2(h.mean_steps)} segments on average (cap ${h.max_steps}); exact ${
-      pc(h.exact_accuracy_at_halt)
-    } there vs ${pc(h.exact_accuracy_at_max)} at the cap`,
-  );
+  if (h.max_steps > 1) {
+    add(
+      "5a/b: ACT halting at inference",
+      "about 1.5-1.7 segments on average, accuracy close to the fixed-depth model (figure only)",
+      `Q head halts after ${f2(h.mean_steps)} segments on average (cap ${h.max_steps}); exact ${
+        pc(h.exact_accuracy_at_halt)
+      } there vs ${pc(h.exact_accuracy_at_max)} at the cap`,
+    );
+  }
   const pr = a.participation_ratio;
+  const ratio = (x: number | null, y: number | null) => x !== null && y ? f2(x / y) : "-";
+  const d = a.model.hidden_size;
+  if (!hrm) {
+    add(
+      "8: PR of the final state",
+      "(HRM only in the paper)",
+      `${f2(pr.z_H)} trained, ${f2(pr.untrained.z_H)} untrained (hidden ${d}, ${pr.n_states} states)`,
+    );
+    return rows;
+  }
   const pzh = paperValue(paper, "pr_trained_zh");
   const pzl = paperValue(paper, "pr_trained_zl");
   const uzh = paperValue(paper, "pr_untrained_zh");
   const uzl = paperValue(paper, "pr_untrained_zl");
-  const ratio = (x: number | null, y: number | null) => x !== null && y ? f2(x / y) : "-";
-  const d = a.model.hidden_size;
   add(
     "8: PR z_H / z_L, trained",
     `${pzh ?? "-"} / ${pzl ?? "-"} (ratio ${ratio(pzh, pzl)}; hidden 512, Sudoku)`,
@@ -132,9 +145,9 @@ export function analysisRows(a: AnalysisSummary, paper: PaperFixtures): Analysis
   add(
     "8: PR z_H / z_L, untrained",
     `${uzh ?? "-"} / ${uzl ?? "-"} (ratio ${ratio(uzh, uzl)})`,
-    `${f2(pr.untrained.z_H)} / ${pr.untrained.z_L === null ? "-" : f2(pr.untrained.z_L)} (ratio ${
-      ratio(pr.untrained.z_H, pr.untrained.z_L)
-    }; seed ${pr.untrained_seed})`,
+    `${f2(pr.untrained.z_H)} / ${
+      pr.untrained.z_L === null ? "-" : f2(pr.untrained.z_L)
+    } (ratio ${ratio(pr.untrained.z_H, pr.untrained.z_L)}; seed ${pr.untrained_seed})`,
   );
   return rows;
 }
