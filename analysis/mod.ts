@@ -19,5 +19,10 @@ export {
   AnalysisSummarySchema,
   summariseAnalysis,
 } from "./schema.ts";
-export { participationRatio, participationRatioOfSpectrum } from "./participation.ts";
+export {
+  participationRatio,
+  participationRatioOfSpectrum,
+  type StateMatrix,
+} from "./participation.ts";
+export type { TaskExample } from "../tasks/mod.ts";
 export { RESIDUAL_NORM } from "./residuals.ts";

@@ -14,8 +14,11 @@
 
 /** Rows of state vectors: `data` holds `n` rows of `dim` values, row-major. */
 export interface StateMatrix {
+  /** `n * dim` values. */
   data: Float32Array | Float64Array;
+  /** Rows (state vectors). */
   n: number;
+  /** Values per row (the hidden size). */
   dim: number;
 }
 

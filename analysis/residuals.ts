@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 export type CallKind = "L" | "H" | "block";
 
 /** One sentence naming the norm and averaging (written into analysis.json). */
-export const RESIDUAL_NORM =
+export const RESIDUAL_NORM: string =
   "per puzzle ||z_t - z_{t-1}||_F / ||z_{t-1}||_F over the [positions x hidden] state " +
   "(puzzle-embedding positions included), averaged over the sampled puzzles; z_{t-1} is the " +
   "same module's previous state (the reset H_init/L_init before the first call)";

@@ -31,6 +31,7 @@ import { unroll, type UnrollRecord } from "./unroll.ts";
 
 /** What to analyse and where to write. */
 export interface AnalyzeRequest {
+  /** The checkpoint (its config from its metadata, or config.json / all_config.yaml beside it). */
   checkpoint: string;
   /** The dataset folder the model was trained on (its test split is analysed). */
   dataDir: string;
@@ -52,8 +53,11 @@ export interface AnalyzeRequest {
   render: (example: TaskExample) => string;
   /** Title prefix of the figures, e.g. `sudoku / hrm`. */
   title: string;
+  /** `auto` | `webgpu` | `wasm` | `cpu` (default `auto`). */
   backend?: string;
+  /** No progress bar. */
   quiet?: boolean;
+  /** Where the one-line messages go (default: console.log). */
   log?: (line: string) => void;
 }
 

@@ -128,7 +128,9 @@ export function analysisRows(a: AnalysisSummary, paper: PaperFixtures): Analysis
     add(
       "8: PR of the final state",
       "(HRM only in the paper)",
-      `${f2(pr.z_H)} trained, ${f2(pr.untrained.z_H)} untrained (hidden ${d}, ${pr.n_states} states)`,
+      `${f2(pr.z_H)} trained, ${
+        f2(pr.untrained.z_H)
+      } untrained (hidden ${d}, ${pr.n_states} states)`,
     );
     return rows;
   }
@@ -145,9 +147,9 @@ export function analysisRows(a: AnalysisSummary, paper: PaperFixtures): Analysis
   add(
     "8: PR z_H / z_L, untrained",
     `${uzh ?? "-"} / ${uzl ?? "-"} (ratio ${ratio(uzh, uzl)})`,
-    `${f2(pr.untrained.z_H)} / ${
-      pr.untrained.z_L === null ? "-" : f2(pr.untrained.z_L)
-    } (ratio ${ratio(pr.untrained.z_H, pr.untrained.z_L)}; seed ${pr.untrained_seed})`,
+    `${f2(pr.untrained.z_H)} / ${pr.untrained.z_L === null ? "-" : f2(pr.untrained.z_L)} (ratio ${
+      ratio(pr.untrained.z_H, pr.untrained.z_L)
+    }; seed ${pr.untrained_seed})`,
   );
   return rows;
 }
