@@ -77,6 +77,9 @@ export function scalingFigure(
   }));
   for (const p of points) {
     rows.push({ segments: p.segments, value: p.token_accuracy, series: "token accuracy" });
+    for (const [k, v] of Object.entries(p.scores ?? {})) {
+      rows.push({ segments: p.segments, value: v, series: k.replaceAll("_", " ") });
+    }
   }
   const n = halting?.count ?? 0;
   for (const h of halting?.histogram ?? []) {

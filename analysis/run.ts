@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { describeBackend, useBackend } from "../backends/mod.ts";
 import { writeFileAtomic, writeJsonAtomic, writeNpy } from "../io/mod.ts";
 import { disposeState, initModel, type ModelState, stateFromDict } from "../model/mod.ts";
-import type { TaskExample } from "../tasks/mod.ts";
+import type { EvalOutputs } from "../io/mod.ts";
+import { IGNORE_LABEL_ID } from "../model/mod.ts";
+import type { ScoreContext, TaskExample } from "../tasks/mod.ts";
 import {
   configFromArgs,
   modelConfigFor,
@@ -51,6 +53,12 @@ export interface AnalyzeRequest {
   examples?: number;
   /** The task's picture of one example (`Task.renderExample`). */
   render: (example: TaskExample) => string;
+  /**
+   * The task's extra scores of evaluation outputs (`Task.scoreOutputs`, e.g. Maze's valid-path
+   * rate), computed for each segment count from in-memory outputs; only for scorers that write
+   * no files.
+   */
+  scoreOutputs?: (outputs: EvalOutputs, at: ScoreContext) => Promise<Record<string, number>>;
   /** Title prefix of the figures, e.g. `sudoku / hrm`. */
   title: string;
   /** `auto` | `webgpu` | `wasm` | `cpu` (default `auto`). */
@@ -223,7 +231,30 @@ export async function analyzeModel(req: AnalyzeRequest): Promise<Analysis> {
       });
     }
 
-    const scaling = inferenceScaling(scores);
+    const scaling: Analysis["inference_scaling"] = inferenceScaling(scores);
+    if (req.scoreOutputs) {
+      // As evaluation saves them: tokens as bytes, ignored labels back to the dataset's id.
+      const back = test.metadata.ignore_label_id ?? test.metadata.pad_id;
+      const bytes = (a: Int32Array) => Uint8Array.from(a, (v) => v === IGNORE_LABEL_ID ? back : v);
+      const inputs = bytes(sample.rows.inputs);
+      const labels = bytes(sample.rows.labels);
+      for (const [i, point] of scaling.entries()) {
+        const outputs: EvalOutputs = {
+          seqLen: seq,
+          puzzleIdentifiers: sample.rows.puzzleIdentifiers,
+          inputs,
+          preds: bytes(rec.preds[i]),
+          qHaltLogits: rec.q[i].halt,
+          labels,
+          metadata: { segments: String(i + 1) },
+        };
+        point.scores = await req.scoreOutputs(outputs, {
+          outputsFile: `analysis sample of ${req.dataDir} after ${i + 1} segment(s)`,
+          dataDir: req.dataDir,
+          outDir: req.outDir,
+        });
+      }
+    }
     const halting = actHalting(rec.q, scores, trained);
     const figures = {
       residuals: "analysis_residuals.svg",

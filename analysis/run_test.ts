@@ -55,6 +55,12 @@ Deno.test({
         samples: 1000,
         saveStates: join(dir, "states"),
         render,
+        // A scorer that counts rows and checks the outputs it is given are evaluation-shaped.
+        scoreOutputs: (o) => {
+          assert.equal(o.preds.length, 12 * o.seqLen);
+          assert.ok(o.labels!.every((v) => v >= 0 && v < 256));
+          return Promise.resolve({ rows: o.puzzleIdentifiers.length / 100 });
+        },
         title: "synthetic",
         backend: "cpu",
         quiet: true,
@@ -64,6 +70,7 @@ Deno.test({
       assert.equal(a.test_rows, 12);
       assert.equal(a.trained_halt_max_steps, 2);
       assert.deepEqual(a.inference_scaling.map((p) => p.segments), [1, 2, 3, 4]);
+      assert.deepEqual(a.inference_scaling.map((p) => p.scores), Array(4).fill({ rows: 0.12 }));
       const at = a.inference_scaling[1];
       const all = ev.sets.all;
       assert.equal(at.count, all.count);

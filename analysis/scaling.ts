@@ -49,6 +49,8 @@ export interface ScalingPoint {
   token_accuracy: number;
   /** Puzzles counted. */
   count: number;
+  /** The task's extra scores at this segment count (filled in by the caller, `run.ts`). */
+  scores?: Record<string, number>;
 }
 
 /** The accuracy after each segment 1..S (`bySegment[s-1]` scores segment s). */

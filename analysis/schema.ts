@@ -44,6 +44,8 @@ export const AnalysisSchema = z.object({
     exact_accuracy: z.number(),
     token_accuracy: z.number(),
     count: z.number().int(),
+    /** The task's extra scores at this segment count (`Task.scoreOutputs`), as fractions. */
+    scores: z.record(z.string(), z.number()).optional(),
   })),
   act_halting: z.object({
     max_steps: z.number().int(),

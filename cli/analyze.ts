@@ -99,6 +99,7 @@ const program = new Command()
         outDir: out,
         saveStates: opts.saveStates,
         render: task.renderExample,
+        scoreOutputs: task.scoreFiles ? undefined : task.scoreOutputs.bind(task),
         title: task.name,
       });
       console.log(`wrote ${join(out, "analysis.json")} (${a.seconds.toFixed(0)} s)`);

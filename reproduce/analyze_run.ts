@@ -102,7 +102,9 @@ export async function analyzeRun(runDir: string, opts: AnalyzeRunOptions): Promi
       opts.log(`${task}: data folder ${record.dataDir} not found here; pass --data DIR`);
       continue;
     }
-    const render = getTask(record.taskModule).renderExample;
+    const module = getTask(record.taskModule);
+    // Extra scores per segment count only from scorers that write no files (not ARC's votes).
+    const scoreOutputs = module.scoreFiles ? undefined : module.scoreOutputs.bind(module);
     for (const spec of record.models) {
       if (opts.models && !opts.models.includes(spec.id)) continue;
       const modelDir = seedDir(taskDir, spec.id, seeds[0], seeds.length > 1);
@@ -126,7 +128,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeRunOptions): Promi
         dataDir,
         outDir,
         saveStates: opts.saveStates ? join(opts.saveStates, task, spec.id) : undefined,
-        render,
+        render: module.renderExample,
+        scoreOutputs,
         title: `${task} / ${spec.id}`,
         log: opts.log,
       });

@@ -108,7 +108,10 @@ export function analysisRows(a: AnalysisSummary, paper: PaperFixtures): Analysis
       `exact ${pc(trained.exact_accuracy)} at the trained ${trained.segments} segment(s), ` +
         `${pc(last.exact_accuracy)} at ${last.segments}; best ${
           pc(Math.max(...sc.map((p) => p.exact_accuracy)))
-        } (n=${trained.count})`,
+        } (n=${trained.count})` +
+        Object.keys(trained.scores ?? {}).map((k) =>
+          `; ${k} ${pc(trained.scores![k])} -> ${pc(last.scores?.[k] ?? NaN)}`
+        ).join(""),
     );
   }
   const h = a.act_halting;
