@@ -130,7 +130,10 @@ export async function analyzeModel(req: AnalyzeRequest): Promise<Analysis> {
   const passes = 2 + (extraPass ? 1 : 0);
   log(
     `analyze ${req.title}: ${describeBackend(backend)}; ${n} of ${sample.total} test rows ` +
-      `(seed ${seed}), ${segments} segments (trained ${trained}), cycles H=${cycles.H} L=${cycles.L}`,
+      `(seed ${seed}), ${segments} segments (trained ${trained}), ` +
+      (c.arch === "hrm"
+        ? `cycles H=${cycles.H} L=${cycles.L}`
+        : `${c.transformer_layers} Transformer blocks`),
   );
   const progress = req.quiet
     ? undefined
