@@ -25,7 +25,7 @@ import {
   noGradCycles,
   paramMap,
 } from "./hrm.ts";
-import { noGrad, type ParamMap } from "./layers.ts";
+import { noGrad, type ParamMap, type StateObserver } from "./layers.ts";
 import { actLoss, computeMetrics, type Metrics, seqCorrectness } from "./loss.ts";
 import type { Rng } from "../util/mod.ts";
 import type { ModelState } from "./state.ts";
@@ -192,6 +192,8 @@ export interface SegmentOptions {
   rng?: Rng;
   /** Copy logits [B*S*V] to the host in the result. */
   returnLogits?: boolean;
+  /** Evaluation only: sees every new z_L / z_H / block output (analysis/; numerics unchanged). */
+  observe?: StateObserver;
 }
 
 /** The result of one segment. */
@@ -243,7 +245,8 @@ export async function segment(
   const labels = tf.tensor1d(prep.data.labels, "int32");
   const rows = rowsHost ? tf.tensor2d(rowsHost, [b, c.puzzle_emb_ndim]) : null;
   const lastMask = tf.tensor1d(isLast, "bool");
-  const ctx = blockContext(m, b);
+  if (opts.observe && opts.training) throw new Error("segment: observe is for evaluation only");
+  const ctx = { ...blockContext(m, b), observe: opts.observe };
   const keys = [...m.params.keys()];
 
   // Everything after the no-grad cycles: the gradient cycle, heads, Q target, loss.

@@ -102,10 +102,12 @@ export function noGradCycles(
     for (let l = 0; l < c.L_cycles; l++) {
       if (h === c.H_cycles - 1 && l === c.L_cycles - 1) continue;
       const next = tf.tidy(() => reasoningModule(p, lP, c.L_layers, zL, tf.add(zH, x), ctx));
+      ctx.observe?.("L", next);
       zL = replace(zL, next, z.zL);
     }
     if (h !== c.H_cycles - 1) {
       const next = tf.tidy(() => reasoningModule(p, hP, c.H_layers, zH, zL, ctx));
+      ctx.observe?.("H", next);
       zH = replace(zH, next, z.zH);
     }
   }
@@ -123,14 +125,15 @@ export function gradCycle(
 ): Hidden {
   const c = m.config;
   if (c.arch === "transformer") {
-    return {
-      zH: reasoningModule(p, `${INNER}net.`, c.transformer_layers, z.zH, x, ctx),
-      zL: null,
-    };
+    const zH = reasoningModule(p, `${INNER}net.`, c.transformer_layers, z.zH, x, ctx);
+    ctx.observe?.("H", zH);
+    return { zH, zL: null };
   }
   if (c.arch === "trm") return trmGradCycle(c, p, z, x, ctx);
   const zL = reasoningModule(p, `${INNER}L_level.`, c.L_layers, z.zL!, tf.add(z.zH, x), ctx);
+  ctx.observe?.("L", zL);
   const zH = reasoningModule(p, `${INNER}H_level.`, c.H_layers, z.zH, zL, ctx);
+  ctx.observe?.("H", zH);
   return { zH, zL };
 }
 

@@ -124,7 +124,16 @@ export interface BlockContext extends AttnShape {
   rope?: Rope;
   /** TRM's `mlp_t`: positions are mixed by {@link positionMlp} instead of attention. */
   mlpT?: boolean;
+  /** Optional read-only observer of states (analysis/); never changes the numerics. */
+  observe?: StateObserver;
 }
+
+/**
+ * Sees each new state as it is made: `block` after every block of a module, `L` / `H` after
+ * every L / H module call (the transformer baseline's single module reports `H`). The tensor
+ * lives until the caller's tidy ends: an observer that keeps it must `tf.keep` a clone.
+ */
+export type StateObserver = (kind: "L" | "H" | "block", z: tf.Tensor2D) => void;
 
 /**
  * TRM's `mlp_t` token mixing on x [B*T, D]: per channel, a SwiGLU across the T positions
@@ -196,6 +205,7 @@ export function reasoningModule(
   for (let i = 0; i < layers; i++) {
     const hi = h;
     h = tf.tidy(() => block(p, `${prefix}layers.${i}.`, hi, ctx));
+    ctx.observe?.("block", h);
   }
   return h;
 }

@@ -103,6 +103,7 @@ export {
   type SegmentResult,
 } from "./act.ts";
 export { type LossType, type Metrics } from "./loss.ts";
+export { type StateObserver } from "./layers.ts";
 export { type Batch, batchOf, type BatchRows, IGNORE_LABEL_ID, sliceBatch } from "./batch.ts";
 export { AdamATan2, type AdamATan2State, signSgdUpdate } from "./optim.ts";
 export { cosineLr } from "./schedule.ts";

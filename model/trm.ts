@@ -36,10 +36,12 @@ function recursion(
   for (let l = 0; l < c.L_cycles; l++) {
     const [h, lo] = [zH, zL];
     zL = tf.tidy(() => reasoningModule(p, NET, c.L_layers, lo, tf.add(h, x), ctx));
+    ctx.observe?.("L", zL);
     free(lo);
   }
   const [h, lo] = [zH, zL];
   zH = tf.tidy(() => reasoningModule(p, NET, c.L_layers, h, lo, ctx));
+  ctx.observe?.("H", zH);
   free(h);
   return { zH, zL };
 }

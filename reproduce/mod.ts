@@ -8,7 +8,8 @@
  * @module
  */
 export { CPU_MAZE_SIZE, CPU_SETTINGS } from "./profile_small.ts";
-export { writeRunReports } from "./report/write.ts";
+export { checkRunInside, writeRunReports } from "./report/write.ts";
+export { analyzeRun, type AnalyzeRunOptions, REPRODUCE_ANALYSIS_SAMPLES } from "./analyze_run.ts";
 export { type ProfileName, PROFILES } from "./profiles.ts";
 export { parseCheckpoints, reproduce } from "./reproduce.ts";
 export { realPipeline, workerPipeline } from "./pipeline.ts";

@@ -26,6 +26,8 @@ import {
 } from "../train/mod.ts";
 import { runJobs } from "../util/mod.ts";
 import type { TaskPlan } from "./plan.ts";
+import { analyzeRun, REPRODUCE_ANALYSIS_SAMPLES } from "./analyze_run.ts";
+import { readManifest } from "./report/build.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
 import { wilson } from "./stats.ts";
@@ -329,6 +331,19 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
           : {}),
       };
     },
+
+    async analyze(runDir, plan, log): Promise<void> {
+      const manifest = await readManifest(runDir);
+      await analyzeRun(runDir, {
+        tasks: [plan.task],
+        request: {
+          samples: REPRODUCE_ANALYSIS_SAMPLES[manifest.profile],
+          backend,
+          quiet: opts.quiet ?? false,
+        },
+        log,
+      });
+    },
   };
 }
 
@@ -354,6 +369,7 @@ export function workerPipeline(backend: BackendChoice, opts: PipelineOptions = {
   return {
     environment: () => local.environment(),
     buildData: (plan, log) => local.buildData(plan, log),
+    analyze: (runDir, plan, log) => local.analyze!(runDir, plan, log),
     async runModel(plan, model, ctx): Promise<ModelResult> {
       const { log: _log, ...rest } = ctx;
       const job: ModelJob = { backend, quiet: opts.quiet ?? false, plan, model, ctx: rest };

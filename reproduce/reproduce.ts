@@ -60,6 +60,8 @@ export interface Pipeline {
   buildData(plan: TaskPlan, log: (line: string) => void): Promise<void>;
   /** Trains (unless given a checkpoint) and evaluates one model. */
   runModel(plan: TaskPlan, model: ModelSpec, ctx: ModelContext): Promise<ModelResult>;
+  /** The analyses (analysis/) of a task whose models all finished, before its report; optional. */
+  analyze?(runDir: string, plan: TaskPlan, log: (line: string) => void): Promise<void>;
 }
 
 /** Options of one `reproduce` invocation. */
@@ -501,7 +503,10 @@ async function runTasks(
     await runModel(runDir, plan, index, seed, manifest, pipeline, opts);
     const n = left.get(plan.task)! - 1;
     left.set(plan.task, n);
-    if (n === 0) await finishTask(runDir, plan.task, paper);
+    if (n === 0) {
+      await pipeline.analyze?.(runDir, plan, opts.log);
+      await finishTask(runDir, plan.task, paper);
+    }
   });
   await writeRunReports(runDir);
   opts.log(`reports: ${join(runDir, "index.html")}, ${join(runDir, "summary.md")}`);

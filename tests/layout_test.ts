@@ -19,6 +19,7 @@ export const LAYERS = [
   "model",
   "conformance",
   "train",
+  "analysis",
   "reproduce",
   "bench",
   "cli",

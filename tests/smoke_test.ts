@@ -53,6 +53,35 @@ Deno.test({
       for (const f of ["index.html", "summary.md"]) {
         assert.ok((await Deno.stat(join(runDir, f))).size > 0);
       }
+      // Every task's report has the Analyses section (deno task analyze, run by reproduce); where
+      // it saw every test row, its accuracy at the trained segment count is the evaluation's.
+      for (const task of TASKS) {
+        const md = await Deno.readTextFile(join(runDir, task, "report.md"));
+        assert.match(md, /\n## Analyses \(paper figures 3, 5, 7, 8\)\n/, `${task}: report.md`);
+        const html = await Deno.readTextFile(join(runDir, task, "report.html"));
+        assert.match(html, /<h2>Analyses \(paper figures 3, 5, 7, 8\)<\/h2>/, `${task}: html`);
+        const report = got[task] as {
+          models: { model: string; metrics: Record<string, number> }[];
+          analyses?: {
+            model_id: string;
+            samples: number;
+            test_rows: number;
+            trained_halt_max_steps: number;
+            inference_scaling: { segments: number; exact_accuracy: number }[];
+            figures: Record<string, string>;
+          }[];
+        };
+        const a = report.analyses?.find((x) => x.model_id === "hrm");
+        assert.ok(a, `${task}: no HRM analysis in report.json`);
+        for (const f of Object.values(a.figures)) {
+          assert.ok((await Deno.stat(join(runDir, task, "hrm", f))).size > 0, f);
+        }
+        if (task === "arc1") continue; // ARC's test split is larger than the smoke sample
+        assert.equal(a.samples, a.test_rows, `${task}: the smoke analysis sees every test row`);
+        const at = a.inference_scaling.find((p) => p.segments === a.trained_halt_max_steps)!;
+        const hrm = report.models.find((m) => m.model === "hrm")!;
+        assert.equal(at.exact_accuracy, hrm.metrics.exact_accuracy, `${task}: scaling vs eval`);
+      }
       if (Deno.env.get("HRM_UPDATE_GOLDEN") === "1") {
         await Deno.writeTextFile(GOLDEN, JSON.stringify(got, null, 2) + "\n");
         console.log(`wrote ${GOLDEN}`);

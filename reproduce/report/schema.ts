@@ -11,6 +11,7 @@
  * @module
  */
 import { z } from "zod";
+import { AnalysisSummarySchema } from "../../analysis/mod.ts";
 
 /** Task ids of `deno task reproduce --task`. */
 export const TASK_IDS = ["sudoku", "maze", "arc1", "arc2"] as const;
@@ -315,6 +316,8 @@ export const TaskReportSchema = z.object({
   cells: z.array(CellSchema),
   comparisons: z.array(ComparisonSchema).optional(),
   paperSource: z.string(),
+  /** Each analysed model's `analysis.json`, summarised (reproduce/report/analyses.ts). */
+  analyses: z.array(AnalysisSummarySchema).optional(),
 }).strict();
 /** `<task>/report.json`. */
 export type TaskReport = z.infer<typeof TaskReportSchema>;

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { assertUnlocked, writeFileAtomic, writeJsonAtomic } from "../../io/mod.ts";
 import { loadPaperFixtures, type PaperFixtures } from "../paper.ts";
 import { buildTaskReport, readManifest, readTaskInputs } from "./build.ts";
+import { analysesHtml, analysesMarkdown, readAnalyses } from "./analyses.ts";
 import { indexHtml, taskHtml } from "./html.ts";
 import { summaryMarkdown, taskMarkdown } from "./markdown.ts";
 import { type Example, type TaskId, type TaskReport, TaskReportSchema } from "./schema.ts";
@@ -80,13 +81,22 @@ export async function writeTaskReport(
   paper ??= await loadPaperFixtures();
   const manifest = await readManifest(runDir);
   const inputs = await readTaskInputs(runDir, manifest, task);
-  const report = TaskReportSchema.parse(buildTaskReport(inputs, paper));
   const dir = join(runDir, task);
+  const built = buildTaskReport(inputs, paper);
+  const analyses = await readAnalyses(dir, [...inputs.results.keys()]);
+  const report = TaskReportSchema.parse(analyses.length ? { ...built, analyses } : built);
   const examples = new Map<string, Example[]>();
   for (const [id, r] of inputs.results) examples.set(id, r.examples);
   await writeJsonAtomic(join(dir, "report.json"), report);
-  await writeFileAtomic(join(dir, "report.md"), taskMarkdown(report, paper));
-  await writeFileAtomic(join(dir, "report.html"), await taskHtml(report, examples, paper));
+  await writeFileAtomic(
+    join(dir, "report.md"),
+    taskMarkdown(report, paper) + analysesMarkdown(analyses, paper),
+  );
+  const html = await taskHtml(report, examples, paper);
+  await writeFileAtomic(
+    join(dir, "report.html"),
+    html.replace(/\n<\/body>/, () => `\n${analysesHtml(analyses, paper)}\n</body>`),
+  );
   return report;
 }
 

@@ -1,0 +1,82 @@
+/**
+ * Intermediate predictions (paper Figure 7): one puzzle's prediction after
+ * every segment as a strip of the task's own pictures (`Task.renderExample`:
+ * the Sudoku grid, the Maze path, the ARC grid, with wrong tokens marked
+ * against the label), each captioned with its segment, how many tokens changed
+ * since the previous segment and whether it is exactly right. Nothing here
+ * knows a task: the pictures come from the caller's renderer.
+ * @module
+ */
+import { escapeXml } from "../util/mod.ts";
+import type { TaskExample } from "../tasks/mod.ts";
+
+/** One puzzle's predictions after segments 1..S. */
+export interface PredictionTrace {
+  input: number[];
+  label: number[];
+  /** `predictions[s-1]`: the prediction after segment s. */
+  predictions: number[][];
+}
+
+/** Per segment: tokens changed since the previous segment (the first: vs the input). */
+export function changedTokens(trace: PredictionTrace): number[] {
+  return trace.predictions.map((p, s) => {
+    const before = s === 0 ? trace.input : trace.predictions[s - 1];
+    let n = 0;
+    for (let i = 0; i < p.length; i++) if (p[i] !== before[i]) n++;
+    return n;
+  });
+}
+
+/** Whether a prediction equals the label on every labelled token (-100 unlabelled). */
+export function isExact(prediction: number[], label: number[]): boolean {
+  if (label.length === 0) return false;
+  return label.every((t, i) => t < 0 || prediction[i] === t);
+}
+
+/** The width and height attributes of an SVG's root element. */
+export function svgSize(svg: string): { width: number; height: number } {
+  const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? "";
+  const width = Number(/\bwidth="([\d.]+)"/.exec(root)?.[1]);
+  const height = Number(/\bheight="([\d.]+)"/.exec(root)?.[1]);
+  if (!(width > 0 && height > 0)) throw new Error("picture: the SVG has no width/height");
+  return { width, height };
+}
+
+const CAPTION = 34;
+const GAP = 10;
+
+/** The strip: one captioned picture per segment, left to right, under a title. */
+export function predictionStrip(
+  trace: PredictionTrace,
+  render: (example: TaskExample) => string,
+  title: string,
+): string {
+  const changed = changedTokens(trace);
+  const frames = trace.predictions.map((prediction) =>
+    render({ input: trace.input, label: trace.label, prediction })
+  );
+  const sizes = frames.map(svgSize);
+  const height = Math.max(...sizes.map((s) => s.height)) + CAPTION + 24;
+  const width = sizes.reduce((w, s) => w + s.width + GAP, GAP);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `font-family="sans-serif">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${GAP}" y="16" font-size="13">${escapeXml(title)}</text>`,
+  ];
+  let x = GAP;
+  for (const [s, frame] of frames.entries()) {
+    const exact = isExact(trace.predictions[s], trace.label);
+    const caption = `segment ${s + 1}: ${changed[s]} changed` + (exact ? ", exact" : "");
+    parts.push(
+      `<text x="${x}" y="${24 + CAPTION - 12}" font-size="12" fill="${
+        exact ? "#2a7d2a" : "#333"
+      }">${escapeXml(caption)}</text>`,
+      frame.replace(/^<svg\b/, `<svg x="${x}" y="${24 + CAPTION - 6}"`),
+    );
+    x += sizes[s].width + GAP;
+  }
+  parts.push("</svg>");
+  return parts.join("\n");
+}

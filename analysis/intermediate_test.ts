@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { changedTokens, isExact, predictionStrip, svgSize } from "./intermediate.ts";
+
+Deno.test("intermediate: changed tokens, exactness and a strip of the task's pictures", () => {
+  const trace = {
+    input: [0, 1, 0, 2],
+    label: [3, 1, 3, 2],
+    predictions: [[3, 1, 0, 2], [3, 1, 3, 2], [3, 1, 3, 2]],
+  };
+  assert.deepEqual(changedTokens(trace), [1, 1, 0]);
+  assert.equal(isExact(trace.predictions[0], trace.label), false);
+  assert.equal(isExact(trace.predictions[1], trace.label), true);
+  assert.equal(isExact([9, 1, 3, 2], [-100, 1, 3, 2]), true);
+  const frames: string[] = [];
+  const svg = predictionStrip(trace, (e) => {
+    frames.push(e.prediction.join(","));
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="50" height="40"><rect/></svg>`;
+  }, "puzzle 7 <test>");
+  assert.deepEqual(frames, ["3,1,0,2", "3,1,3,2", "3,1,3,2"]);
+  assert.deepEqual(svgSize(svg), { width: 10 + 3 * 60, height: 40 + 34 + 24 });
+  assert.match(svg, /segment 2: 1 changed, exact/);
+  assert.match(svg, /puzzle 7 &#60;test&#62;/);
+  assert.equal(svg.match(/<svg x="/g)?.length, 3);
+});
