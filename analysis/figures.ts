@@ -5,29 +5,15 @@
  * participation ratio against the number of sampled puzzles (Figure 8c).
  * @module
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import { type PlotRow, renderVegaLite } from "../util/mod.ts";
 import type { ForwardResiduals } from "./residuals.ts";
 import type { ActHalting, ScalingPoint } from "./scaling.ts";
 
-type Row = Record<string, string | number>;
+type Row = PlotRow;
 
-/** Renders a vega-lite spec over `values` to SVG. */
-async function render(spec: Record<string, unknown>, values: Row[]): Promise<string> {
-  const full = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: 460,
-    height: 220,
-    data: { values },
-    ...spec,
-  };
-  // deno-lint-ignore no-explicit-any
-  const view = new vega.View(vega.parse(vl.compile(full as any).spec), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/** Renders a vega-lite spec over `values` to SVG, 460 x 220. */
+function render(spec: Record<string, unknown>, values: Row[]): Promise<string> {
+  return renderVegaLite(spec, values, { width: 460, height: 220 });
 }
 
 /**

@@ -2,7 +2,7 @@
  * # Utilities every layer uses
  *
  * The seeded random generator (`Rng`, the only source of randomness in the
- * project), command-line helpers, progress lines, XML escaping and the one
+ * project), command-line helpers, progress lines, XML escaping, the vega-lite to SVG renderer and the one
  * formatter of schema errors.
  *
  * ```ts
@@ -17,4 +17,5 @@ export { issueLine, quotedField } from "./zod_error.ts";
 export { type ParsableCommand, parseCli, runCli } from "./cli.ts";
 export { formatDuration, Progress, type ProgressOptions } from "./progress.ts";
 export { escapeXml } from "./xml.ts";
+export { type PlotRow, renderVegaLite } from "./vega_svg.ts";
 export { runInLanes, runJobs, serveJobs, serveRequests, WorkerClient } from "./workers.ts";

@@ -3,32 +3,17 @@
  * headless with `View.toSVG()` (no DOM, no network).
  * @module
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import { type PlotRow, renderVegaLite } from "../../util/mod.ts";
 
 /** One row of plot data. */
-export type Row = Record<string, string | number>;
+export type Row = PlotRow;
 
 const WIDTH = 420;
 const HEIGHT = 220;
 
-/** Renders a vega-lite spec (without data) over `values` to an SVG string. */
-export async function renderSvg(spec: Record<string, unknown>, values: Row[]): Promise<string> {
-  const full = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
-    ...spec,
-  };
-  // deno-lint-ignore no-explicit-any
-  const compiled = vl.compile(full as any).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/** Renders a vega-lite spec (without data) over `values` to an SVG string, 420 x 220. */
+export function renderSvg(spec: Record<string, unknown>, values: Row[]): Promise<string> {
+  return renderVegaLite(spec, values, { width: WIDTH, height: HEIGHT });
 }
 
 /** A short SVG that says why a plot is empty. */
