@@ -33,4 +33,12 @@ export {
   probeAdapter,
   useBackend,
 } from "./select.ts";
+export {
+  faultLine,
+  type FaultHandler,
+  installWebgpuGuard,
+  recentDispatches,
+  setFaultHandler,
+  type WebgpuFault,
+} from "./webgpu_guard.ts";
 export { fastWasmKernelsInstalled, wasmMatMulStats } from "./wasm/kernels.ts";
