@@ -34,8 +34,8 @@ export {
   useBackend,
 } from "./select.ts";
 export {
-  faultLine,
   type FaultHandler,
+  faultLine,
   installWebgpuGuard,
   recentDispatches,
   setFaultHandler,

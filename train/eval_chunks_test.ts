@@ -87,7 +87,10 @@ Deno.test({
               const a = t.data as Float32Array;
               const b = c.data as Float32Array;
               for (let i = 0; i < a.length; i++) {
-                assert.ok(Math.abs(a[i] - b[i]) <= 1e-5 * Math.max(1, Math.abs(a[i])), `${k}[${i}]`);
+                assert.ok(
+                  Math.abs(a[i] - b[i]) <= 1e-5 * Math.max(1, Math.abs(a[i])),
+                  `${k}[${i}]`,
+                );
               }
             } else assert.deepEqual(c.data, t.data, k);
           }

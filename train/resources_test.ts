@@ -7,8 +7,8 @@ import { configFromArgs } from "./config.ts";
 import { createTrainModel } from "./create_model.ts";
 import {
   estimateMemory,
-  largestTensor,
   formatBytes,
+  largestTensor,
   type MemoryLimits,
   memoryLimits,
   resourceProblem,
