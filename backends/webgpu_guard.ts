@@ -9,8 +9,9 @@
  *
  * The kernel is found from the recent dispatches (tfjs' `runWebGPUProgram`,
  * wrapped to remember the program's name and its input and output shapes):
- * when the error names a binding size (`range N`), the latest dispatch with a
- * tensor of N bytes; otherwise the latest dispatch before the error arrived
+ * when the error names a binding size (`range N`), the oldest remembered
+ * dispatch with a tensor of N bytes (such a binding fails every time, so the
+ * oldest is the first failure); otherwise the latest dispatch before the error arrived
  * (errors are reported asynchronously, so this one is "at or after" the
  * failing kernel). `useBackend("webgpu")` installs the guard.
  * @module
@@ -76,7 +77,8 @@ function bytesOf(shape: readonly number[], dtype: string): number {
 export function kernelFor(message: string, dispatches: readonly Dispatch[]): string | undefined {
   const range = /range (\d+)/.exec(message);
   const size = range ? Number(range[1]) : undefined;
-  for (let i = dispatches.length - 1; i >= 0 && size !== undefined; i--) {
+  // A binding over the limit fails every time it is bound: the oldest such dispatch is the first.
+  for (let i = 0; i < dispatches.length && size !== undefined; i++) {
     const d = dispatches[i];
     if (d.bytes.some((b) => b === size || Math.ceil(b / 4) * 4 === size)) {
       return `${d.name} ${d.shapes}`;
@@ -126,8 +128,8 @@ export function installWebgpuGuard(): void {
   const run = backend.runWebGPUProgram.bind(backend);
   backend.runWebGPUProgram = (program, inputs, ...rest) => {
     const out = run(program, inputs, ...rest);
-    const shapes = inputs.map((t) => `[${t.shape.join(",")}]`).join(" ") +
-      ` -> [${out.shape.join(",")}]`;
+    const shapes = [...inputs.map((t) => `[${t.shape.join(",")}]`), `-> [${out.shape.join(",")}]`]
+      .join(" ");
     recent.push({
       name: program.constructor.name.replace(/Program$/, ""),
       shapes,

@@ -11,8 +11,9 @@ import { faultLine, kernelFor, setFaultHandler, type WebgpuFault } from "./webgp
 
 Deno.test("webgpu guard: the kernel an error names is found by its binding size", () => {
   const d = [
-    { name: "Fill", shapes: "-> [10]", bytes: [40] },
+    { name: "Fill", shapes: "-> [5]", bytes: [20] },
     { name: "BinaryOp", shapes: "[10] -> [10]", bytes: [40, 40] },
+    { name: "Slice", shapes: "[10] -> [2]", bytes: [40, 8] },
     { name: "Fill", shapes: "-> [3]", bytes: [12] },
   ];
   assert.equal(kernelFor("binding 0 range 40 exceeds", d), "BinaryOp [10] -> [10]");
@@ -64,5 +65,32 @@ Deno.test({
     } finally {
       setFaultHandler(previous);
     }
+  },
+});
+
+Deno.test({
+  name: "webgpu guard: by default the command ends with exit 1 and the one-line error [webgpu]",
+  ignore: !testBackends().includes("webgpu"),
+  async fn() {
+    const root = new URL("..", import.meta.url).pathname;
+    const code = `import * as tf from "@tensorflow/tfjs";
+      import { useBackend } from "./backends/mod.ts";
+      await useBackend("webgpu");
+      const limit = tf.backend().device.limits.maxStorageBufferBindingSize;
+      const b = tf.add(tf.fill([limit / 4 + 1024], 1), 1);
+      await b.slice([0], [4]).data();
+      await new Promise((r) => setTimeout(r, 3000));
+      console.log("not reached");`;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", `${root}deno.json`, code],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, stderr);
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "");
+    assert.match(stderr, /^error: webgpu validation error in Fill -> \[\d+\]: Buffer binding/m);
   },
 });
