@@ -95,7 +95,12 @@ export interface TaskWork {
   trainFlops: number;
   evalFlops: number;
   stepFlops: number;
+  /** Bytes of the largest tensor of a step, the attention scores [batch*heads, T, T]. */
+  scoreBytes: number;
 }
+
+/** tfjs-webgpu's most bytes per tensor (train/resources.ts WEBGPU_TENSOR_LIMIT). */
+const WEBGPU_TENSOR_BYTES = 2 ** 31;
 
 /** The work of `task` under the resolved flat configuration `config` (official key names). */
 export function taskWork(task: TaskId, config: Record<string, unknown>): TaskWork {
@@ -124,6 +129,7 @@ export function taskWork(task: TaskId, config: Record<string, unknown>): TaskWor
     steps,
     evaluations,
     stepFlops,
+    scoreBytes: batch * n("arch.num_heads") * t * t * 4,
     trainFlops: steps * stepFlops,
     evalFlops: evaluations * size.testRows * n("arch.halt_max_steps") * segmentCalls * perBlock,
   };
@@ -160,7 +166,12 @@ export function wallTimeLines(
       `  ${plan.task}: ${w.steps.toLocaleString("en-US")} steps x ${
         (w.stepFlops / 1e12).toFixed(1)
       } TFLOP = ${span(w.trainFlops)} training + ${w.evaluations} evaluations = ` +
-        `${span(w.evalFlops)}; total ${span(w.trainFlops + w.evalFlops)}`,
+        `${span(w.evalFlops)}; total ${span(w.trainFlops + w.evalFlops)}` +
+        (w.scoreBytes > WEBGPU_TENSOR_BYTES
+          ? ` (one WebGPU device refuses to train this batch: a ${
+            (w.scoreBytes / 2 ** 30).toFixed(1)
+          } GiB tensor; docs/gpu.md)`
+          : ""),
     );
   }
   return lines;
