@@ -10,6 +10,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { installFastWasmKernels, stockKernelsRequested } from "./wasm/kernels.ts";
 import { installWebgpuGuard } from "./webgpu_guard.ts";
+import { installWebgpuKernels, stockWebgpuKernelsRequested } from "./webgpu_kernels.ts";
 
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
 export type BackendName = typeof BACKENDS[number];
@@ -78,6 +79,11 @@ onBackendReady((backend) => {
 // tfjs-webgpu's device errors are silent in Deno: fail loudly (webgpu_guard.ts).
 onBackendReady((backend) => {
   if (backend === "webgpu") installWebgpuGuard();
+});
+
+// tfjs-webgpu's x·Wᵀ reads W with a stride; transpose weights first (webgpu_kernels.ts).
+onBackendReady((backend) => {
+  if (backend === "webgpu" && !stockWebgpuKernelsRequested()) installWebgpuKernels();
 });
 
 /** Initialises and activates a backend; returns what was used. */
