@@ -29,7 +29,7 @@ Deno.test("paper wall time: step counts and FLOPs of the paper's runs", async ()
   assert.match(lines[0], /ESTIMATE, not a measurement/);
   assert.match(
     lines[1],
-    /^  sudoku: 26,041 steps x 28\.1 TFLOP = 10 h-41 h training \+ 10 evaluations/,
+    /^ {2}sudoku: 26,041 steps x 28\.1 TFLOP = 10 h-41 h training \+ 10 evaluations/,
   );
   assert.ok(!lines[1].includes("refuses"));
   assert.match(lines[2], /one WebGPU device refuses to train this batch: a 18\.6 GiB tensor/);
