@@ -33,4 +33,12 @@ export {
   probeAdapter,
   useBackend,
 } from "./select.ts";
+export {
+  type FaultHandler,
+  faultLine,
+  installWebgpuGuard,
+  recentDispatches,
+  setFaultHandler,
+  type WebgpuFault,
+} from "./webgpu_guard.ts";
 export { fastWasmKernelsInstalled, wasmMatMulStats } from "./wasm/kernels.ts";

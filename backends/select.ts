@@ -9,6 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { installFastWasmKernels, stockKernelsRequested } from "./wasm/kernels.ts";
+import { installWebgpuGuard } from "./webgpu_guard.ts";
+import { installWebgpuKernels, stockWebgpuKernelsRequested } from "./webgpu_kernels.ts";
 
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
 export type BackendName = typeof BACKENDS[number];
@@ -72,6 +74,16 @@ export function onBackendReady(hook: (backend: BackendName) => void): void {
 // wasm/kernels.ts); use this project's GEMM unless HRM_WASM_STOCK_KERNELS=1.
 onBackendReady((backend) => {
   if (backend === "wasm" && !stockKernelsRequested()) installFastWasmKernels();
+});
+
+// tfjs-webgpu's device errors are silent in Deno: fail loudly (webgpu_guard.ts).
+onBackendReady((backend) => {
+  if (backend === "webgpu") installWebgpuGuard();
+});
+
+// tfjs-webgpu's x·Wᵀ reads W with a stride; transpose weights first (webgpu_kernels.ts).
+onBackendReady((backend) => {
+  if (backend === "webgpu" && !stockWebgpuKernelsRequested()) installWebgpuKernels();
 });
 
 /** Initialises and activates a backend; returns what was used. */

@@ -13,6 +13,8 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { type BackendChoice, parseBackend, probeAdapter } from "../backends/mod.ts";
 import {
+  officialCommandLines,
+  paperWallTime,
   parseCheckpoints,
   parseSeeds,
   type ProfileName,
@@ -112,8 +114,23 @@ const program = new Command()
       "wasm/cpu with 2+ cores, else 1)",
   )
   .option("--quiet", "no training progress (task-level lines only)", false)
+  .option(
+    "--print-official",
+    "print the official code's data and torchrun command lines for --task (paper profile) and exit",
+    false,
+  )
+  .option("--gpus <n>", "GPUs for --print-official's torchrun --nproc-per-node", "8")
   .action(async (opts) => {
     const start = performance.now();
+    if (opts.printOfficial) {
+      const tasks = (opts.task ?? []) as TaskId[];
+      if (opts.profile !== "paper" || tasks.length === 0) {
+        throw new Error("--print-official needs --profile paper and at least one --task");
+      }
+      const seed = Number(opts.seed);
+      console.log(await officialCommandLines(tasks, { gpus: Number(opts.gpus), seed }));
+      return;
+    }
     const backend = parseBackend(opts.backend);
     if (!/^\d+$/.test(opts.seed)) {
       throw new Error(`--seed must be a non-negative integer, got '${opts.seed}'`);
@@ -141,11 +158,20 @@ const program = new Command()
     const pipeline = jobs > 1
       ? workerPipeline(backend, { quiet: opts.quiet })
       : realPipeline(backend, { quiet: opts.quiet });
+    const paperTimes = async (profile: ProfileName) => {
+      if (profile !== "paper") return;
+      for (const line of await paperWallTime(opts.task as TaskId[] | undefined)) console.log(line);
+    };
+    if (opts.profile === "paper" && opts.resume === undefined) await paperTimes("paper");
     const runDir = await reproduce(pipeline, {
       jobs,
       // A resumed run keeps its own profile; a new one without --profile probes for a GPU.
       profile: opts.profile as ProfileName | undefined,
-      defaultProfile,
+      defaultProfile: async () => {
+        const p = await defaultProfile();
+        await paperTimes(p);
+        return p;
+      },
       tasks: opts.task as TaskId[] | undefined,
       run: opts.run,
       resume: opts.resume,

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { bundleBench, peerConfig } from "./pack_device.ts";
+import { bundleBench, GL_PACKAGES, peerConfig, runEnv } from "./pack_device.ts";
 
 Deno.test({
   name: "pack_device: the bundled bench runs alone; the peer config is the bench's",
@@ -48,4 +48,15 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("pack_device: the real and the dry-run sizes; the libraries the NVIDIA ICD needs", () => {
+  const real = runEnv({ config: "sudoku-paper", batch: 768, tiny: false });
+  assert.match(real, /^CONFIG=sudoku-paper\nBATCH=768\nTINY=0\n/);
+  assert.match(real, /PROBE_ROWS=62976\n/); // 768 x 82 tokens, the paper's Sudoku batch
+  const tiny = runEnv({ config: "tiny", batch: 4, tiny: true });
+  assert.match(tiny, /TINY=1\n.*TRAIN_RUNS=1\n/s);
+  for (const p of ["libvulkan1", "vulkan-tools", "libx11-6", "libxcb1", "libegl1", "libgles2"]) {
+    assert.ok(GL_PACKAGES.includes(p), p);
+  }
 });

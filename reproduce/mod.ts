@@ -19,3 +19,5 @@ export { sweep, type SweepOptions } from "./sweep.ts";
 export { parseGridAxis, readGridFile } from "./sweep_grid.ts";
 export { getPreset, SWEEP_PRESETS, type SweepPreset } from "./sweep_presets.ts";
 export { writeSweepReports } from "./sweep_report.ts";
+export { officialCommandLines, officialCommands } from "./official_command.ts";
+export { paperWallTime, THROUGHPUT } from "./paper_walltime.ts";

@@ -101,7 +101,7 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
   if (ckpt.meta) checkModelFitsData(ckpt.meta.model_config as never, trainMeta, path);
 
   const backend = await useBackend(config.backend);
-  const model = await createTrainModel(config, trainMeta);
+  const model = await createTrainModel(config, trainMeta, "eval");
   const progress = req.quiet ? undefined : new Progress({
     total: 1,
     label: req.label ?? "eval",

@@ -7,9 +7,11 @@
  * @module
  */
 import type { HostTensor } from "../io/mod.ts";
+import type { Batch } from "../model/mod.ts";
 import type { PuzzleSplit } from "../tasks/mod.ts";
 import type { SumMetrics, TrainModel } from "./model_adapter.ts";
 import { countEvalBatches, evalBatches } from "./sampler.ts";
+import { chunkBatch, evalChunking } from "./eval_chunks.ts";
 
 /**
  * Per-set averages of the same fields as {@link SumMetrics} (losses too are
@@ -40,8 +42,12 @@ export async function evaluateSplit(
   model: TrainModel,
   split: PuzzleSplit,
   globalBatchSize: number,
-  options: { saveOutputs?: readonly string[]; onBatch?: (done: number, total: number) => void } =
-    {},
+  options: {
+    saveOutputs?: readonly string[];
+    onBatch?: (done: number, total: number) => void;
+    /** Rows per model call (default: what WebGPU's per-tensor limit allows; train/eval_chunks.ts). */
+    maxRows?: number;
+  } = {},
 ): Promise<EvalPass> {
   const t0 = performance.now();
   const save = options.saveOutputs ?? [];
@@ -49,7 +55,18 @@ export async function evaluateSplit(
   const parts = new Map<string, Map<string, HostTensor[]>>();
   const total = countEvalBatches(split, globalBatchSize);
   let done = 0;
-  for (const batch of evalBatches(split, globalBatchSize)) {
+  const chunking = options.maxRows === undefined
+    ? evalChunking(model.modelConfig, model.workers)
+    : undefined;
+  if (chunking) console.error(chunking.line);
+  const maxRows = options.maxRows ?? chunking?.rows ?? Infinity;
+  for (const whole of evalBatches(split, globalBatchSize)) {
+    for (const batch of maxRows < whole.batchSize ? chunkBatch(whole, maxRows) : [whole]) {
+      await evalChunk(batch);
+    }
+    options.onBatch?.(++done, total);
+  }
+  async function evalChunk(batch: Batch): Promise<void> {
     const { metrics, outputs } = await model.evalBatch(batch, save);
     const acc = sums.get(batch.setName);
     if (!acc) sums.set(batch.setName, { ...metrics });
@@ -66,7 +83,6 @@ export async function evaluateSplit(
         perSet.set(k, list);
       }
     }
-    options.onBatch?.(++done, total);
   }
   const sets: Record<string, SetMetrics> = {};
   for (const name of split.metadata.sets) {

@@ -121,6 +121,24 @@ export function largestTensor(c: ModelConfig, rows: number): LargestTensor {
 }
 
 /**
+ * The most rows one call may run so that no tensor of a step passes `limit`
+ * bytes (0 when even one row, or a weight, is too large). The row-wise tensors
+ * grow linearly with the rows, so this is where chunked evaluation splits a batch.
+ */
+export function rowsWithin(cfg: ModelConfig, limit: number): number {
+  if (largestTensor(cfg, 1).bytes > limit) return 0;
+  let lo = 1;
+  let hi = Math.max(1, cfg.batch_size);
+  if (largestTensor(cfg, hi).bytes <= limit) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (largestTensor(cfg, mid).bytes <= limit) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * The memory `cfg` needs per process at its batch size (`cfg.batch_size` rows,
  * split between `workers` data-parallel workers). Nothing is allocated.
  */
@@ -265,10 +283,13 @@ export function resourceProblem(req: ResourceRequest): string | undefined {
   }
   if (limits.gpuTensor !== undefined && e.largestTensor.bytes > limits.gpuTensor) {
     const t = e.largestTensor;
-    const perRow = t.bytes / e.rows;
-    const fit = Math.floor(limits.gpuTensor / perRow);
-    const lower = /\[B/.test(t.what) && fit >= 1
-      ? `lower global_batch_size to at most ${fit * workers}`
+    const fit = rowsWithin({ ...cfg, batch_size: e.rows }, limits.gpuTensor);
+    // Evaluation splits its batches into calls of `fit` rows (train/eval_chunks.ts); a training
+    // step is not split (micro-batches would sum the gradient in another order: docs/gpu.md).
+    if (purpose === "eval" && fit >= 1) return undefined;
+    const lower = fit >= 1
+      ? `lower global_batch_size to at most ${fit * workers} (training steps are not split ` +
+        `into micro-batches: docs/gpu.md; or train with the official code: --print-official)`
       : lowerModel(cfg, e);
     return `${what} needs a ${formatBytes(t.bytes)} tensor (${t.what}); WebGPU's limit is ` +
       `${formatBytes(limits.gpuTensor)} per tensor (${limits.gpuTensorSource}): ${lower}`;

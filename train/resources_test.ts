@@ -8,9 +8,11 @@ import { createTrainModel } from "./create_model.ts";
 import {
   estimateMemory,
   formatBytes,
+  largestTensor,
   type MemoryLimits,
   memoryLimits,
   resourceProblem,
+  rowsWithin,
   WASM_HEAP_LIMIT,
 } from "./resources.ts";
 
@@ -166,7 +168,7 @@ Deno.test("resources: wasm refuses the paper Sudoku batch with the need, the 4 G
 Deno.test("resources: WebGPU refuses a tensor beyond its binding limit (paper ARC's attention scores)", () => {
   assertRefusal(
     resourceProblem({ cfg: paperArc, workers: 1, limits: limitsOf("webgpu") }),
-    /^training at global_batch_size 768 needs a 18\.6 GiB tensor \(attention scores \[B\*heads, T, T\]\); WebGPU's limit is 2\.0 GiB per tensor \(tfjs-webgpu's ~2 GiB per tensor\): lower global_batch_size to at most 82$/,
+    /^training at global_batch_size 768 needs a 18\.6 GiB tensor \(attention scores \[B\*heads, T, T\]\); WebGPU's limit is 2\.0 GiB per tensor \(tfjs-webgpu's ~2 GiB per tensor\): lower global_batch_size to at most 82 \(training steps are not split into micro-batches/,
   );
   // A device limit below 2 GiB is the one used.
   assertRefusal(
@@ -178,8 +180,18 @@ Deno.test("resources: WebGPU refuses a tensor beyond its binding limit (paper AR
         gpuTensorSource: "the device's max buffer binding",
       }),
     }),
-    /needs a 738 MiB tensor \(MLP gate\/up \[B\*T, 2\*inner\]\); WebGPU's limit is 128 MiB per tensor \(the device's max buffer binding\): lower global_batch_size to at most 133$/,
+    /needs a 738 MiB tensor \(MLP gate\/up \[B\*T, 2\*inner\]\); WebGPU's limit is 128 MiB per tensor \(the device's max buffer binding\): lower global_batch_size to at most 133 /,
   );
+  // Evaluation splits its batches instead (82 rows per call), so it is not refused.
+  assert.equal(
+    resourceProblem({ cfg: paperArc, workers: 1, purpose: "eval", limits: limitsOf("webgpu") }),
+    undefined,
+  );
+  assert.equal(rowsWithin(paperArc, 2 * 2 ** 30), 82);
+  assert.ok(largestTensor(paperArc, 82).bytes <= 2 * 2 ** 30);
+  assert.ok(largestTensor(paperArc, 83).bytes > 2 * 2 ** 30);
+  assert.equal(rowsWithin(paperSudoku, 2 * 2 ** 30), 768);
+  assert.equal(rowsWithin(paperArc, 1000), 0);
   // The paper Sudoku batch is for a GPU: no single tensor is near 2 GiB.
   assert.equal(
     resourceProblem({ cfg: paperSudoku, workers: 1, limits: limitsOf("webgpu") }),

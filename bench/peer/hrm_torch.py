@@ -16,6 +16,7 @@ Modes (one JSON object on stdout):
                         field names) and --batch.
 """
 import argparse
+import contextlib
 import json
 import math
 import struct
@@ -335,6 +336,10 @@ def sync():
         torch.cuda.synchronize()
 
 
+# No autocast unless --bf16 (the speed peer is float32 by default).
+AUTOCAST = contextlib.nullcontext
+
+
 def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
     torch.manual_seed(seed)
     cfg = {"lr": 1e-4, "weight_decay": 1.0, "beta1": 0.9, "beta2": 0.95, "puzzle_emb_lr": 1e-4,
@@ -349,7 +354,8 @@ def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
     for i in range(warmup + train_steps):
         sync()
         t0 = time.perf_counter()
-        trainer.step(inputs, labels, ids)
+        with AUTOCAST():
+            trainer.step(inputs, labels, ids)
         sync()
         if i >= warmup:
             train_s.append(time.perf_counter() - t0)
@@ -357,11 +363,13 @@ def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
     for i in range(eval_runs):
         sync()
         t0 = time.perf_counter()
-        evaluate(model, inputs, ids)
+        with AUTOCAST():
+            evaluate(model, inputs, ids)
         sync()
         eval_s.append(time.perf_counter() - t0)
     return {"train_step_s": train_s, "eval_unroll_s": eval_s, "batch": batch,
             "threads": torch.get_num_threads(), "torch": torch.__version__, "device": DEVICE,
+            "dtype": "bfloat16-autocast" if AUTOCAST is not contextlib.nullcontext else "float32",
             "device_name": torch.cuda.get_device_name() if DEVICE != "cpu" else None}
 
 
@@ -378,9 +386,15 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="cpu",
                     help="torch device for --bench, e.g. cuda (float32, TF32 matmuls off)")
+    ap.add_argument("--bf16", action="store_true",
+                    help="--bench under torch.autocast(bfloat16) on --device (float32 weights)")
     a = ap.parse_args()
-    global DEVICE
+    global DEVICE, AUTOCAST
     DEVICE = a.device
+    if a.bf16:
+        # No cast cache: a cast made in the no-grad cycles would be reused without its gradient.
+        AUTOCAST = lambda: torch.autocast(device_type=a.device.split(":")[0], dtype=torch.bfloat16,
+                                          cache_enabled=False)
     if a.device != "cpu":
         # Every tensor the model and trainer create lands there (torch >= 2.0).
         torch.set_default_device(a.device)
