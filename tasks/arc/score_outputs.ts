@@ -46,13 +46,19 @@ export function scoreLines(score: ArcScore): string[] {
   const line = (r: Record<number, number>, suffix: string) =>
     score.ks.map((k) => `pass@${k}_${suffix} ${pct(r[k])}%`).join("  ");
   return [
-    `${score.tasks.length} tasks; every test input solved (reference notebook, the paper's rule): ` +
+    `${score.tasks.length} tasks${sampleNote(score)}; every test input solved (reference notebook, the paper's rule): ` +
     line(score.overallAllTests, "all_tests"),
     `per-test fractional credit: ${line(score.overallFraction, "fraction")}`,
   ];
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
+
+/** ` (a sample of 10 of 400 tasks, seed 0)` for sampled outputs, else nothing. */
+function sampleNote(score: ArcScore): string {
+  const s = score.sample;
+  return s ? ` (a sample of ${s.size} of ${s.population} tasks, seed ${s.seed})` : "";
+}
 
 /** The score as JSON (per task: pass@k, and per test input the truth's rank and the top-2 answers). */
 export function scoreJson(score: ArcScore, opts: { outputs: string; data: string }) {
@@ -64,6 +70,7 @@ export function scoreJson(score: ArcScore, opts: { outputs: string; data: string
     data: opts.data,
     outputs: opts.outputs,
     tasks: score.tasks.length,
+    ...(score.sample ? { sample: score.sample } : {}),
     test_inputs: score.tasks.reduce((n, t) => n + t.tests.length, 0),
     rows_used: score.rowsUsed,
     rows_padding: score.rowsPadding,
@@ -92,7 +99,7 @@ export function scoreTable(score: ArcScore): string {
   const head = `| | ${score.ks.map((k) => `pass@${k}`).join(" | ")} |`;
   const rule = `|---|${score.ks.map(() => "---:").join("|")}|`;
   const lines = [
-    `ARC score: ${score.tasks.length} tasks, ${score.rowsUsed} predictions voted`,
+    `ARC score: ${score.tasks.length} tasks${sampleNote(score)}, ${score.rowsUsed} predictions voted`,
     "",
     head,
     rule,
@@ -144,7 +151,8 @@ export async function evaluateArc(opts: EvalArcOptions): Promise<ArcScore> {
   if (opts.render !== false) {
     await Deno.mkdir(`${opts.out}/tasks`, { recursive: true });
     const results = new Map(score.tasks.map((t) => [t.name, t]));
-    for (const t of tasks) {
+    // A sampled evaluation's pictures show the tasks scored.
+    for (const t of score.sample ? tasks.filter((t) => results.has(t.name)) : tasks) {
       await writeFileAtomic(
         `${opts.out}/tasks/${svgFileName(t.name)}`,
         taskSvg(t, results.get(t.name)),

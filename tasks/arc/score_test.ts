@@ -133,6 +133,30 @@ Deno.test("score: a task with two test inputs, one solved: the two rules differ"
   assert.match(md, /\| fraction: [^|]+\| 75\.00 \| 75\.00 \|/);
 });
 
+Deno.test("score: a sampled evaluation is scored on its sampled tasks only", () => {
+  const rows = new Rows(["<blank>"]);
+  rows.add("taskC", A2, inB, wrong2); // taskC's one test solved; taskA has no rows
+  const full = scoreArc(rows.names, TRUTH, rows.outputs(), [2]);
+  // Whole split: taskA counts as unsolved, 1 of 2 tasks.
+  assert.deepEqual(arcMetrics(full), { "pass@2_all_tests": 0.5, "pass@2_fraction": 0.5 });
+  const sampled = rows.outputs();
+  sampled.metadata.sample = JSON.stringify({ size: 1, population: 2, seed: 3, rows: 1 });
+  const s = scoreArc(rows.names, TRUTH, sampled, [2]);
+  // A sample of 1 task (taskC): denominator 1.
+  assert.deepEqual(s.tasks.map((t) => t.name), ["taskC"]);
+  assert.deepEqual(arcMetrics(s), { "pass@2_all_tests": 1, "pass@2_fraction": 1 });
+  assert.deepEqual(s.sample, { size: 1, population: 2, seed: 3 });
+  assert.match(scoreLines(s)[0], /^1 tasks \(a sample of 1 of 2 tasks, seed 3\);/);
+  assert.deepEqual(scoreJson(s, { outputs: "o", data: "d" }).sample, s.sample);
+  sampled.metadata.sample = JSON.stringify({ size: 2, population: 2, seed: 3 });
+  assert.throws(
+    () => scoreArc(rows.names, TRUTH, sampled),
+    /outputs of a sample of 2 tasks have rows of 1 tasks/,
+  );
+  sampled.metadata.sample = "{}";
+  assert.throws(() => scoreArc(rows.names, TRUTH, sampled), /metadata 'sample': expected JSON/);
+});
+
 Deno.test("score: ties go to the higher mean sigmoid(q_halt), then to the first seen", () => {
   const rows = new Rows(["<blank>"]);
   rows.add("taskC", ID, inB, inB, 3); // first seen, mean q high
