@@ -5,7 +5,14 @@ import { type CompactSet, openCompactSplit } from "./compact.ts";
 import { drawCanvas, type Grid, gridFromRows, SEQ_LEN, transformGrid } from "./encode.ts";
 import { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "../../io/eval_outputs.ts";
 import { readAnyEvalOutputs } from "../../io/official_preds.ts";
-import { arcMetrics, evaluateArc, scoreJson, scoreLines, scoreTable } from "./score_outputs.ts";
+import {
+  arcMetrics,
+  arcUnits,
+  evaluateArc,
+  scoreJson,
+  scoreLines,
+  scoreTable,
+} from "./score_outputs.ts";
 import { scoreArc, type TruthTask } from "./score.ts";
 
 const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;
@@ -131,6 +138,8 @@ Deno.test("score: a task with two test inputs, one solved: the two rules differ"
     /\| all_tests: tasks with every test input solved \(reference notebook, the paper's rule\) \| 50\.00 \| 50\.00 \|/,
   );
   assert.match(md, /\| fraction: [^|]+\| 75\.00 \| 75\.00 \|/);
+  // The headline's units: tasks, counted under the all-tests rule.
+  assert.deepEqual(arcUnits(s), { unit: "tasks", names: ["taskA", "taskC"], solved: [0, 1] });
 });
 
 Deno.test("score: a sampled evaluation is scored on its sampled tasks only", () => {
