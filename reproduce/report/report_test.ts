@@ -328,6 +328,8 @@ Deno.test("a paper-size run scored on a sample of ARC tasks: its own status, tas
       assert.ok(body.includes(text), `${file} says ${text}`);
       assert.ok(!body.includes("reproduced (within tolerance)"), file);
     }
+    const md = (await Deno.readTextFile(join(dir, "arc1/report.md"))).replace(/\\([[\]])/g, "$1");
+    assert.ok(md.includes("pass@2_all_tests 40.0% [16.8, 68.7] (4/10 tasks)"), "seed row");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

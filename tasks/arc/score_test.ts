@@ -6,9 +6,11 @@ import { drawCanvas, type Grid, gridFromRows, SEQ_LEN, transformGrid } from "./e
 import { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "../../io/eval_outputs.ts";
 import { readAnyEvalOutputs } from "../../io/official_preds.ts";
 import {
+  arcHeadlineUnits,
   arcMetrics,
   arcUnits,
   evaluateArc,
+  scoreArcOutputs,
   scoreJson,
   scoreLines,
   scoreTable,
@@ -307,6 +309,20 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
       out: `${dir}/report2`,
     });
     assert.deepEqual(again.overallFraction, score.overallFraction);
+    // The task's scorer and its headline units (scored once for both).
+    const outputs = await readEvalOutputs(`${dir}/out.safetensors`);
+    const at = {
+      outputsFile: `${dir}/out.safetensors`,
+      dataDir: `${dir}/data`,
+      outDir: `${dir}/m`,
+    };
+    assert.equal((await scoreArcOutputs(outputs, at))["pass@2_all_tests"], 1);
+    await Deno.remove(`${dir}/m`, { recursive: true });
+    assert.deepEqual(await arcHeadlineUnits(outputs, at), {
+      unit: "tasks",
+      names: score.tasks.map((t) => t.name),
+      solved: [1, 1],
+    });
     assert.equal(
       await Deno.readTextFile(`${dir}/report2/tasks/b1recolour.svg`),
       svg,
