@@ -22,10 +22,16 @@
  * the units, which also covers run-to-run variation) is given beside it.
  * Caveat: every seed is scored on the same test rows, so the verdict is about
  * this test set; a difference of training runs, not of test sets.
+ *
+ * Where a task's headline metric is a proportion over its own units (the
+ * result's `headlineUnits`, e.g. ARC tasks counted under the all-tests rule),
+ * the pairs are those units, by name, and the metric is the headline
+ * ({@link resultCorrectness}); else the test rows and exact accuracy.
  * @module
  */
+import { join } from "node:path";
 import { readEvalOutputs } from "../io/mod.ts";
-import type { Comparison } from "./report/schema.ts";
+import type { Comparison, ModelResult } from "./report/schema.ts";
 import { mcnemarExact, newcombePaired, type PairedCounts, tInterval } from "./stats.ts";
 
 /** The significance level of every verdict. */
@@ -59,6 +65,34 @@ export async function readRowCorrectness(path: string): Promise<RowCorrectness> 
   return { correct, keys };
 }
 
+/** What one model run is paired on: per unit (row, or the task's unit) solved or not. */
+export interface PairingUnits extends RowCorrectness {
+  /** `rows`, or the task's headline unit (e.g. `tasks`). */
+  unit: string;
+  /** The metric the units give: `exact_accuracy` for rows, else the headline metric. */
+  metric: string;
+}
+
+/**
+ * The units a finished model run is paired on: its `headlineUnits` where the
+ * task gives them, else the rows of its saved outputs (`dir` is the model's
+ * folder, which `outputsFile` is relative to). Throws when it has neither.
+ */
+export async function resultCorrectness(r: ModelResult, dir: string): Promise<PairingUnits> {
+  const u = r.headlineUnits;
+  if (u) {
+    return {
+      correct: Uint8Array.from(u.solved),
+      keys: u.names,
+      unit: u.unit,
+      metric: r.headlineMetric,
+    };
+  }
+  if (r.outputsFile === undefined) throw new Error(`${dir}: no saved outputs to pair rows on`);
+  const rows = await readRowCorrectness(join(dir, r.outputsFile));
+  return { ...rows, unit: "rows", metric: "exact_accuracy" };
+}
+
 /** The 2x2 table of two models on the same rows; throws if the rows differ. */
 export function pairRows(a: RowCorrectness, b: RowCorrectness): PairedCounts {
   if (a.keys.length !== b.keys.length) {
@@ -87,6 +121,7 @@ export function compareSeeds(
   a: string,
   b: string,
   tables: { seed: number; t: PairedCounts }[],
+  on: { metric: string; unit: string } = { metric: "exact_accuracy", unit: "rows" },
 ): Comparison {
   if (tables.length === 0) throw new Error(`compareSeeds ${a} vs ${b}: no seeds`);
   const per_seed = tables.map(({ seed, t }) => {
@@ -115,15 +150,15 @@ export function compareSeeds(
   const p = mcnemarExact(pooled.aOnly, pooled.bOnly);
   const k = tables.length;
   const method = k === 1
-    ? `exact McNemar test on ${pooled.aOnly} vs ${pooled.bOnly} discordant rows (one seed); ` +
+    ? `exact McNemar test on ${pooled.aOnly} vs ${pooled.bOnly} discordant ${on.unit} (one seed); ` +
       "interval: Newcombe's paired score interval"
-    : `exact McNemar test on discordant rows pooled over ${k} seeds, stratified by seed ` +
+    : `exact McNemar test on discordant ${on.unit} pooled over ${k} seeds, stratified by seed ` +
       `(${pooled.aOnly} vs ${pooled.bOnly}; exact conditional binomial); interval: Newcombe's ` +
-      "paired score interval on the pooled rows";
+      `paired score interval on the pooled ${on.unit}`;
   return {
     a,
     b,
-    metric: "exact_accuracy",
+    metric: on.metric,
     difference,
     ci95: newcombePaired(pooled),
     p_value: p,

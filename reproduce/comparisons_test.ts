@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { compareSeeds, comparisonText, pairRows, pText, verdict } from "./comparisons.ts";
+import {
+  compareSeeds,
+  comparisonText,
+  pairRows,
+  pText,
+  resultCorrectness,
+  verdict,
+} from "./comparisons.ts";
+import { notRunResult } from "./report/build.ts";
 
 const rows = (bits: string) => ({
   correct: Uint8Array.from(bits, (c) => Number(c)),
@@ -41,4 +49,34 @@ Deno.test("verdicts: ahead, behind, not distinguishable at 95%", () => {
   assert.match(comparisonText(two), /hrm is behind base/);
   assert.equal(two.seed_ci95, null, "equal per-seed differences: no spread");
   assert.equal(pText(0), "< 1e-300");
+});
+
+Deno.test("resultCorrectness: a task's headline units are paired by name; no outputs and no units refused", async () => {
+  const r = {
+    ...notRunResult("hrm", "", "pass@2_all_tests"),
+    status: "done" as const,
+    headlineUnits: { unit: "tasks", names: ["a", "b", "c"], solved: [1, 0, 1] },
+  };
+  const u = await resultCorrectness(r, "/nowhere");
+  assert.deepEqual([u.unit, u.metric, u.keys, [...u.correct]], [
+    "tasks",
+    "pass@2_all_tests",
+    ["a", "b", "c"],
+    [1, 0, 1],
+  ]);
+  const b = await resultCorrectness({
+    ...r,
+    headlineUnits: { ...r.headlineUnits, solved: [0, 1, 1] },
+  }, "/x");
+  assert.deepEqual(pairRows(u, b), { both: 1, aOnly: 1, bOnly: 1, neither: 0 });
+  const c = compareSeeds("hrm", "base", [{ seed: 0, t: pairRows(u, b) }], {
+    metric: u.metric,
+    unit: "tasks",
+  });
+  assert.equal(c.metric, "pass@2_all_tests");
+  assert.match(c.method, /1 vs 1 discordant tasks/);
+  await assert.rejects(
+    resultCorrectness({ ...r, headlineUnits: undefined }, "/m"),
+    /\/m: no saved outputs to pair rows on/,
+  );
 });

@@ -262,14 +262,11 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
         count: all.count,
       };
       const task = getTask(plan.taskModule);
-      Object.assign(
-        metrics,
-        await task.scoreOutputs(outputs, {
-          outputsFile,
-          dataDir: plan.dataDir,
-          outDir: ctx.outDir,
-        }),
-      );
+      const at = { outputsFile, dataDir: plan.dataDir, outDir: ctx.outDir };
+      Object.assign(metrics, await task.scoreOutputs(outputs, at));
+      // The headline's own units (e.g. tasks) where they are not the test rows.
+      const units = task.headlineUnits ? await task.headlineUnits(outputs, at) : undefined;
+      const unitsCorrect = units?.solved.reduce((a, b) => a + b, 0) ?? 0;
       const examples: Example[] = [];
       const S = outputs.seqLen;
       const rows = outputs.puzzleIdentifiers.length;
@@ -326,9 +323,21 @@ export function realPipeline(backend: BackendChoice, opts: PipelineOptions = {})
               correct: Math.round(all.exact_accuracy * all.count),
               ci95: wilson(Math.round(all.exact_accuracy * all.count), all.count),
               text: sampleText(final!.sample),
+              ...(units
+                ? {
+                  headline: {
+                    metric: task.headlineMetric,
+                    unit: units.unit,
+                    n: units.solved.length,
+                    correct: unitsCorrect,
+                    ci95: wilson(unitsCorrect, units.solved.length),
+                  },
+                }
+                : {}),
             },
           }
           : {}),
+        ...(units ? { headlineUnits: units } : {}),
       };
     },
 

@@ -44,11 +44,36 @@ export function seedDir(taskDir: string, model: string, seed: number, multi: boo
   return multi ? join(taskDir, model, `seed_${seed}`) : join(taskDir, model);
 }
 
-/** One seed's entry: rows scored, rows solved, Wilson interval, the headline value. */
+/** The units a headline metric is a proportion over: the unit, how many scored, how many counted. */
+export interface HeadlineCounts {
+  unit: string;
+  n: number;
+  correct: number;
+}
+
+/**
+ * The headline metric's units of a result: the task's own (`headlineUnits`,
+ * e.g. tasks under ARC's all-tests rule), else the test rows when the
+ * headline is exact accuracy, else none (no interval can be given).
+ */
+export function headlineCounts(r: ModelResult): HeadlineCounts | undefined {
+  const u = r.headlineUnits;
+  if (u) return { unit: u.unit, n: u.solved.length, correct: u.solved.reduce((a, b) => a + b, 0) };
+  if (r.headlineMetric !== "exact_accuracy") return undefined;
+  const n = Math.round(r.metrics.count ?? 0);
+  return { unit: "test rows", n, correct: Math.round((r.metrics.exact_accuracy ?? 0) * n) };
+}
+
+/**
+ * One seed's entry: rows scored, rows solved, Wilson interval, the headline
+ * value, and where the headline is a proportion over units, its units and
+ * their Wilson interval.
+ */
 export function seedEntry(seed: number, r: ModelResult): SeedEntry {
   const n = Math.round(r.metrics.count ?? 0);
   const exact = r.metrics.exact_accuracy ?? 0;
   const correct = Math.round(exact * n);
+  const units = headlineCounts(r);
   return {
     seed,
     n,
@@ -59,6 +84,14 @@ export function seedEntry(seed: number, r: ModelResult): SeedEntry {
     headline: r.metrics[r.headlineMetric] ?? null,
     ...(r.scoredCheckpoint ? { scored_step: r.scoredCheckpoint.step } : {}),
     ...(r.training ? { stopped: r.training.stopped } : {}),
+    ...(units
+      ? {
+        headline_unit: units.unit,
+        headline_n: units.n,
+        headline_correct: units.correct,
+        headline_ci95: wilson(units.correct, units.n),
+      }
+      : {}),
   };
 }
 
@@ -67,30 +100,34 @@ const clip = (x: number) => Math.min(1, Math.max(0, x));
 /**
  * The headline metric over the seeds of one model (fractions). Two or more
  * seeds: mean, sample sd and the t interval of the mean (seeds as the units,
- * df = seeds - 1, clipped to [0, 1]); when the headline is exact accuracy the
- * interval is widened where needed to contain the Wilson interval of the
- * pooled rows (sum correct / sum n), so that seeds that happen to agree (sd 0)
- * do not give a zero-width interval that ignores the test rows' own noise. One
- * seed (or several with equal values of another metric, e.g. pass@2 0% each):
- * its value, and when the headline is exact accuracy the Wilson interval
- * of correct/n (test rows as the units; the variation between training runs is
- * not in it), else no interval.
+ * df = seeds - 1, clipped to [0, 1]); when the headline is a proportion over
+ * units (test rows for exact accuracy, the task's own units such as ARC tasks:
+ * the entries' `headline_n`/`headline_correct`) the interval is widened where
+ * needed to contain the Wilson interval of the pooled units (sum correct / sum
+ * n), so that seeds that happen to agree (sd 0) do not give a zero-width
+ * interval that ignores the test units' own noise. One seed: its value and
+ * the Wilson interval of its correct/n (test units only; the variation between
+ * training runs is not in it). A headline with no units: the t interval, or
+ * none with one seed or equal values.
  */
 export function seedSummary(entries: SeedEntry[], metric: string): SeedSummary {
   const values = entries.map((e) => e.headline ?? 0);
   const { mean, sd } = meanSd(values);
-  const exact = metric === "exact_accuracy";
+  const exact = entries.every((e) => e.headline_n !== undefined && e.headline_metric === metric);
+  const unit = entries[0]?.headline_unit ?? "test rows";
+  const rowsOnly = unit === "test rows" ? "test rows only" : `test ${unit} only`;
   if (entries.length >= 2) {
     let [lo, hi] = tInterval(values);
     let method = `t interval over ${entries.length} seeds (df ${entries.length - 1})`;
     if (exact) {
-      const correct = entries.reduce((a, e) => a + e.correct, 0);
-      const n = entries.reduce((a, e) => a + e.n, 0);
+      const correct = entries.reduce((a, e) => a + e.headline_correct!, 0);
+      const n = entries.reduce((a, e) => a + e.headline_n!, 0);
       const [wl, wh] = wilson(correct, n);
       if (wl < lo || wh > hi) {
         lo = Math.min(lo, wl);
         hi = Math.max(hi, wh);
-        method += `, widened to the pooled Wilson interval of ${correct}/${n}`;
+        method += `, widened to the pooled Wilson interval of ${correct}/${n}` +
+          (unit === "test rows" ? "" : ` ${unit}`);
       }
     }
     if (sd === 0 && !exact) {
@@ -114,8 +151,9 @@ export function seedSummary(entries: SeedEntry[], metric: string): SeedSummary {
       seeds: 1,
       mean,
       sd: null,
-      ci95: one.ci95,
-      method: `Wilson interval of ${one.correct}/${one.n} (one seed: test rows only)`,
+      ci95: one.headline_ci95!,
+      method: `Wilson interval of ${one.headline_correct}/${one.headline_n}` +
+        (unit === "test rows" ? "" : ` ${unit}`) + ` (one seed: ${rowsOnly})`,
     };
   }
   return { metric, seeds: 1, mean, sd: null, ci95: null, method: "one seed: no interval" };

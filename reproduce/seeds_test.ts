@@ -46,6 +46,31 @@ Deno.test("seed summary: Wilson for one seed, t over seeds for several", () => {
   assert.match(flat.method, /all seeds equal/);
 });
 
+Deno.test("seed summary: a headline over the task's own units (tasks) gets their Wilson interval", () => {
+  // 8 test rows, but the headline (pass@2 under the all-tests rule) counts 2 of 5 tasks.
+  const r = (solved: number[]) => ({
+    ...notRunResult("hrm", "", "pass@2_all_tests"),
+    status: "done" as const,
+    metrics: { exact_accuracy: 0.5, count: 8, "pass@2_all_tests": 0.4 },
+    headlineUnits: { unit: "tasks", names: ["a", "b", "c", "d", "e"], solved },
+  });
+  const one = seedEntry(0, r([1, 0, 1, 0, 0]));
+  assert.deepEqual([one.n, one.correct], [8, 4], "exact accuracy stays over rows");
+  assert.deepEqual([one.headline_unit, one.headline_n, one.headline_correct], ["tasks", 5, 2]);
+  assert.deepEqual(one.headline_ci95, wilson(2, 5));
+  const s1 = seedSummary([one], "pass@2_all_tests");
+  assert.deepEqual(s1.ci95, wilson(2, 5));
+  assert.equal(s1.method, "Wilson interval of 2/5 tasks (one seed: test tasks only)");
+  // Two seeds that agree: the pooled Wilson interval of 4/10 tasks, not a zero-width one.
+  const two = seedSummary([one, seedEntry(1, r([0, 1, 0, 0, 1]))], "pass@2_all_tests");
+  assert.deepEqual(two.ci95, wilson(4, 10));
+  assert.match(two.method, /widened to the pooled Wilson interval of 4\/10 tasks/);
+  // A headline with no units (not exact accuracy, none given): no interval from one seed.
+  const none = seedEntry(0, { ...r([1]), headlineUnits: undefined });
+  assert.equal(none.headline_n, undefined);
+  assert.equal(seedSummary([none], "pass@2_all_tests").ci95, null);
+});
+
 /** 20 test rows of 4 tokens; `solved` says which rows a model predicts exactly. */
 async function writeOutputs(path: string, solved: (r: number) => boolean): Promise<void> {
   const N = 20, S = 4;

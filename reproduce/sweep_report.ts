@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { pathExists, writeFileAtomic, writeJsonAtomic } from "../io/mod.ts";
 import { readValidated } from "./paper.ts";
-import { compareSeeds, comparisonText, pairRows, readRowCorrectness } from "./comparisons.ts";
+import { compareSeeds, comparisonText, pairRows, resultCorrectness } from "./comparisons.ts";
 import { esc } from "./report/html.ts";
 import { mdCode, mdText } from "./report/markdown.ts";
 import { ciText } from "./report/intervals.ts";
@@ -20,6 +20,7 @@ import { intervalChart, type Row } from "./report/plots.ts";
 import {
   type Comparison,
   ComparisonSchema,
+  type ModelResult,
   ModelResultSchema,
   SeedEntrySchema,
   SeedSummarySchema,
@@ -62,10 +63,10 @@ export async function buildSweepReport(dir: string): Promise<SweepReport> {
   const points: SweepReport["points"] = [];
   for (const p of gridPoints(m.grid)) {
     const models: SweepReport["points"][number]["models"] = [];
-    const outputs = new Map<string, Map<number, string>>();
+    const outputs = new Map<string, Map<number, { r: ModelResult; dir: string }>>();
     for (const model of m.models) {
       const seeds = [];
-      const files = new Map<number, string>();
+      const files = new Map<number, { r: ModelResult; dir: string }>();
       let metric = "exact_accuracy";
       for (const seed of m.seeds) {
         const runDir = seedDir(join(dir, p.id), model, seed, true);
@@ -75,7 +76,7 @@ export async function buildSweepReport(dir: string): Promise<SweepReport> {
         if (r.status !== "done") continue;
         metric = r.headlineMetric;
         seeds.push(seedEntry(seed, r));
-        if (r.outputsFile) files.set(seed, join(runDir, r.outputsFile));
+        if (r.outputsFile || r.headlineUnits) files.set(seed, { r, dir: runDir });
       }
       outputs.set(model, files);
       models.push({ model, seeds, summary: seeds.length ? seedSummary(seeds, metric) : null });
@@ -84,15 +85,15 @@ export async function buildSweepReport(dir: string): Promise<SweepReport> {
     const [first, ...others] = m.models;
     for (const other of others) {
       const tables = [];
+      let on = { metric: "exact_accuracy", unit: "rows" };
       for (const [seed, a] of outputs.get(first)!) {
         const b = outputs.get(other)!.get(seed);
         if (b === undefined) continue;
-        tables.push({
-          seed,
-          t: pairRows(await readRowCorrectness(a), await readRowCorrectness(b)),
-        });
+        const ua = await resultCorrectness(a.r, a.dir);
+        on = { metric: ua.metric, unit: ua.unit };
+        tables.push({ seed, t: pairRows(ua, await resultCorrectness(b.r, b.dir)) });
       }
-      if (tables.length) comparisons.push(compareSeeds(first, other, tables));
+      if (tables.length) comparisons.push(compareSeeds(first, other, tables, on));
     }
     points.push({ id: p.id, values: p.values, models, comparisons });
   }

@@ -7,6 +7,7 @@
 export * from "./dataset.ts";
 export { getTask, listTasks } from "./registry.ts";
 export {
+  type HeadlineUnits,
   registerTask,
   type ScoreContext,
   type ScoreFiles,

@@ -45,6 +45,20 @@ export interface ScoreFiles {
 }
 
 /**
+ * The headline metric as a proportion over units (e.g. ARC tasks that count
+ * under the all-tests rule): the intervals, seed summaries and paired
+ * comparisons of the reports use these units.
+ */
+export interface HeadlineUnits {
+  /** Plural noun of the unit, e.g. `tasks`. */
+  unit: string;
+  /** Each unit's name; models scored on the same data list the same names in the same order. */
+  names: string[];
+  /** Per unit (same order): 1 when it counts for the headline metric, else 0. */
+  solved: number[];
+}
+
+/**
  * A benchmark task: builds its data, verifies it, reads its compact form,
  * and knows how its results are scored and shown.
  */
@@ -78,6 +92,12 @@ export interface Task {
    * from the final evaluation's saved outputs (io/eval_outputs.ts), as fractions.
    */
   scoreOutputs(outputs: EvalOutputs, at: ScoreContext): Promise<Record<string, number>>;
+  /**
+   * The headline metric's units from the final evaluation's saved outputs,
+   * where they are not the test rows (the headline = solved / units). Absent:
+   * the headline is exact accuracy and its units are the test rows.
+   */
+  headlineUnits?(outputs: EvalOutputs, at: ScoreContext): Promise<HeadlineUnits>;
   /** One example as an SVG picture for the HTML report. */
   renderExample(example: TaskExample): string;
   /** Files `scoreOutputs` writes per model, if any (linked from the HTML report). */

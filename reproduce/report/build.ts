@@ -25,7 +25,7 @@ import {
 import { pathExists } from "../../io/mod.ts";
 import { getTask } from "../../tasks/mod.ts";
 import { meanResult, runSeeds, seedDir, seedEntry, seedSummary } from "../seeds.ts";
-import { compareSeeds, pairRows, readRowCorrectness } from "../comparisons.ts";
+import { compareSeeds, pairRows, resultCorrectness } from "../comparisons.ts";
 import type { Comparison } from "./schema.ts";
 
 /** Everything the report writers need about one task, read from disk. */
@@ -127,21 +127,26 @@ export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]>
   const usable = (id: string) =>
     new Map(
       (inputs.seedResults.get(id) ?? []).filter((x) =>
-        x.result.status === "done" && x.result.outputsFile !== undefined
-      ).map((x) => [x.seed, join(x.dir, x.result.outputsFile!)]),
+        x.result.status === "done" &&
+        (x.result.outputsFile !== undefined || x.result.headlineUnits !== undefined)
+      ).map((x) => [x.seed, x]),
     );
   const a = usable(first.id);
   for (const other of others) {
     const b = usable(other.id);
     const tables = [];
-    for (const [seed, fileA] of a) {
-      const fileB = b.get(seed);
-      if (fileB === undefined) continue;
+    let on = { metric: "exact_accuracy", unit: "rows" };
+    for (const [seed, runA] of a) {
+      const runB = b.get(seed);
+      if (runB === undefined) continue;
       try {
-        tables.push({
-          seed,
-          t: pairRows(await readRowCorrectness(fileA), await readRowCorrectness(fileB)),
-        });
+        const [ua, ub] = [
+          await resultCorrectness(runA.result, runA.dir),
+          await resultCorrectness(runB.result, runB.dir),
+        ];
+        if (ua.unit !== ub.unit) throw new Error(`paired on ${ua.unit} vs ${ub.unit}`);
+        on = { metric: ua.metric, unit: ua.unit };
+        tables.push({ seed, t: pairRows(ua, ub) });
       } catch (err) {
         throw new Error(
           `${inputs.record.task}: ${first.id} vs ${other.id}, seed ${seed}: ${
@@ -150,7 +155,7 @@ export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]>
         );
       }
     }
-    if (tables.length) out.push(compareSeeds(first.id, other.id, tables));
+    if (tables.length) out.push(compareSeeds(first.id, other.id, tables, on));
   }
   return out;
 }
@@ -185,12 +190,20 @@ export function buildCells(inputs: TaskInputs, paper: PaperFixtures): Cell[] {
         row.values[task],
         paper.headline.tolerance,
         inputs.manifest.profile,
+        result.sample !== undefined,
       ),
       ci95: summary?.ci95 ? [toPct(summary.ci95[0]), toPct(summary.ci95[1])] : null,
       seeds: summary?.seeds ?? 0,
+      ...(result.sample ? { sample: sampleSize(result.sample) } : {}),
     });
   }
   return cells;
+}
+
+/** A sample's size in words: `1,000 test puzzles` (`10 test tasks` where the headline counts tasks). */
+function sampleSize(sample: NonNullable<ModelResult["sample"]>): string {
+  const unit = sample.headline?.unit ?? sample.unit;
+  return `${sample.size.toLocaleString("en-US")} test ${unit}`;
 }
 
 /** A model's per-seed entries and their summary (undefined when no seed finished). */
@@ -207,9 +220,8 @@ export function modelSeeds(
 /** Assembles the task report object (validated by its writer). */
 export function buildTaskReport(inputs: TaskInputs, paper: PaperFixtures): TaskReport {
   const models = inputs.record.models.map((spec) => {
-    const { trainSeconds: _t, evalSeconds: _e, examples: _x, ...rest } = inputs.results.get(
-      spec.id,
-    )!;
+    const { trainSeconds: _t, evalSeconds: _e, examples: _x, headlineUnits: _u, ...rest } = inputs
+      .results.get(spec.id)!;
     return { ...rest, ...modelSeeds(inputs, spec.id) };
   });
   const timingModels: Record<string, { trainSeconds: number; evalSeconds: number }> = {};

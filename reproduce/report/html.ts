@@ -40,7 +40,7 @@ function modelHref(model: string, path: string): string {
 const STYLE =
   `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-th{background:#f3f3f3}.reproduced{background:#dff5df}.within_tolerance_scaled_down{background:#eef5e8}.below{background:#fde2e2}.above{background:#e2ecfd}
+th{background:#f3f3f3}.reproduced{background:#dff5df}.within_tolerance_scaled_down,.consistent_on_sample{background:#eef5e8}.below{background:#fde2e2}.above{background:#e2ecfd}
 .not_run{color:#888}.note{background:#fff8dc;padding:.6em 1em;border-left:4px solid #e0b000}
 .plots{display:flex;flex-wrap:wrap;gap:1em}.ex{margin:.5em 0}code{background:#f5f5f5;padding:0 3px}`;
 
@@ -163,7 +163,7 @@ export async function taskHtml(
         pctCi(c.ours, c.ci95),
         String(c.seeds ?? 1),
         `±${c.tolerance}`,
-        esc(statusText(c.status, report.profile)),
+        esc(statusText(c.status, report.profile, c)),
       ],
     })),
   ));
@@ -295,7 +295,7 @@ export function indexHtml(
       else if (!c || c.ours === null) cells.push(`<span class="not_run">not run</span>`);
       else {cells.push(
           `<span class="${c.status}">${pctCi(c.ours, c.ci95)} (${
-            esc(statusText(c.status, profile))
+            esc(statusText(c.status, profile, c))
           })</span>`,
         );}
     }

@@ -25,7 +25,11 @@ export function pctCi(
   return ci ? `${value.toFixed(1)} ${ciText(ci, 1)}` : value.toFixed(1);
 }
 
-/** Table rows (plain text) of every model's seeds: model, seed, solved, exact, Wilson 95%, headline. */
+/**
+ * Table rows (plain text) of every model's seeds: model, seed, solved, exact,
+ * Wilson 95%, and a headline other than exact accuracy with its own units'
+ * Wilson interval where it has units (e.g. `4/10 tasks`).
+ */
 export function seedRows(report: TaskReport): string[][] {
   const rows: string[][] = [];
   for (const m of report.models) {
@@ -38,7 +42,12 @@ export function seedRows(report: TaskReport): string[][] {
         ciText(s.ci95),
         s.headline_metric === "exact_accuracy" || s.headline === null
           ? ""
-          : `${s.headline_metric} ${(s.headline * 100).toFixed(1)}%`,
+          : `${s.headline_metric} ${(s.headline * 100).toFixed(1)}%` +
+            (s.headline_ci95
+              ? ` ${
+                ciText(s.headline_ci95)
+              } (${s.headline_correct}/${s.headline_n} ${s.headline_unit})`
+              : ""),
       ]);
     }
   }
@@ -81,14 +90,15 @@ export function intervalPlot(report: TaskReport): Promise<string> {
     if (s.ci95) {
       rows.push({ model: m.model, series: "mean", y: s.mean, lo: s.ci95[0], hi: s.ci95[1] });
     }
-    if (s.metric !== "exact_accuracy") continue;
     for (const e of m.seeds ?? []) {
+      // Each seed's headline with its Wilson interval where it is a proportion over units.
+      if (e.headline_metric !== s.metric || !e.headline_ci95 || e.headline === null) continue;
       rows.push({
         model: m.model,
         series: `seed ${e.seed}`,
-        y: e.exact_accuracy,
-        lo: e.ci95[0],
-        hi: e.ci95[1],
+        y: e.headline,
+        lo: e.headline_ci95[0],
+        hi: e.headline_ci95[1],
       });
     }
   }

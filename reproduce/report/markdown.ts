@@ -109,7 +109,7 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
       pctCi(c.ours, c.ci95),
       String(c.seeds ?? 1),
       `±${c.tolerance}`,
-      statusText(c.status, report.profile),
+      statusText(c.status, report.profile, c),
     ]),
   ));
   out.push("", `Paper numbers: ${mdText(report.paperSource)}.`, "");
@@ -242,7 +242,7 @@ export function summaryMarkdown(
       if (!m.ours) row.push("n/a");
       else {row.push(
           cell && cell.ours !== null
-            ? `${pctCi(cell.ours, cell.ci95)} (${statusText(cell.status, profile)})`
+            ? `${pctCi(cell.ours, cell.ci95)} (${statusText(cell.status, profile, cell)})`
             : "not run",
         );}
     }

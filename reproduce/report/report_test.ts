@@ -14,6 +14,7 @@ import { checkRunInside, writeRunReports } from "./write.ts";
 import { notRunResult } from "./build.ts";
 import { mdCode, mdText } from "./markdown.ts";
 import { acquireRunLock } from "../../io/mod.ts";
+import { wilson } from "../stats.ts";
 
 const ENV = {
   backend: "cpu",
@@ -115,6 +116,10 @@ Deno.test("cell status follows the tolerance, both sides inclusive", () => {
   assert.equal(cellStatus(53, 55, 2, "cpu"), "within_tolerance_scaled_down");
   assert.equal(cellStatus(53, 55, 2, "smoke"), "within_tolerance_scaled_down");
   assert.equal(cellStatus(53, 55, 2, "paper"), "reproduced");
+  // A paper-size run scored on a sample is never plainly reproduced.
+  assert.equal(cellStatus(53, 55, 2, "paper", true), "consistent_on_sample");
+  assert.equal(cellStatus(53, 55, 2, "cpu", true), "within_tolerance_scaled_down");
+  assert.equal(cellStatus(50, 55, 2, "paper", true), "below");
 });
 
 Deno.test("metrics.jsonl: flat, split and nested lines, torn last line", () => {
@@ -215,6 +220,119 @@ Deno.test("status wording: only the paper profile calls a cell reproduced", () =
   assert.equal(statusText("reproduced", "cpu"), "within tolerance, scaled-down run");
   assert.equal(statusText("below", "cpu"), "below");
   assert.equal(statusText("not_run", "paper"), "not run");
+  assert.equal(
+    statusText("consistent_on_sample", "paper", { sample: "1,000 test puzzles", ci95: [52, 58] }),
+    "consistent with the paper on a sample of 1,000 test puzzles (95% interval [52.0, 58.0])",
+  );
+});
+
+Deno.test("a paper-size run scored on a sample of ARC tasks: its own status, tasks as the units", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest: RunManifest = {
+      run: "sampled",
+      profile: "paper",
+      tasks: ["arc1"],
+      checkpoints: {},
+      seed: 0,
+      evalSample: { size: 10, seed: 1 },
+      startedAt: "2026-01-01T00:00:00Z",
+      environment: ENV,
+    };
+    await Deno.writeTextFile(join(dir, "run.json"), JSON.stringify(manifest));
+    const models = [["hrm", "hrm"], ["direct_pred", "direct_pred"]];
+    await Deno.mkdir(join(dir, "arc1"), { recursive: true });
+    await Deno.writeTextFile(
+      join(dir, "arc1/task.json"),
+      JSON.stringify({
+        ...record("sudoku", models),
+        task: "arc1",
+        label: "ARC",
+        taskModule: "arc",
+      }),
+    );
+    const names = Array.from({ length: 10 }, (_, i) => `task${i}`);
+    // 80 rows (8 per task); HRM counts tasks 0-3 (40%), the baseline tasks 0 and 9 (20%).
+    const arc = (model: string, solved: number[]): ModelResult => {
+      const c = solved.reduce((a, b) => a + b, 0);
+      return {
+        ...result(model, 0.5),
+        metrics: { exact_accuracy: 0.5, count: 80, "pass@2_all_tests": c / 10 },
+        headlineMetric: "pass@2_all_tests",
+        headlineUnits: { unit: "tasks", names, solved },
+        sample: {
+          size: 10,
+          population: 400,
+          seed: 1,
+          unit: "puzzle groups",
+          rows: 80,
+          correct: 40,
+          ci95: wilson(40, 80),
+          text: "10 of 400 test puzzle groups, seed 1 (80 test rows)",
+          headline: {
+            metric: "pass@2_all_tests",
+            unit: "tasks",
+            n: 10,
+            correct: c,
+            ci95: wilson(c, 10),
+          },
+        },
+      };
+    };
+    for (
+      const [model, solved] of [["hrm", [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]], ["direct_pred", [
+        1,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        1,
+      ]]] as const
+    ) {
+      await Deno.mkdir(join(dir, "arc1", model), { recursive: true });
+      await Deno.writeTextFile(
+        join(dir, "arc1", model, "result.json"),
+        JSON.stringify(arc(model, [...solved])),
+      );
+    }
+    await writeRunReports(dir);
+    const report = TaskReportSchema.parse(
+      JSON.parse(await Deno.readTextFile(join(dir, "arc1/report.json"))),
+    );
+    const hrm = report.cells[0];
+    assert.equal(hrm.status, "consistent_on_sample");
+    assert.equal(hrm.sample, "10 test tasks");
+    const [lo, hi] = wilson(4, 10);
+    assert.deepEqual(hrm.ci95, [Math.round(lo * 1e8) / 1e6, Math.round(hi * 1e8) / 1e6]);
+    assert.equal(report.cells[1].status, "consistent_on_sample", "20% vs 21.0");
+    assert.deepEqual(report.models[0].seeds?.[0].headline_ci95, [lo, hi]);
+    assert.equal(
+      report.models[0].summary?.method,
+      "Wilson interval of 4/10 tasks (one seed: test tasks only)",
+    );
+    assert.ok(!("headlineUnits" in report.models[0]), "per-task lists stay in result.json");
+    // Paired by task under the all-tests rule: 3 tasks HRM only, 1 the baseline only.
+    const c = report.comparisons![0];
+    assert.equal(c.metric, "pass@2_all_tests");
+    assert.deepEqual([c.per_seed[0].n, c.per_seed[0].a_only, c.per_seed[0].b_only], [10, 3, 1]);
+    assert.match(c.method, /3 vs 1 discordant tasks/);
+    const text = "consistent with the paper on a sample of 10 test tasks (95% interval [" +
+      `${(lo * 100).toFixed(1)}, ${(hi * 100).toFixed(1)}])`;
+    for (const file of ["arc1/report.md", "arc1/report.html", "summary.md"]) {
+      // Markdown escapes brackets.
+      const body = (await Deno.readTextFile(join(dir, file))).replace(/\\([[\]])/g, "$1");
+      assert.ok(body.includes(text), `${file} says ${text}`);
+      assert.ok(!body.includes("reproduced (within tolerance)"), file);
+    }
+    const md = (await Deno.readTextFile(join(dir, "arc1/report.md"))).replace(/\\([[\]])/g, "$1");
+    assert.ok(md.includes("pass@2_all_tests 40.0% [16.8, 68.7] (4/10 tasks)"), "seed row");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** Every file below `dir`, relative, with its bytes (to show nothing changed). */

@@ -22,6 +22,7 @@ export type TaskId = typeof TASK_IDS[number];
 export const CELL_STATUSES = [
   "reproduced",
   "within_tolerance_scaled_down",
+  "consistent_on_sample",
   "below",
   "above",
   "not_run",
@@ -122,6 +123,24 @@ export const EvalSampleResultSchema = z.object({
   ci95: z.tuple([z.number(), z.number()]),
   /** In words: `1,000 of 422,786 test puzzles, seed 0`. */
   text: z.string(),
+  /**
+   * Where the headline metric's units are not the test rows (Task.headlineUnits,
+   * e.g. ARC tasks): its units scored and counted, and their Wilson 95% interval.
+   */
+  headline: z.object({
+    metric: z.string(),
+    unit: z.string(),
+    n: z.number().int().nonnegative(),
+    correct: z.number().int().nonnegative(),
+    ci95: z.tuple([z.number(), z.number()]),
+  }).strict().optional(),
+}).strict();
+
+/** The headline metric's units (tasks/ `HeadlineUnits`) where they are not the test rows. */
+export const HeadlineUnitsSchema = z.object({
+  unit: z.string(),
+  names: z.array(z.string()),
+  solved: z.array(z.number().int().min(0).max(1)),
 }).strict();
 
 /** `<task>/<model>/result.json`: the final measurements of one model. */
@@ -160,6 +179,12 @@ export const ModelResultSchema = z.object({
     .strict().optional(),
   /** Set when only a seeded sample of the test set was scored. */
   sample: EvalSampleResultSchema.optional(),
+  /**
+   * Per unit, whether it counts for the headline metric, where the units are
+   * not the test rows (e.g. ARC tasks under the all-tests rule); the intervals
+   * and paired comparisons use them. Kept in result.json, not in report.json.
+   */
+  headlineUnits: HeadlineUnitsSchema.optional(),
 }).strict();
 /** `<task>/<model>/result.json`. */
 export type ModelResult = z.infer<typeof ModelResultSchema>;
@@ -220,6 +245,8 @@ export const CellSchema = z.object({
   ci95: z.tuple([z.number(), z.number()]).nullable().optional(),
   /** Seeds behind `ours` (their mean). */
   seeds: z.number().int().nonnegative().optional(),
+  /** Set when `ours` was scored on a sample of the test set: its size, e.g. `1,000 test puzzles`. */
+  sample: z.string().optional(),
 }).strict();
 /** One cell of the side-by-side table. */
 export type Cell = z.infer<typeof CellSchema>;
@@ -240,6 +267,14 @@ export const SeedEntrySchema = z.object({
   scored_step: z.number().int().nonnegative().optional(),
   /** Set when this seed's training stopped early (`non-finite loss at step N`). */
   stopped: z.string().optional(),
+  /**
+   * Where the headline metric is a proportion over units: the unit (`test
+   * rows`, `tasks`), units scored and counted, and the Wilson 95% interval.
+   */
+  headline_unit: z.string().optional(),
+  headline_n: z.number().int().nonnegative().optional(),
+  headline_correct: z.number().int().nonnegative().optional(),
+  headline_ci95: z.tuple([z.number(), z.number()]).optional(),
 }).strict();
 /** One seed's result. */
 export type SeedEntry = z.infer<typeof SeedEntrySchema>;
@@ -307,7 +342,12 @@ export const TaskReportSchema = z.object({
     models: z.record(z.string(), z.object({ trainSeconds: z.number(), evalSeconds: z.number() })),
   }),
   models: z.array(
-    ModelResultSchema.omit({ trainSeconds: true, evalSeconds: true, examples: true }).extend({
+    ModelResultSchema.omit({
+      trainSeconds: true,
+      evalSeconds: true,
+      examples: true,
+      headlineUnits: true,
+    }).extend({
       seeds: z.array(SeedEntrySchema).optional(),
       summary: SeedSummarySchema.optional(),
     }),
@@ -332,20 +372,24 @@ export const TIMING_METRICS: ReadonlySet<string> = new Set([
 
 /**
  * Status of a measured value against a published one with an absolute
- * tolerance. Only a run of the `paper` profile can be `reproduced`: a
- * scaled-down run within the tolerance is `within_tolerance_scaled_down`.
+ * tolerance. Only a run of the `paper` profile scored on the whole test set
+ * can be `reproduced`: a scaled-down run within the tolerance is
+ * `within_tolerance_scaled_down`, a paper-size run scored on a sample
+ * (`--eval-sample`) `consistent_on_sample`.
  */
 export function cellStatus(
   ours: number | null,
   paper: number,
   tolerance: number,
   profile = "paper",
+  sampled = false,
 ): CellStatus {
   if (ours === null || !Number.isFinite(ours)) return "not_run";
   // Round to 1e-9 so that 53.0 vs 55.0 with tolerance 2 counts as within.
   const diff = Math.round((ours - paper) * 1e9) / 1e9;
   if (Math.abs(diff) <= tolerance) {
-    return profile === "paper" ? "reproduced" : "within_tolerance_scaled_down";
+    if (profile !== "paper") return "within_tolerance_scaled_down";
+    return sampled ? "consistent_on_sample" : "reproduced";
   }
   return diff < 0 ? "below" : "above";
 }
@@ -354,6 +398,7 @@ export function cellStatus(
 export const STATUS_TEXT: Record<CellStatus, string> = {
   reproduced: "reproduced (within tolerance)",
   within_tolerance_scaled_down: "within tolerance, scaled-down run",
+  consistent_on_sample: "consistent with the paper on a sample",
   below: "below",
   above: "above",
   not_run: "not run",
@@ -363,10 +408,21 @@ export const STATUS_TEXT: Record<CellStatus, string> = {
  * Wording of a status for a run of `profile`. Only the paper profile can
  * reproduce a published number: a scaled-down run that lands within the
  * tolerance (e.g. 0% vs a published 0%) says so without the word "reproduced".
+ * A cell scored on a sample says how large it was and its interval:
+ * `consistent with the paper on a sample of 1,000 test puzzles (95% interval [..])`.
  */
-export function statusText(status: CellStatus, profile: string): string {
+export function statusText(
+  status: CellStatus,
+  profile: string,
+  cell?: Pick<Cell, "sample" | "ci95">,
+): string {
   if (status === "reproduced" && profile !== "paper") {
     return STATUS_TEXT.within_tolerance_scaled_down;
+  }
+  if (status === "consistent_on_sample" && cell?.sample) {
+    const ci = cell.ci95;
+    return `${STATUS_TEXT[status]} of ${cell.sample}` +
+      (ci ? ` (95% interval [${ci[0].toFixed(1)}, ${ci[1].toFixed(1)}])` : " (no interval)");
   }
   return STATUS_TEXT[status];
 }

@@ -47,10 +47,15 @@ export function scoringLines(report: TaskReport): string[] {
     if (stop) out.push(`${m.model}: ${stop}`);
     if (m.sample) {
       const s = m.sample;
+      const h = s.headline;
       out.push(
         `${m.model}: scored on a sample of the test set: ${s.text}; exact accuracy ` +
           `${s.correct}/${s.rows} = ${pct1(s.rows ? s.correct / s.rows : 0)}, Wilson 95% ` +
-          `[${pct1(s.ci95[0])}, ${pct1(s.ci95[1])}]`,
+          `[${pct1(s.ci95[0])}, ${pct1(s.ci95[1])}]` +
+          (h
+            ? `; ${h.metric} ${h.correct}/${h.n} ${h.unit} = ${pct1(h.n ? h.correct / h.n : 0)}, ` +
+              `Wilson 95% [${pct1(h.ci95[0])}, ${pct1(h.ci95[1])}] (${h.unit} as the units)`
+            : ""),
       );
     }
   }

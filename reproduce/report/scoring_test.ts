@@ -68,6 +68,34 @@ Deno.test("scoring lines: the rule and step, an early stop, a sample with its Wi
   ]);
 });
 
+Deno.test("scoring lines: a sample whose headline counts the task's own units (several rows each)", () => {
+  const m = base({
+    headlineMetric: "pass@2_all_tests",
+    sample: {
+      size: 10,
+      population: 400,
+      seed: 1,
+      unit: "puzzle groups",
+      rows: 80,
+      correct: 20,
+      ci95: [0.17, 0.36],
+      text: "10 of 400 test puzzle groups, seed 1 (80 test rows)",
+      headline: {
+        metric: "pass@2_all_tests",
+        unit: "tasks",
+        n: 10,
+        correct: 3,
+        ci95: [0.108, 0.603],
+      },
+    },
+  });
+  assert.deepEqual(scoringLines(report([m])), [
+    "hrm: scored on a sample of the test set: 10 of 400 test puzzle groups, seed 1 (80 test rows); " +
+    "exact accuracy 20/80 = 25.0%, Wilson 95% [17.0%, 36.0%]; pass@2_all_tests 3/10 tasks = " +
+    "30.0%, Wilson 95% [10.8%, 60.3%] (tasks as the units)",
+  ]);
+});
+
 Deno.test("scoring lines: with several seeds, the seeds that stopped are named", () => {
   const entry = (seed: number, stopped?: string) => ({
     seed,

@@ -10,7 +10,7 @@ import { runBuildCli } from "./build.ts";
 import { isCompactDir, openCompactSplit } from "./compact.ts";
 import { SEQ_LEN, VOCAB } from "./encode.ts";
 import { arcExampleSvg } from "./example_svg.ts";
-import { ARC_SCORE_FILES, scoreArcOutputs } from "./score_outputs.ts";
+import { ARC_SCORE_FILES, arcHeadlineUnits, scoreArcOutputs } from "./score_outputs.ts";
 import { copyArcSubset } from "./subset.ts";
 import { verifyArc } from "./verify.ts";
 
@@ -26,6 +26,7 @@ export const arcTask: Task = {
   copySourceSubset: copyArcSubset,
   headlineMetric: "pass@2_all_tests",
   scoreOutputs: scoreArcOutputs,
+  headlineUnits: arcHeadlineUnits,
   renderExample: arcExampleSvg,
   scoreFiles: ARC_SCORE_FILES,
 };

@@ -74,6 +74,41 @@ export interface ArcScore {
   overallFraction: Record<number, number>;
   rowsUsed: number;
   rowsPadding: number;
+  /**
+   * Set when the outputs are of a sampled evaluation (`--eval-sample`, their
+   * `sample` metadata): only the sampled tasks (those with rows) were scored.
+   */
+  sample?: ArcSample;
+}
+
+/** A sampled evaluation as its outputs' metadata records it (train/eval_sample.ts). */
+export interface ArcSample {
+  /** Tasks (test groups) drawn. */
+  size: number;
+  /** Tasks in the test split. */
+  population: number;
+  seed: number;
+}
+
+/**
+ * The `sample` metadata of saved outputs (JSON written by the evaluation), or
+ * undefined when the whole test split was evaluated; throws one line when it
+ * is present but not a sample record.
+ */
+export function parseSampleMetadata(metadata: Record<string, string>): ArcSample | undefined {
+  const text = metadata.sample;
+  if (text === undefined) return undefined;
+  let v: Record<string, unknown> | undefined;
+  try {
+    v = JSON.parse(text);
+  } catch { /* reported below */ }
+  const int = (x: unknown) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+  if (!v || !int(v.size) || !int(v.population) || !int(v.seed)) {
+    throw new Error(
+      `outputs metadata 'sample': expected JSON {size, population, seed}, got '${text}'`,
+    );
+  }
+  return { size: v.size as number, population: v.population as number, seed: v.seed as number };
 }
 
 /** Crops a canvas whose grid may be translated: its top-left colour token is the grid's origin. */
@@ -159,7 +194,13 @@ export async function readTruth(
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** Scores saved outputs against the truth. Throws when a row cannot be matched. */
+/**
+ * Scores saved outputs against the truth. Throws when a row cannot be matched.
+ * Outputs of a sampled evaluation (`sample` metadata) are scored on the
+ * sampled tasks only, those with at least one row (every row of a sampled
+ * task is evaluated), so the denominator is the sample's size; their count
+ * must equal it.
+ */
 export function scoreArc(
   identifiers: string[],
   truth: TruthTask[],
@@ -182,6 +223,8 @@ export function scoreArc(
     });
     byName.set(task.name, { task, inputIndex, votes: task.tests.map(() => new Map()) });
   }
+  const sample = parseSampleMetadata(outputs.metadata);
+  const seen = new Set<string>();
   let used = 0, padding = 0;
   const n = outputs.puzzleIdentifiers.length;
   for (let i = 0; i < n; i++) {
@@ -197,6 +240,7 @@ export function scoreArc(
     const { stem, aug } = parseAugmentName(name);
     const entry = byName.get(stem);
     if (!entry) throw new Error(`row ${i}: '${name}' is not a task of the test split`);
+    seen.add(stem);
     const input = inverseTransformGrid(cropCanvas(outputs.inputs, i * SEQ_LEN), aug.d, aug.map);
     const tests = entry.inputIndex.get(gridKey(input));
     if (!tests) {
@@ -217,8 +261,14 @@ export function scoreArc(
     }
     used++;
   }
+  if (sample && seen.size !== sample.size) {
+    throw new Error(
+      `outputs of a sample of ${sample.size} tasks have rows of ${seen.size} tasks`,
+    );
+  }
   const tasks: TaskResult[] = [];
   for (const { task, votes } of byName.values()) {
+    if (sample && !seen.has(task.name)) continue; // not drawn: not scored
     const tests: TestResult[] = task.tests.map((pair, t) => {
       const ranked = [...votes[t].values()].sort((a, b) =>
         b.votes - a.votes || b.sumQ / b.votes - a.sumQ / a.votes || a.first - b.first
@@ -252,5 +302,13 @@ export function scoreArc(
       ? tasks.filter((t) => t.passAt[k] === 1).length / tasks.length
       : 0;
   }
-  return { ks, tasks, overallAllTests, overallFraction, rowsUsed: used, rowsPadding: padding };
+  return {
+    ks,
+    tasks,
+    overallAllTests,
+    overallFraction,
+    rowsUsed: used,
+    rowsPadding: padding,
+    ...(sample ? { sample } : {}),
+  };
 }

@@ -14,7 +14,7 @@ import {
   writeJsonAtomic,
 } from "../../io/mod.ts";
 import { gridToRows } from "./encode.ts";
-import type { ScoreContext, ScoreFiles } from "../task.ts";
+import type { HeadlineUnits, ScoreContext, ScoreFiles } from "../task.ts";
 import { writeArcOfficial } from "./official.ts";
 import { indexHtml, svgFileName, taskSvg } from "./render.ts";
 import { type ArcScore, DEFAULT_KS, readTruth, scoreArc } from "./score.ts";
@@ -46,13 +46,21 @@ export function scoreLines(score: ArcScore): string[] {
   const line = (r: Record<number, number>, suffix: string) =>
     score.ks.map((k) => `pass@${k}_${suffix} ${pct(r[k])}%`).join("  ");
   return [
-    `${score.tasks.length} tasks; every test input solved (reference notebook, the paper's rule): ` +
+    `${score.tasks.length} tasks${
+      sampleNote(score)
+    }; every test input solved (reference notebook, the paper's rule): ` +
     line(score.overallAllTests, "all_tests"),
     `per-test fractional credit: ${line(score.overallFraction, "fraction")}`,
   ];
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
+
+/** ` (a sample of 10 of 400 tasks, seed 0)` for sampled outputs, else nothing. */
+function sampleNote(score: ArcScore): string {
+  const s = score.sample;
+  return s ? ` (a sample of ${s.size} of ${s.population} tasks, seed ${s.seed})` : "";
+}
 
 /** The score as JSON (per task: pass@k, and per test input the truth's rank and the top-2 answers). */
 export function scoreJson(score: ArcScore, opts: { outputs: string; data: string }) {
@@ -64,6 +72,7 @@ export function scoreJson(score: ArcScore, opts: { outputs: string; data: string
     data: opts.data,
     outputs: opts.outputs,
     tasks: score.tasks.length,
+    ...(score.sample ? { sample: score.sample } : {}),
     test_inputs: score.tasks.reduce((n, t) => n + t.tests.length, 0),
     rows_used: score.rowsUsed,
     rows_padding: score.rowsPadding,
@@ -92,7 +101,9 @@ export function scoreTable(score: ArcScore): string {
   const head = `| | ${score.ks.map((k) => `pass@${k}`).join(" | ")} |`;
   const rule = `|---|${score.ks.map(() => "---:").join("|")}|`;
   const lines = [
-    `ARC score: ${score.tasks.length} tasks, ${score.rowsUsed} predictions voted`,
+    `ARC score: ${score.tasks.length} tasks${
+      sampleNote(score)
+    }, ${score.rowsUsed} predictions voted`,
     "",
     head,
     rule,
@@ -144,7 +155,8 @@ export async function evaluateArc(opts: EvalArcOptions): Promise<ArcScore> {
   if (opts.render !== false) {
     await Deno.mkdir(`${opts.out}/tasks`, { recursive: true });
     const results = new Map(score.tasks.map((t) => [t.name, t]));
-    for (const t of tasks) {
+    // A sampled evaluation's pictures show the tasks scored.
+    for (const t of score.sample ? tasks.filter((t) => results.has(t.name)) : tasks) {
       await writeFileAtomic(
         `${opts.out}/tasks/${svgFileName(t.name)}`,
         taskSvg(t, results.get(t.name)),
@@ -170,6 +182,23 @@ export const ARC_SCORE_FILES: ScoreFiles = {
   ],
 };
 
+/** The last score of each outputs object, so that its headline units need no second scoring. */
+const scored = new WeakMap<EvalOutputs, { key: string; score: ArcScore }>();
+
+async function scoreOnce(outputs: EvalOutputs, at: ScoreContext): Promise<ArcScore> {
+  const key = `${at.outputsFile}\0${at.dataDir}\0${at.outDir}`;
+  const hit = scored.get(outputs);
+  if (hit?.key === key) return hit.score;
+  const score = await evaluateArc({
+    outputs: at.outputsFile,
+    data: at.dataDir,
+    out: join(at.outDir, ARC_SCORE_DIR),
+    ks: DEFAULT_KS,
+  });
+  scored.set(outputs, { key, score });
+  return score;
+}
+
 /**
  * Votes over augmentations and pass@k of a final evaluation: for each default
  * k, `pass@k_all_tests` (the paper's rule; pass@2 of it is the headline) and
@@ -177,14 +206,29 @@ export const ARC_SCORE_FILES: ScoreFiles = {
  * reads the outputs again from `at.outputsFile`, as `deno task eval-arc` does.
  */
 export async function scoreArcOutputs(
-  _outputs: EvalOutputs,
+  outputs: EvalOutputs,
   at: ScoreContext,
 ): Promise<Record<string, number>> {
-  const score = await evaluateArc({
-    outputs: at.outputsFile,
-    data: at.dataDir,
-    out: join(at.outDir, ARC_SCORE_DIR),
-    ks: DEFAULT_KS,
-  });
-  return arcMetrics(score);
+  return arcMetrics(await scoreOnce(outputs, at));
+}
+
+/** The headline's units: the tasks scored, each counted when all its test inputs are solved at k. */
+export function arcUnits(score: ArcScore, k = 2): HeadlineUnits {
+  return {
+    unit: "tasks",
+    names: score.tasks.map((t) => t.name),
+    solved: score.tasks.map((t) => (t.passAt[k] === 1 ? 1 : 0)),
+  };
+}
+
+/**
+ * The units of `pass@2_all_tests` (the headline): every task scored (the
+ * sampled ones of a sampled evaluation). `pass@2_fraction` is a mean of
+ * per-task fractions, not a proportion of units: it gets none.
+ */
+export async function arcHeadlineUnits(
+  outputs: EvalOutputs,
+  at: ScoreContext,
+): Promise<HeadlineUnits> {
+  return arcUnits(await scoreOnce(outputs, at));
 }

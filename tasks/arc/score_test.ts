@@ -5,7 +5,16 @@ import { type CompactSet, openCompactSplit } from "./compact.ts";
 import { drawCanvas, type Grid, gridFromRows, SEQ_LEN, transformGrid } from "./encode.ts";
 import { type EvalOutputs, readEvalOutputs, writeEvalOutputs } from "../../io/eval_outputs.ts";
 import { readAnyEvalOutputs } from "../../io/official_preds.ts";
-import { arcMetrics, evaluateArc, scoreJson, scoreLines, scoreTable } from "./score_outputs.ts";
+import {
+  arcHeadlineUnits,
+  arcMetrics,
+  arcUnits,
+  evaluateArc,
+  scoreArcOutputs,
+  scoreJson,
+  scoreLines,
+  scoreTable,
+} from "./score_outputs.ts";
 import { scoreArc, type TruthTask } from "./score.ts";
 
 const FIXTURES = new URL("../../fixtures/arc", import.meta.url).pathname;
@@ -131,6 +140,32 @@ Deno.test("score: a task with two test inputs, one solved: the two rules differ"
     /\| all_tests: tasks with every test input solved \(reference notebook, the paper's rule\) \| 50\.00 \| 50\.00 \|/,
   );
   assert.match(md, /\| fraction: [^|]+\| 75\.00 \| 75\.00 \|/);
+  // The headline's units: tasks, counted under the all-tests rule.
+  assert.deepEqual(arcUnits(s), { unit: "tasks", names: ["taskA", "taskC"], solved: [0, 1] });
+});
+
+Deno.test("score: a sampled evaluation is scored on its sampled tasks only", () => {
+  const rows = new Rows(["<blank>"]);
+  rows.add("taskC", A2, inB, wrong2); // taskC's one test solved; taskA has no rows
+  const full = scoreArc(rows.names, TRUTH, rows.outputs(), [2]);
+  // Whole split: taskA counts as unsolved, 1 of 2 tasks.
+  assert.deepEqual(arcMetrics(full), { "pass@2_all_tests": 0.5, "pass@2_fraction": 0.5 });
+  const sampled = rows.outputs();
+  sampled.metadata.sample = JSON.stringify({ size: 1, population: 2, seed: 3, rows: 1 });
+  const s = scoreArc(rows.names, TRUTH, sampled, [2]);
+  // A sample of 1 task (taskC): denominator 1.
+  assert.deepEqual(s.tasks.map((t) => t.name), ["taskC"]);
+  assert.deepEqual(arcMetrics(s), { "pass@2_all_tests": 1, "pass@2_fraction": 1 });
+  assert.deepEqual(s.sample, { size: 1, population: 2, seed: 3 });
+  assert.match(scoreLines(s)[0], /^1 tasks \(a sample of 1 of 2 tasks, seed 3\);/);
+  assert.deepEqual(scoreJson(s, { outputs: "o", data: "d" }).sample, s.sample);
+  sampled.metadata.sample = JSON.stringify({ size: 2, population: 2, seed: 3 });
+  assert.throws(
+    () => scoreArc(rows.names, TRUTH, sampled),
+    /outputs of a sample of 2 tasks have rows of 1 tasks/,
+  );
+  sampled.metadata.sample = "{}";
+  assert.throws(() => scoreArc(rows.names, TRUTH, sampled), /metadata 'sample': expected JSON/);
 });
 
 Deno.test("score: ties go to the higher mean sigmoid(q_halt), then to the first seen", () => {
@@ -274,6 +309,20 @@ Deno.test("eval-arc: a built folder scored with the labels as predictions gives 
       out: `${dir}/report2`,
     });
     assert.deepEqual(again.overallFraction, score.overallFraction);
+    // The task's scorer and its headline units (scored once for both).
+    const outputs = await readEvalOutputs(`${dir}/out.safetensors`);
+    const at = {
+      outputsFile: `${dir}/out.safetensors`,
+      dataDir: `${dir}/data`,
+      outDir: `${dir}/m`,
+    };
+    assert.equal((await scoreArcOutputs(outputs, at))["pass@2_all_tests"], 1);
+    await Deno.remove(`${dir}/m`, { recursive: true });
+    assert.deepEqual(await arcHeadlineUnits(outputs, at), {
+      unit: "tasks",
+      names: score.tasks.map((t) => t.name),
+      solved: [1, 1],
+    });
     assert.equal(
       await Deno.readTextFile(`${dir}/report2/tasks/b1recolour.svg`),
       svg,
