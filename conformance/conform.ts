@@ -1,6 +1,8 @@
 /**
  * Conformance against tensors dumped from the official PyTorch code (format:
- * fixtures/hrm-reference/README.md). A case folder holds config.json,
+ * fixtures/hrm-reference/README.md; TRM: fixtures/trm-reference/README.md). The case's
+ * config.json says which model (`model.arch`, else the official class in `source.arch`:
+ * HRM, or TRM for `recursive_reasoning.trm@...`). A case folder holds config.json,
  * params.safetensors, batches.safetensors, eval.safetensors,
  * train.safetensors and optionally eval64.safetensors (the evaluation unroll
  * in float64); everything is read from there.
@@ -8,7 +10,8 @@
  * Eval: a fresh carry on batch1, segments until every row halts; each segment
  * is compared. Train: two segments (batch1 from a fresh carry, then batch2
  * with the carry of step 1), each followed by backward of loss/B and both
- * optimizer updates at the config's learning rates (no warm-up). Every golden
+ * optimizer updates at the config's learning rates (no warm-up), and the EMA
+ * update when the config sets `ema` (the golden's `stepK.ema.*`). Every golden
  * tensor is compared by the same rule (compare.ts): a float tensor within
  * max(1e-3, 4 x its float32 noise floor) of scale, the floor known only for
  * tensors of eval.safetensors with an eval64 companion; integers exactly.
@@ -16,6 +19,7 @@
  */
 import { type HostTensor, readSafetensors } from "../io/mod.ts";
 import {
+  archOf,
   type BatchRows,
   createTrainer,
   disposeCarry,
@@ -112,7 +116,13 @@ export async function loadCase(dir: string): Promise<ConformCase> {
     if (e instanceof Deno.errors.NotFound) throw new Error(`${cfgPath}: file not found`);
     throw new Error(`${cfgPath}: not valid JSON (${(e as Error).message})`);
   }
-  const body = (raw.model ?? raw) as Record<string, unknown>;
+  const body = { ...(raw.model ?? raw) as Record<string, unknown> };
+  // Which model: the config's `arch`, else the official class the case was dumped from
+  // (`source.arch`, e.g. recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1 -> trm).
+  const source = (raw.source as { arch?: unknown } | undefined)?.arch;
+  if (body.arch === undefined && typeof source === "string") body.arch = archOf(source);
+  // The official TRM config carries fields no model here reads (forward_dtype) or that are
+  // trainer settings (ema, lr, ...: read below); H_layers is 0 in TRM's configs (ignored).
   const exists = async (p: string) => {
     try {
       await Deno.stat(p);
@@ -127,8 +137,16 @@ export async function loadCase(dir: string): Promise<ConformCase> {
     config: parseModelConfig(body, cfgPath),
     optim: parseOptimConfig(
       Object.fromEntries(
-        ["lr", "weight_decay", "beta1", "beta2", "puzzle_emb_lr", "puzzle_emb_weight_decay"]
-          .filter((k) => k in body).map((k) => [k, body[k]]),
+        [
+          "lr",
+          "weight_decay",
+          "beta1",
+          "beta2",
+          "puzzle_emb_lr",
+          "puzzle_emb_weight_decay",
+          "ema",
+          "ema_rate",
+        ].filter((k) => k in body).map((k) => [k, body[k]]),
       ),
       cfgPath,
     ),
@@ -172,6 +190,7 @@ async function segmentTensors(r: SegmentResult): Promise<Map<string, Ours>> {
   const i = (data: ArrayLike<number>): Ours => ({ kind: "int", data });
   const out = new Map<string, Ours>([
     ["logits", f(r.logits!)],
+    ["preds", i(r.preds)],
     ["q_halt_logits", f(r.qHalt)],
     ["q_continue_logits", f(r.qContinue)],
     ["z_H", f(await r.carry.zH.data())],
@@ -257,6 +276,9 @@ export async function conformTrain(
       for (const [key, v] of await stateDict(m)) {
         ours.set(`after.${key}`, { kind: "float", data: v.data as Float32Array });
       }
+      for (const [key, v] of await t.optimizer.ema?.exportState() ?? []) {
+        ours.set(key, { kind: "float", data: v.data as Float32Array });
+      }
       if (r.puzzleIds) ours.set("puzzle_emb.local_ids", { kind: "int", data: r.puzzleIds });
       if (r.puzzleGrad) ours.set(PUZZLE_GRAD, { kind: "float", data: r.puzzleGrad });
       compareStep(golden, prefix, ours, out);
@@ -275,7 +297,8 @@ export function groupOf(key: string): string {
   const step = parts[0];
   const rest = parts.slice(1);
   if (
-    rest[0] === "grad" || rest[0] === "after" || rest[0] === "metrics" || rest[0] === "current_data"
+    rest[0] === "grad" || rest[0] === "after" || rest[0] === "ema" || rest[0] === "metrics" ||
+    rest[0] === "current_data"
   ) {
     return `${step}.${rest[0]}`;
   }

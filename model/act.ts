@@ -9,7 +9,8 @@
  * q_continue and steps >= min_halt (min_halt drawn uniformly from
  * 2..halt_max_steps with probability halt_exploration_prob, else 0). In
  * training a second inner forward from the new carry gives the Q-learning
- * target for q_continue.
+ * target for q_continue. TRM (no_ACT_continue) halts on q_halt > 0 instead and
+ * has no Q target.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -49,7 +50,7 @@ export function initialCarry(m: ModelState, batch: number): Carry {
   const n = batch * totalLen(c);
   return {
     zH: tf.zeros([n, c.hidden_size]),
-    zL: c.arch === "hrm" ? tf.zeros([n, c.hidden_size]) : null,
+    zL: c.arch === "transformer" ? null : tf.zeros([n, c.hidden_size]),
     steps: new Int32Array(batch),
     halted: new Uint8Array(batch).fill(1),
     data: {
@@ -151,12 +152,12 @@ export function gatherPuzzleRows(m: ModelState, ids: Int32Array): Float32Array |
 
 /**
  * Which rows halt after a segment: at halt_max_steps always; in training (with
- * halt_max_steps > 1) also when q_halt > q_continue, but never before min_halt,
+ * halt_max_steps > 1) also when q_halt > q_continue (TRM: q_halt > 0), but never before min_halt,
  * drawn per row from 2..halt_max_steps with probability halt_exploration_prob
  * (else 0). Draws two numbers from `rng` per row whenever exploration is on.
  */
 export function haltDecision(
-  c: Pick<ModelConfig, "halt_max_steps" | "halt_exploration_prob">,
+  c: Pick<ModelConfig, "halt_max_steps" | "halt_exploration_prob"> & { arch?: ModelConfig["arch"] },
   newSteps: Int32Array,
   qHalt: Float32Array,
   qContinue: Float32Array,
@@ -167,7 +168,8 @@ export function haltDecision(
   for (let r = 0; r < newSteps.length; r++) {
     let h = newSteps[r] >= c.halt_max_steps;
     if (training && c.halt_max_steps > 1) {
-      h = h || qHalt[r] > qContinue[r];
+      // TRM (no_ACT_continue): q_halt > 0; HRM: q_halt > q_continue.
+      h = h || qHalt[r] > (c.arch === "trm" ? 0 : qContinue[r]);
       let minHalt = 0;
       if (c.halt_exploration_prob > 0) {
         if (!rng) throw new Error("training with halt_exploration_prob > 0 needs an rng");
@@ -235,7 +237,7 @@ export async function segment(
   const prep = prepare(m, carry, batch);
   const newSteps = prep.steps.map((s) => s + 1);
   const isLast = newSteps.map((s) => (s >= c.halt_max_steps ? 1 : 0));
-  const withTarget = opts.training && c.halt_max_steps > 1;
+  const withTarget = opts.training && c.halt_max_steps > 1 && c.arch !== "trm";
   const rowsHost = gatherPuzzleRows(m, prep.data.puzzleIdentifiers);
   const inputs = tf.tensor1d(prep.data.inputs, "int32");
   const labels = tf.tensor1d(prep.data.labels, "int32");

@@ -8,13 +8,15 @@
  * the last H runs without gradient (`noGradCycles`), then `gradCycle` runs
  * `zL = L(zL, zH + x); zH = H(zH, zL)` with gradient (the one-step gradient).
  * The transformer baseline (arch 'transformer') has one module called once
- * per segment, `z = M(z, x)`, with full gradient.
+ * per segment, `z = M(z, x)`, with full gradient. TRM (arch 'trm') runs its own
+ * recursion (trm.ts): the one place the architectures are dispatched is here.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type ModelConfig, puzzleEmbLen, totalLen } from "./config.ts";
+import { type ModelConfig, puzzleEmbLen, totalLen, usesMlpT } from "./config.ts";
 import { type BlockContext, linear, param, type ParamMap, reasoningModule } from "./layers.ts";
 import { INNER, type ModelState } from "./state.ts";
+import { trmGradCycle, trmNoGradCycles } from "./trm.ts";
 
 /** The reference's 1/sqrt(2) constant for learned positions (a Python literal). */
 const INV_SQRT2 = 0.707106781;
@@ -28,6 +30,7 @@ export function blockContext(m: ModelState, batch: number): BlockContext {
     heads: c.num_heads,
     eps: c.rms_norm_eps,
     rope: m.rope,
+    mlpT: usesMlpT(c),
   };
 }
 
@@ -84,6 +87,7 @@ export function noGradCycles(
 ): Hidden {
   const c = m.config;
   if (c.arch === "transformer") return { zH: tf.clone(z.zH), zL: null };
+  if (c.arch === "trm") return trmNoGradCycles(c, p, z, x, ctx);
   let zH = z.zH;
   let zL = z.zL!;
   const replace = (old: tf.Tensor2D, next: tf.Tensor2D, input: tf.Tensor2D | null) => {
@@ -124,6 +128,7 @@ export function gradCycle(
       zL: null,
     };
   }
+  if (c.arch === "trm") return trmGradCycle(c, p, z, x, ctx);
   const zL = reasoningModule(p, `${INNER}L_level.`, c.L_layers, z.zL!, tf.add(z.zH, x), ctx);
   const zH = reasoningModule(p, `${INNER}H_level.`, c.H_layers, z.zH, zL, ctx);
   return { zH, zL };

@@ -122,18 +122,55 @@ export function swiglu(x: tf.Tensor2D, wGateUp: tf.Tensor2D, wDown: tf.Tensor2D)
 export interface BlockContext extends AttnShape {
   eps: number;
   rope?: Rope;
+  /** TRM's `mlp_t`: positions are mixed by {@link positionMlp} instead of attention. */
+  mlpT?: boolean;
 }
 
-/** Post-norm block: x = rms(x + attn(x)); x = rms(x + swiglu(x)). `prefix` ends with '.'. */
+/**
+ * TRM's `mlp_t` token mixing on x [B*T, D]: per channel, a SwiGLU across the T positions
+ * (weights [2 I_t, T], [T, I_t]) with the residual and the RMSNorm taken over the position
+ * axis, i.e. rms(h + swiglu(h)) on h = x^T [B, D, T]. Returns [B*T, D].
+ */
+export function positionMlp(
+  x: tf.Tensor2D,
+  wGateUp: tf.Tensor2D,
+  wDown: tf.Tensor2D,
+  s: AttnShape,
+  eps: number,
+): tf.Tensor2D {
+  const { batch: b, positions: t } = s;
+  const d = x.shape[1];
+  const h = tf.reshape(tf.transpose(tf.reshape(x, [b, t, d]), [0, 2, 1]), [
+    b * d,
+    t,
+  ]) as tf.Tensor2D;
+  const mixed = rmsNorm(tf.add(h, swiglu(h, wGateUp, wDown)), eps);
+  return tf.reshape(tf.transpose(tf.reshape(mixed, [b, d, t]), [0, 2, 1]), [b * t, d]);
+}
+
+/**
+ * Post-norm block: x = rms(x + attn(x)) (TRM `mlp_t`: the position MLP instead);
+ * x = rms(x + swiglu(x)). `prefix` ends with '.'.
+ */
 export function block(p: ParamMap, prefix: string, x: tf.Tensor2D, ctx: BlockContext): tf.Tensor2D {
-  const a = attention(
-    x,
-    param(p, `${prefix}self_attn.qkv_proj.weight`),
-    param(p, `${prefix}self_attn.o_proj.weight`),
-    ctx,
-    ctx.rope,
-  );
-  x = rmsNorm(tf.add(x, a), ctx.eps);
+  if (ctx.mlpT) {
+    x = positionMlp(
+      x,
+      param(p, `${prefix}mlp_t.gate_up_proj.weight`),
+      param(p, `${prefix}mlp_t.down_proj.weight`),
+      ctx,
+      ctx.eps,
+    );
+  } else {
+    const a = attention(
+      x,
+      param(p, `${prefix}self_attn.qkv_proj.weight`),
+      param(p, `${prefix}self_attn.o_proj.weight`),
+      ctx,
+      ctx.rope,
+    );
+    x = rmsNorm(tf.add(x, a), ctx.eps);
+  }
   const m = swiglu(
     x,
     param(p, `${prefix}mlp.gate_up_proj.weight`),

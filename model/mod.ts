@@ -1,8 +1,9 @@
 /**
- * # The HRM model: public API
+ * # The HRM and TRM models: public API
  *
- * HRM (Wang et al. 2025) in TensorFlow.js, numerically matching the official
- * PyTorch code (checked by `deno task conform`). Everything else in the
+ * HRM (Wang et al. 2025), its "Direct pred" transformer baseline and TRM
+ * (Jolicoeur-Martineau 2025, `arch: "trm"`) in TensorFlow.js, numerically
+ * matching the official PyTorch code (checked by `deno task conform`). Everything else in the
  * project (trainer, evaluation, benchmarks) should import from here.
  *
  * ```ts
@@ -61,6 +62,9 @@ import { type ModelConfig, type ModelConfigInput, parseModelConfig } from "./con
 import { initModel, type ModelState } from "./state.ts";
 
 export {
+  type Arch,
+  archOf,
+  ARCHS,
   formatIssues,
   type ModelConfig,
   type ModelConfigInput,
@@ -73,6 +77,8 @@ export {
   puzzleEmbLen,
   swigluInner,
   totalLen,
+  TRM_PUZZLE_EMB_LEN,
+  usesMlpT,
 } from "./config.ts";
 export { Rng, type RngState } from "../util/mod.ts";
 export {
@@ -100,6 +106,7 @@ export { type LossType, type Metrics } from "./loss.ts";
 export { type Batch, batchOf, type BatchRows, IGNORE_LABEL_ID, sliceBatch } from "./batch.ts";
 export { AdamATan2, type AdamATan2State, signSgdUpdate } from "./optim.ts";
 export { cosineLr } from "./schedule.ts";
+export { Ema, EMA_PREFIX } from "./ema.ts";
 export {
   createTrainer,
   disposeTrainer,

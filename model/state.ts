@@ -17,7 +17,7 @@ import {
   toFloat32,
   writeFileAtomic,
 } from "../io/mod.ts";
-import { type ModelConfig, puzzleEmbLen, swigluInner, totalLen } from "./config.ts";
+import { type ModelConfig, puzzleEmbLen, swigluInner, totalLen, usesMlpT } from "./config.ts";
 import { truncNormal } from "./init.ts";
 import { type Rope, ropeTables } from "./layers.ts";
 import { Rng } from "../util/mod.ts";
@@ -41,10 +41,16 @@ interface ParamSpec {
 /** Module prefixes ('model.inner.H_level.' ...) and block counts for an architecture. */
 export function modules(c: ModelConfig): { prefix: string; layers: number }[] {
   if (c.arch === "transformer") return [{ prefix: `${INNER}net.`, layers: c.transformer_layers }];
+  if (c.arch === "trm") return [{ prefix: `${INNER}L_level.`, layers: c.L_layers }];
   return [
     { prefix: `${INNER}H_level.`, layers: c.H_layers },
     { prefix: `${INNER}L_level.`, layers: c.L_layers },
   ];
+}
+
+/** Whether the model carries a latent zL and so has an L_init buffer (HRM and TRM). */
+function hasLInit(c: ModelConfig): boolean {
+  return c.arch !== "transformer";
 }
 
 /** The trainable parameters of a config, in the reference's registration order. */
@@ -68,9 +74,21 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
   for (const m of modules(c)) {
     for (let i = 0; i < m.layers; i++) {
       const p = `${m.prefix}layers.${i}.`;
+      if (usesMlpT(c)) {
+        // TRM's position MLP: a SwiGLU of width T (= positions) with its own inner size.
+        const t = totalLen(c);
+        const it = swigluInner({ expansion: c.expansion, hidden_size: t });
+        specs.push(
+          { key: `${p}mlp_t.gate_up_proj.weight`, shape: [2 * it, t], std: lecun(t) },
+          { key: `${p}mlp_t.down_proj.weight`, shape: [t, it], std: lecun(it) },
+        );
+      } else {
+        specs.push(
+          { key: `${p}self_attn.qkv_proj.weight`, shape: [3 * d, d], std: lecun(d) },
+          { key: `${p}self_attn.o_proj.weight`, shape: [d, d], std: lecun(d) },
+        );
+      }
       specs.push(
-        { key: `${p}self_attn.qkv_proj.weight`, shape: [3 * d, d], std: lecun(d) },
-        { key: `${p}self_attn.o_proj.weight`, shape: [d, d], std: lecun(d) },
         { key: `${p}mlp.gate_up_proj.weight`, shape: [2 * inner, d], std: lecun(d) },
         { key: `${p}mlp.down_proj.weight`, shape: [d, inner], std: lecun(inner) },
       );
@@ -191,8 +209,8 @@ export function stateFromDict(
   const specs = paramSpecs(c);
   const values = new Map(specs.map((s) => [s.key, take(s.key, s.shape)]));
   const hInit = take(H_INIT, [c.hidden_size]);
-  const lInit = c.arch === "hrm" ? take(L_INIT, [c.hidden_size]) : new Float32Array(c.hidden_size);
-  if (c.arch !== "hrm" && byKey.has(L_INIT)) take(L_INIT, [c.hidden_size]);
+  const lInit = hasLInit(c) ? take(L_INIT, [c.hidden_size]) : new Float32Array(c.hidden_size);
+  if (!hasLInit(c) && byKey.has(L_INIT)) take(L_INIT, [c.hidden_size]);
   const emb = c.puzzle_emb_ndim > 0
     ? take(PUZZLE_EMB, [c.num_puzzle_identifiers, c.puzzle_emb_ndim])
     : null;
@@ -231,7 +249,7 @@ export async function stateDict(
   });
   const d = m.config.hidden_size;
   out.set(H_INIT, { dtype: "f32", shape: [d], data: await m.hInit.data() as Float32Array });
-  if (m.config.arch === "hrm") {
+  if (hasLInit(m.config)) {
     out.set(L_INIT, { dtype: "f32", shape: [d], data: await m.lInit.data() as Float32Array });
   }
   if (m.puzzleEmb) {

@@ -15,6 +15,7 @@ import type { OptimConfig } from "./config.ts";
 import { type Carry, disposeCarry, initialCarry, segment, type SegmentResult } from "./act.ts";
 import type { BatchRows } from "./batch.ts";
 import { AdamATan2, type AdamATan2State, signSgdUpdate } from "./optim.ts";
+import { Ema } from "./ema.ts";
 import { Rng } from "../util/mod.ts";
 import { cosineLr } from "./schedule.ts";
 import type { ModelState } from "./state.ts";
@@ -39,15 +40,24 @@ export interface StepGradients {
  */
 export interface StepOptimizer {
   apply(g: StepGradients, lrs: StepLrs, guard: boolean): Promise<boolean>;
+  /**
+   * The EMA of the weights (`ema: true`), updated by every applied step; evaluation uses it.
+   * In a data-parallel worker it is current once the other shards are loaded.
+   */
+  readonly ema?: Ema;
   /** The moments and step count (`m.<key>`, `v.<key>`: those this optimizer holds). */
   exportState(): Promise<AdamATan2State>;
   importState(s: AdamATan2State, where: string): void;
   dispose(): void;
 }
 
-/** AdamATan2 on every parameter and SignSGD on the puzzle embedding, in this process. */
+/**
+ * AdamATan2 on every parameter and SignSGD on the puzzle embedding, in this process; then the
+ * EMA update when `optim.ema` (as the reference's trainer: optimizers, then `ema_helper.update`).
+ */
 export class LocalOptimizer implements StepOptimizer {
   readonly adam: AdamATan2;
+  readonly ema?: Ema;
 
   constructor(private readonly model: () => ModelState, private readonly optim: OptimConfig) {
     this.adam = new AdamATan2(model().params, {
@@ -55,6 +65,7 @@ export class LocalOptimizer implements StepOptimizer {
       beta2: optim.beta2,
       weightDecay: optim.weight_decay,
     });
+    if (optim.ema) this.ema = new Ema(model().params, optim.ema_rate);
   }
 
   apply(g: StepGradients, lrs: StepLrs, guard: boolean): Promise<boolean> {
@@ -71,6 +82,7 @@ export class LocalOptimizer implements StepOptimizer {
         this.optim.puzzle_emb_weight_decay,
       );
     }
+    this.ema?.update(m.params);
     return Promise.resolve(true);
   }
 
@@ -84,6 +96,7 @@ export class LocalOptimizer implements StepOptimizer {
 
   dispose(): void {
     this.adam.dispose();
+    this.ema?.dispose();
   }
 }
 
