@@ -134,7 +134,10 @@ Deno.test("cross-file checks: a cited row that disagrees, a duplicate id across 
   const f = await loadPaperFixtures();
   const bad = structuredClone(f);
   bad.trm.headline.models[2].values.maze = 74.4;
-  assert.throws(() => checkConsistency(bad), /row 'trm_cites_hrm' gives maze 74\.4, the cited row 'hrm' 74\.5/);
+  assert.throws(
+    () => checkConsistency(bad),
+    /row 'trm_cites_hrm' gives maze 74\.4, the cited row 'hrm' 74\.5/,
+  );
   const dup = structuredClone(f);
   dup.trm.headline.models[0].id = "hrm";
   assert.throws(() => checkConsistency(dup), /trm_headline\.json: duplicate model id 'hrm'/);

@@ -16,6 +16,7 @@ import {
   type Profile,
   type ProfileOptions,
   type TaskPlan,
+  trmSpec,
 } from "./plan.ts";
 import type { Difference, TaskId } from "./report/schema.ts";
 
@@ -59,6 +60,40 @@ function trainOverrides(dataDir: string, s: SmallSettings): string[] {
   ];
 }
 
+/**
+ * TRM's size and recursion in a small plan. Its trainer settings (data,
+ * epochs, batch, learning rates, ACT segments, width) are HRM's in the same
+ * plan: the same budget of updates on the same data.
+ */
+export interface TrmSettings {
+  /** `arch.L_layers` of TRM's one network (the paper: 2). */
+  layers: number;
+  /** `arch.H_cycles` = T, full recursions per segment (the paper: 3). */
+  T: number;
+  /** `arch.L_cycles` = n, latent updates per recursion (the paper: 6 on Sudoku, 4 otherwise). */
+  n: number;
+  /** `arch.puzzle_emb_len` (TRM's default 16). */
+  puzzleEmbLen: number;
+  /** TRM-MLP (`arch.mlp_t`, no positional encoding) instead of TRM-Att. */
+  mlp: boolean;
+  /** The README run of `fixtures/paper/trm_configs.json` this plan scales down. */
+  run: string;
+}
+
+/** TRM's complete override list in a small plan: HRM's trainer settings, TRM's own shape. */
+export function trmOverrides(dataDir: string, s: SmallSettings, t: TrmSettings): string[] {
+  const shape = /^arch\.(H_layers|L_layers|H_cycles|L_cycles)=/;
+  return [
+    ...trainOverrides(dataDir, s).filter((o) => !shape.test(o)),
+    `arch.L_layers=${t.layers}`,
+    `arch.H_cycles=${t.T}`,
+    `arch.L_cycles=${t.n}`,
+    `arch.puzzle_emb_len=${t.puzzleEmbLen}`,
+    ...(t.mlp ? ["arch.mlp_t=True", "arch.pos_encodings=none"] : []),
+    "ema=True",
+  ];
+}
+
 /** Segment counts 1, 2, 4, ... up to and including `max`. */
 function segmentsUpTo(max: number): number[] {
   const out: number[] = [];
@@ -74,6 +109,7 @@ function smallPlan(
   build: string[],
   data: Difference[],
   s: SmallSettings,
+  trm: TrmSettings,
   extra: Partial<TaskPlan> = {},
 ): TaskPlan {
   const dataDir = `data/${profile}/${task}`;
@@ -86,9 +122,12 @@ function smallPlan(
     build: [...build, "--out", dataDir],
     train,
     // The baseline gets as many blocks as HRM's two modules together (the paper: 8 = 4 + 4).
-    models: modelSpecs(train, ["hrm", "direct_pred"], {
-      direct_pred: [`arch.transformer_layers=${2 * s.layers}`],
-    }),
+    models: [
+      ...modelSpecs(train, ["hrm", "direct_pred"], {
+        direct_pred: [`arch.transformer_layers=${2 * s.layers}`],
+      }),
+      trmSpec(trmOverrides(dataDir, s, trm), trm.mlp ? "trm_mlp" : "trm_att"),
+    ],
     evalSegments: segmentsUpTo(s.haltMaxSteps),
     examples: 4,
     differences: [
@@ -100,6 +139,7 @@ function smallPlan(
       },
     ],
     paperRun: task,
+    trmRun: trm.run,
     ...extra,
   };
 }
@@ -127,6 +167,19 @@ export const CPU_SETTINGS: SmallSettings = {
   warmup: 100,
   wd: 0.1,
   embLr: 1e-3,
+};
+
+/**
+ * The `cpu` profile's TRM: two layers (the paper's count) recursing T = 2
+ * times over n = 2 latent updates, at HRM's width, with EMA. About 2.4 times
+ * HRM's work per update here (12 layer applications per segment, 6 of them
+ * back-propagated, against HRM's 6 and 2).
+ */
+export const CPU_TRM: Omit<TrmSettings, "mlp" | "run"> = {
+  layers: 2,
+  T: 2,
+  n: 2,
+  puzzleEmbLen: 16,
 };
 
 /** The cpu profile's data: Sudoku puzzles with this many blanks, mazes of this side. */
@@ -196,6 +249,7 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
           },
         ],
         base,
+        { ...CPU_TRM, mlp: true, run: "sudoku" },
       ),
       smallPlan(
         "cpu",
@@ -215,6 +269,7 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
           },
         ],
         maze,
+        { ...CPU_TRM, mlp: false, run: "maze" },
       ),
       smallPlan(
         "cpu",
@@ -223,11 +278,19 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
         arcBuild("arc1"),
         arcData("960 (ARC-AGI-1 + ConceptARC)"),
         arc,
+        { ...CPU_TRM, layers: 1, mlp: false, run: "arc1" },
         { sourceSubset: 2 },
       ),
-      smallPlan("cpu", "arc2", "arc", arcBuild("arc2"), arcData("1120 (ARC-AGI-2)"), arc, {
-        sourceSubset: 2,
-      }),
+      smallPlan(
+        "cpu",
+        "arc2",
+        "arc",
+        arcBuild("arc2"),
+        arcData("1120 (ARC-AGI-2)"),
+        arc,
+        { ...CPU_TRM, layers: 1, mlp: false, run: "arc2" },
+        { sourceSubset: 2 },
+      ),
     ],
   };
 }
@@ -252,6 +315,8 @@ export function smokeProfile(): Profile {
     wd: 0.1,
     embLr: 1e-3,
   };
+  // One layer, T = 2, n = 2: the smallest TRM that still has a no-grad recursion.
+  const trm = { layers: 1, T: 2, n: 2, puzzleEmbLen: 16 };
   return {
     name: "smoke",
     description: "The whole pipeline on tiny data in under 3 minutes (CI); numbers are meaningless",
@@ -272,6 +337,7 @@ export function smokeProfile(): Profile {
           },
         ],
         tiny,
+        { ...trm, mlp: true, run: "sudoku" },
       ),
       smallPlan(
         "smoke",
@@ -287,6 +353,7 @@ export function smokeProfile(): Profile {
           { setting: "mazes", paper: "1000 train / 1000 test", ours: "16 train / 8 test" },
         ],
         tiny,
+        { ...trm, mlp: false, run: "maze" },
       ),
       smallPlan(
         "smoke",
@@ -304,6 +371,7 @@ export function smokeProfile(): Profile {
           { setting: "augmentations", paper: "1000 per task", ours: "1 per task" },
         ],
         { ...tiny, epochs: 1, evalInterval: 1, batch: 4 },
+        { ...trm, mlp: false, run: "arc1" },
       ),
     ],
   };
