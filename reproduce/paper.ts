@@ -35,9 +35,11 @@ export const HeadlineModelSchema = z.object({
 /** One row of a headline table. */
 export type HeadlineModel = z.infer<typeof HeadlineModelSchema>;
 
-/** `fixtures/paper/headline.json`. */
+/** `fixtures/paper/headline.json` (and `trm_headline.json`). */
 export const HeadlineSchema = z.object({
   description: z.string(),
+  /** The paper in a few words, for table headings (`HRM paper (Wang et al. 2025)`). */
+  citation: z.string().min(1),
   metric: z.string(),
   benchmarks: z.object({ arc1: z.string(), arc2: z.string(), sudoku: z.string(), maze: z.string() })
     .strict(),
@@ -259,13 +261,17 @@ export interface PaperRow {
   row: HeadlineModel;
   tolerance: number;
   source: string;
+  /** The table's paper in a few words. */
+  citation: string;
 }
 
 /** Finds a headline row by id in the HRM paper's table, then in the TRM paper's. */
 export function paperRow(f: PaperFixtures, id: string): PaperRow | undefined {
   for (const table of [f.headline, f.trm.headline]) {
     const row = table.models.find((m) => m.id === id);
-    if (row) return { row, tolerance: table.tolerance, source: table.source };
+    if (row) {
+      return { row, tolerance: table.tolerance, source: table.source, citation: table.citation };
+    }
   }
   return undefined;
 }

@@ -199,6 +199,8 @@ export const CellSchema = z.object({
   ci95: z.tuple([z.number(), z.number()]).nullable().optional(),
   /** Seeds behind `ours` (their mean). */
   seeds: z.number().int().nonnegative().optional(),
+  /** The paper `paper` is taken from (the model's own: HRM's or TRM's). */
+  citation: z.string().optional(),
 }).strict();
 /** One cell of the side-by-side table. */
 export type Cell = z.infer<typeof CellSchema>;
