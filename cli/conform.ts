@@ -15,7 +15,9 @@ import { runCli } from "../util/mod.ts";
 
 const program = new Command()
   .name("conform")
-  .description("Compare the TensorFlow.js HRM with tensors dumped from the reference PyTorch code")
+  .description(
+    "Compare the TensorFlow.js HRM or TRM with tensors dumped from the official PyTorch code",
+  )
   .argument("<case-dir>", "folder with config.json, params/batches/eval/train.safetensors")
   .addOption(
     new Option("--backend <name>", "tfjs backend").choices(["auto", "webgpu", "wasm", "cpu"])

@@ -1,8 +1,11 @@
 /**
  * `deno task convert <in.pt> <out.safetensors>`: converts a PyTorch checkpoint
- * written by the reference HRM trainer (`torch.save(model.state_dict(), ...)`,
- * keys prefixed `_orig_mod.` by torch.compile) into a safetensors file under the
- * reference's own key names, which the model code loads directly. bfloat16 and
+ * written by the reference HRM trainer or TinyRecursiveModels' (both
+ * `torch.save(model.state_dict(), ...)`, keys prefixed `_orig_mod.` by
+ * torch.compile; TRM's file is the EMA copy of the weights when trained with
+ * `ema=True`) into a safetensors file under the reference's own key names
+ * (`model.inner.L_level.layers.0.mlp_t.gate_up_proj.weight`, ...), which the
+ * model code loads directly. bfloat16 and
  * float16 tensors are widened to float32 exactly (no value changes); other dtypes
  * are kept. The checkpoint's pickle is read by a restricted loader that never
  * executes anything (see docs/checkpoints.md).
@@ -135,7 +138,9 @@ export function formatSummary(input: string, output: string, s: ConvertSummary):
 async function main(args: string[]): Promise<void> {
   const program = new Command()
     .name("deno task convert")
-    .description("Convert a PyTorch HRM checkpoint (.pt) to safetensors with reference key names.")
+    .description(
+      "Convert a PyTorch HRM or TRM checkpoint (.pt) to safetensors with reference key names.",
+    )
     .argument("<input>", "checkpoint written by torch.save (zip format)")
     .argument("<output>", "safetensors file to write")
     .option("--keep-dtypes", "write bf16/f16 tensors as they are instead of widening to f32")

@@ -23,7 +23,15 @@ export const TRM_PUZZLE_EMB_LEN = 16;
  */
 export function archOf(name: string): Arch {
   if (/transformer/i.test(name)) return "transformer";
-  if (/(^|[.@/_])trm($|[.@/_])|TinyRecursive/i.test(name)) return "trm";
+  const module = name.split("@")[0];
+  if (/(^|\.)trm$/.test(module)) return "trm";
+  if (/trm|TinyRecursive/i.test(name)) {
+    // TinyRecursiveModels' other recursions (trm_singlez, trm_hier6) are different models.
+    throw new Error(
+      `arch name '${name}': of TinyRecursiveModels' variants only ` +
+        `recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1 (trm) is implemented`,
+    );
+  }
   return "hrm";
 }
 
@@ -105,13 +113,15 @@ export const ModelConfigSchema = z.object({
       issue("expansion", `expansion ${c.expansion} gives a zero-width mlp_t`);
     }
   }
-  if (c.hidden_size % c.num_heads !== 0) {
+  // TRM's mlp_t blocks have no attention (nor use RoPE): the head checks do not apply.
+  const attention = !usesMlpT(c);
+  if (attention && c.hidden_size % c.num_heads !== 0) {
     ctx.addIssue({
       code: "custom",
       path: ["hidden_size"],
       message: `hidden_size ${c.hidden_size} is not divisible by num_heads ${c.num_heads}`,
     });
-  } else if (c.pos_encodings === "rope" && (c.hidden_size / c.num_heads) % 2 !== 0) {
+  } else if (attention && c.pos_encodings === "rope" && (c.hidden_size / c.num_heads) % 2 !== 0) {
     ctx.addIssue({
       code: "custom",
       path: ["num_heads"],

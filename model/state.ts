@@ -137,7 +137,7 @@ function buildState(
     hInit: tf.tensor1d(hInit),
     lInit: tf.tensor1d(lInit),
     puzzleEmb,
-    rope: c.pos_encodings === "rope"
+    rope: c.pos_encodings === "rope" && !usesMlpT(c) // mlp_t has no attention to rotate
       ? ropeTables(d / c.num_heads, totalLen(c), c.rope_theta)
       : undefined,
   };

@@ -53,6 +53,8 @@ Deno.test("trm: puzzle_emb_len rule and the config errors", () => {
   assert.throws(() => parseModelConfig({ ...sudoku, mlp_t: true }), /mlp_t is a TRM field/);
   assert.throws(() => parseModelConfig({ ...sudoku, pos_encodings: "none" }), /TRM's/);
   assert.throws(() => parseModelConfig({ ...sudoku, H_layers: 0 }), /H_layers >= 1/);
+  // mlp_t has no attention: heads need not divide the width (the official class accepts it).
+  assert.equal(parseModelConfig({ ...base, mlp_t: true, num_heads: 3 }).num_heads, 3);
 });
 
 Deno.test("trm: archOf reads official arch names", () => {
@@ -61,6 +63,10 @@ Deno.test("trm: archOf reads official arch names", () => {
   assert.equal(archOf("hrm.hrm_act_v1@HierarchicalReasoningModel_ACTV1"), "hrm");
   assert.equal(archOf("recursive_reasoning.hrm@HierarchicalReasoningModel_ACTV1"), "hrm");
   assert.equal(archOf("recursive_reasoning.transformers_baseline@Model_ACTV2"), "transformer");
+  assert.throws(
+    () => archOf("recursive_reasoning.trm_singlez@TinyRecursiveReasoningModel_ACTV1"),
+    /only recursive_reasoning\.trm@/,
+  );
 });
 
 Deno.test("trm: halting on q_halt > 0, whatever q_continue says", () => {

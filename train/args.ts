@@ -8,6 +8,7 @@
  */
 import {
   configFromArgs,
+  officialAliases,
   parseOverrides,
   schemaKeys,
   type TrainConfig,
@@ -18,7 +19,7 @@ import { readCheckpointMeta, resolveResume } from "./checkpoint.ts";
 /** The trainer config for `deno task train` arguments (resuming starts from the checkpoint's). */
 export async function trainConfigFromArgs(args: readonly string[]): Promise<TrainConfig> {
   const keys = schemaKeys(TrainConfigSchema);
-  const { set } = parseOverrides(args, keys);
+  const { set } = parseOverrides(officialAliases(args).rest, keys);
   const resume = set.get("resume");
   if (resume === undefined || resume === false || resume === "false") return configFromArgs(args);
   const runDir = (set.get("run_dir") ?? set.get("checkpoint_path")) as string | undefined;
@@ -65,7 +66,8 @@ export function parseEvalArgs(args: readonly string[]): EvalArgs {
         saveOutputs = list.map(String);
       }
     } else {
-      parseOverrides([arg], keys); // unknown keys: one line listing the valid ones
+      // Unknown keys: one line listing the valid ones (arch=<group>, data_paths=[..] accepted).
+      parseOverrides(officialAliases([arg]).rest, keys);
       overrides.push(arg);
     }
   }

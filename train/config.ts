@@ -1,6 +1,8 @@
 /**
  * The trainer's configuration: the reference's `config/cfg_pretrain.yaml` +
- * `config/arch/hrm_v1.yaml` (same names, same defaults) plus this project's own
+ * `config/arch/hrm_v1.yaml` (same names, same defaults), TinyRecursiveModels' additions
+ * (`arch=trm` selecting config/arch/trm.yaml, `arch.mlp_t`, `arch.puzzle_emb_len`,
+ * `arch.no_ACT_continue`, `ema`, `ema_rate`, `data_paths=[...]`, `evaluators`), plus this project's own
  * keys (`backend`, `run_dir`, `max_steps`, `log_every`, `checkpoint_every`,
  * `resume`, `resume_override`), and the Hydra-style `key=value` override syntax the official
  * README's command lines use (`arch.L_cycles=8`, `lr=7e-5`, `+key=value`,
@@ -9,6 +11,7 @@
  */
 import { z } from "zod";
 import { issueLine } from "../util/mod.ts";
+import { archOf } from "../model/mod.ts";
 
 /** Loss head settings (`arch.loss.*`). */
 export const LossConfigSchema = z.object({
@@ -26,7 +29,8 @@ export const ArchConfigSchema = z.object({
   halt_max_steps: z.number().int().positive().default(16),
   H_cycles: z.number().int().positive().default(2),
   L_cycles: z.number().int().positive().default(2),
-  H_layers: z.number().int().positive().default(4),
+  /** HRM's H-level blocks; TRM ignores it (`arch=trm` sets 0, as config/arch/trm.yaml). */
+  H_layers: z.number().int().nonnegative().default(4),
   L_layers: z.number().int().positive().default(4),
   /** Blocks of the "Direct pred" transformer baseline (used when arch.name names a transformer). */
   transformer_layers: z.number().int().positive().default(8),
@@ -35,10 +39,38 @@ export const ArchConfigSchema = z.object({
   expansion: z.number().positive().default(4),
   /** `${.hidden_size}` in the reference: null here means "same as hidden_size". */
   puzzle_emb_ndim: z.number().int().nonnegative().nullable().default(null),
-  pos_encodings: z.enum(["rope", "learned"]).default("rope"),
+  /** 'none' is TRM's (its `mlp_t` Sudoku variant). */
+  pos_encodings: z.enum(["rope", "learned", "none"]).default("rope"),
   rms_norm_eps: z.number().positive().default(1e-5),
   rope_theta: z.number().positive().default(10000),
+  /** TRM (config/arch/trm.yaml): mix positions with an MLP instead of attention; null = unset. */
+  mlp_t: z.boolean().nullable().default(null),
+  /** TRM: puzzle-embedding positions (null: 16; 0: ceil(puzzle_emb_ndim / hidden_size)). */
+  puzzle_emb_len: z.number().int().nonnegative().nullable().default(null),
+  /** TRM: halt on q_halt > 0 without a Q-continue loss (null: True, the only working value). */
+  no_ACT_continue: z.boolean().nullable().default(null),
+  /** The reference's forward dtype (bfloat16 on GPUs); this trainer computes in float32. */
+  forward_dtype: z.enum(["bfloat16", "float32", "float16"]).nullable().default(null),
 }).strict();
+
+/**
+ * Hydra's config group `arch=<name>` (config/arch/*.yaml): the arch block it starts from.
+ * `hrm_v1` is HRM's (the defaults above), `trm` TinyRecursiveModels' config/arch/trm.yaml.
+ */
+export const ARCH_GROUPS: Record<string, Record<string, unknown>> = {
+  hrm_v1: {},
+  trm: {
+    name: "recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1",
+    H_cycles: 3,
+    L_cycles: 6,
+    H_layers: 0,
+    L_layers: 2,
+    mlp_t: false,
+    puzzle_emb_len: 16,
+    no_ACT_continue: true,
+    forward_dtype: "bfloat16",
+  },
+};
 
 /** Per-example evaluation outputs that can be saved (the reference's names, plus `preds`). */
 export const OUTPUT_KEYS = [
@@ -74,6 +106,26 @@ export const TrainConfigSchema = z.object({
   checkpoint_path: z.string().nullable().default(null),
   seed: z.number().int().nonnegative().default(0),
   eval_save_outputs: z.array(z.enum(OUTPUT_KEYS)).default([]),
+  /** TRM's cfg_pretrain.yaml: evaluate (and checkpoint) an EMA of the weights. */
+  ema: z.boolean().default(false),
+  ema_rate: z.number().min(0).max(1).default(0.999),
+  /**
+   * TRM's evaluator list (`evaluators="[]"` for Sudoku/Maze; ARC's default `arc@ARC`):
+   * recorded only; ARC's two-try scoring is `deno task eval-arc` on the saved outputs.
+   */
+  evaluators: z.array(z.unknown()).nullable().default(null),
+  /** TRM's pretrain.py keys, accepted as its saved `all_config.yaml` holds them; only the
+   * values that change nothing here (the defaults) are accepted. */
+  load_checkpoint: z.null({
+    error: "load_checkpoint is not supported; give resume=<checkpoint> or evaluate with " +
+      "deno task eval checkpoint=<file>",
+  }).default(null),
+  min_eval_interval: z.literal(0, {
+    error: "only 0 (evaluate at every eval_interval) is supported",
+  }).nullable().default(0),
+  freeze_weights: z.literal(false, {
+    error: "only False is supported (training the puzzle embeddings alone is not implemented)",
+  }).default(false),
   // ---- this project's keys ----
   /** tfjs backend: auto picks WebGPU on a hardware adapter, else wasm. */
   backend: z.enum(["auto", "webgpu", "wasm", "cpu"]).default("auto"),
@@ -281,11 +333,69 @@ export function configFromArgs(
   base: Record<string, unknown> = {},
 ): TrainConfig {
   const keys = schemaKeys(TrainConfigSchema);
-  const { set, unset } = parseOverrides(args, keys);
+  const { group, rest } = officialAliases(args);
+  const { set, unset } = parseOverrides(rest, keys);
   const raw = structuredClone(base);
+  // A saved TinyRecursiveModels config (all_config.yaml) spells the data folder as a list.
+  if ("data_paths" in raw || "data_paths_test" in raw) {
+    const lists = [`data_paths=${JSON.stringify(raw.data_paths ?? [])}`];
+    if (raw.data_paths_test !== undefined) {
+      lists.push(`data_paths_test=${JSON.stringify(raw.data_paths_test ?? [])}`);
+    }
+    delete raw.data_paths;
+    delete raw.data_paths_test;
+    for (const a of officialAliases(lists).rest) {
+      raw.data_path = parseOverrideValue(a.slice("data_path=".length));
+    }
+  }
+  // A config group (arch=trm), or a TRM arch.name without one: start from that group's block.
+  const named = set.get("arch.name");
+  const chosen = group ??
+    (typeof named === "string" && archOf(named) === "trm" && !base.arch ? "trm" : undefined);
+  if (chosen !== undefined) raw.arch = structuredClone(ARCH_GROUPS[chosen]);
   for (const key of unset) deleteDotted(raw, key);
   for (const [key, value] of set) setDotted(raw, key, coerceForKey(key, value));
   return parseTrainConfig(raw);
+}
+
+/**
+ * TinyRecursiveModels' README spellings turned into this config's: `arch=<group>` (Hydra's
+ * config group, see {@link ARCH_GROUPS}), `data_paths=[dir]` (one folder: `data_path`),
+ * `data_paths_test=[]` (only empty: the test split is the data folder's own).
+ */
+export function officialAliases(args: readonly string[]): { group?: string; rest: string[] } {
+  let group: string | undefined;
+  const rest: string[] = [];
+  for (const arg of args) {
+    const eq = arg.indexOf("=");
+    const key = eq > 0 ? arg.slice(0, eq).replace(/^\+{1,2}/, "") : "";
+    const value = eq > 0 ? parseOverrideValue(arg.slice(eq + 1)) : undefined;
+    if (key === "arch") {
+      if (typeof value !== "string" || !(value in ARCH_GROUPS)) {
+        throw new Error(
+          `key 'arch': expected a config group (${Object.keys(ARCH_GROUPS).join(", ")}), ` +
+            `got '${arg.slice(eq + 1)}'`,
+        );
+      }
+      group = value;
+    } else if (key === "data_paths" || key === "data_paths_test") {
+      const list = Array.isArray(value) ? value : value === null ? [] : [value];
+      if (key === "data_paths_test") {
+        if (list.length) {
+          throw new Error(
+            "key 'data_paths_test': separate test folders are not supported; the test split " +
+              "is data_path's own test/ folder (give data_paths_test=[])",
+          );
+        }
+      } else if (list.length !== 1) {
+        throw new Error(
+          `key 'data_paths': expected one dataset folder, got ${list.length} ` +
+            `(training on several folders at once is not supported)`,
+        );
+      } else rest.push(`data_path=${String(list[0])}`);
+    } else rest.push(arg);
+  }
+  return { group, rest };
 }
 
 /** Keys whose values are strings even when they look like numbers (names, paths). */

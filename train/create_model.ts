@@ -9,6 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DatasetMetadata } from "../tasks/mod.ts";
 import {
+  type Arch,
+  archOf,
   type BackendName,
   createTrainer,
   initModel,
@@ -23,9 +25,12 @@ import { LocalTrainModel } from "./local_model.ts";
 import { ParallelTrainModel } from "./parallel/parallel_model.ts";
 import { checkResources, memoryLimits } from "./resources.ts";
 
-/** The model variant an `arch.name` selects: the transformer baseline when it names one. */
-export function variantOf(archName: string): "hrm" | "transformer" {
-  return /transformer/i.test(archName) ? "transformer" : "hrm";
+/**
+ * The model variant an `arch.name` selects: the transformer baseline when it names one, TRM
+ * for `recursive_reasoning.trm@...` (or `trm`), else HRM.
+ */
+export function variantOf(archName: string): Arch {
+  return archOf(archName);
 }
 
 /** The model config (reference field names) for a trainer config and the train split. */
@@ -52,6 +57,10 @@ export function modelConfigFor(config: TrainConfig, meta: DatasetMetadata): Mode
     halt_max_steps: a.halt_max_steps,
     halt_exploration_prob: a.halt_exploration_prob,
     loss_type: a.loss.loss_type,
+    // TRM's fields only when set (a model other than TRM refuses them by name).
+    ...(a.mlp_t !== null ? { mlp_t: a.mlp_t } : {}),
+    ...(a.puzzle_emb_len !== null ? { puzzle_emb_len: a.puzzle_emb_len } : {}),
+    ...(a.no_ACT_continue !== null ? { no_ACT_continue: a.no_ACT_continue } : {}),
   }, "config (arch.*)");
 }
 
@@ -66,6 +75,8 @@ export function optimConfigFor(config: TrainConfig): OptimConfig {
     puzzle_emb_weight_decay: config.puzzle_emb_weight_decay,
     lr_warmup_steps: Math.round(config.lr_warmup_steps),
     lr_min_ratio: config.lr_min_ratio,
+    ema: config.ema,
+    ema_rate: config.ema_rate,
   });
 }
 

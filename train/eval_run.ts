@@ -7,7 +7,7 @@
  * @module
  */
 import { describeBackend, useBackend } from "../backends/mod.ts";
-import { countNonFinite, type HostTensor, writeJsonAtomic } from "../io/mod.ts";
+import { countNonFinite, writeJsonAtomic } from "../io/mod.ts";
 import { configFromArgs, resolvedConfig } from "./config.ts";
 import { savedConfigFor } from "./args.ts";
 import { readCheckpoint } from "./checkpoint.ts";
@@ -17,6 +17,7 @@ import { createTrainModel } from "./create_model.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { CORE_OUTPUTS, outputsToCollect, saveEvalOutputs } from "./save_outputs.ts";
 import { Progress } from "../util/mod.ts";
+import { evaluationWeights } from "./exported_state.ts";
 
 /** What to evaluate. */
 export interface EvalRequest {
@@ -91,11 +92,8 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
     tty: req.tty,
   });
   try {
-    const weights = new Map<string, HostTensor>();
-    for (const [k, t] of ckpt.tensors) {
-      if (!k.startsWith("optim.") && !k.startsWith("carry.")) weights.set(k, t);
-    }
-    await model.loadWeights(weights, path);
+    // The EMA shadow where the checkpoint has one (ema=true), as the trainer evaluates.
+    await model.loadWeights(evaluationWeights(ckpt.tensors), path);
     const step = ckpt.meta?.step ?? Number(/step_(\d+)/.exec(path)?.[1] ?? 0);
     progress?.log(
       (req.label ? `${req.label}: ` : "") +

@@ -1,13 +1,19 @@
 /**
  * The host form of a training state, shared by the one-process and the
  * data-parallel models so their checkpoints are the same files: the ACT carry
- * as `carry.*` tensors, optimizer moments as `optim.adam.*`, weights under
- * the reference's names; and the per-example evaluation outputs.
+ * as `carry.*` tensors, optimizer moments as `optim.adam.*`, the EMA shadow as `ema.*`,
+ * weights under the reference's names; and the per-example evaluation outputs.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { HostTensor } from "../io/mod.ts";
-import type { AdamATan2State, Batch, Carry, EvalResult } from "../model/mod.ts";
+import {
+  type AdamATan2State,
+  type Batch,
+  type Carry,
+  EMA_PREFIX,
+  type EvalResult,
+} from "../model/mod.ts";
 
 /** The carry as host tensors (`z_H`, `z_L`, `steps`, `halted`, `inputs`, `labels`, `puzzle_identifiers`). */
 export async function carryToHost(c: Carry): Promise<Map<string, HostTensor>> {
@@ -97,33 +103,52 @@ export function concatCarryHost(parts: Map<string, HostTensor>[]): Map<string, H
   return out;
 }
 
-/** Checkpoint tensors from weights, optimizer state and carry (`optim.adam.*`, `carry.*`). */
+/**
+ * Checkpoint tensors from weights, optimizer state and carry (`optim.adam.*`, `carry.*`),
+ * and the EMA shadow when training keeps one (`ema.*`, as the model's `Ema.exportState` names them).
+ */
 export function composeState(
   weights: Map<string, HostTensor>,
   adam: AdamATan2State,
   carry: Map<string, HostTensor>,
+  ema?: Map<string, HostTensor>,
 ): Map<string, HostTensor> {
   const tensors = new Map(weights);
   for (const [k, t] of adam.tensors) tensors.set(`optim.adam.${k}`, t);
   for (const [k, t] of carry) tensors.set(`carry.${k}`, t);
+  for (const [k, t] of ema ?? []) tensors.set(k, t);
   return tensors;
 }
 
-/** The inverse of {@link composeState}. */
+/** The inverse of {@link composeState} (`ema` keeps its `ema.` keys; empty without EMA). */
 export function splitState(tensors: Map<string, HostTensor>): {
   weights: Map<string, HostTensor>;
   adam: Map<string, HostTensor>;
   carry: Map<string, HostTensor>;
+  ema: Map<string, HostTensor>;
 } {
   const weights = new Map<string, HostTensor>();
   const adam = new Map<string, HostTensor>();
   const carry = new Map<string, HostTensor>();
+  const ema = new Map<string, HostTensor>();
   for (const [k, t] of tensors) {
     if (k.startsWith("optim.adam.")) adam.set(k.slice("optim.adam.".length), t);
     else if (k.startsWith("carry.")) carry.set(k.slice("carry.".length), t);
+    else if (k.startsWith(EMA_PREFIX)) ema.set(k, t);
     else weights.set(k, t);
   }
-  return { weights, adam, carry };
+  return { weights, adam, carry, ema };
+}
+
+/**
+ * The weights an evaluation of a checkpoint uses: the EMA shadow in place of each trained
+ * parameter when the checkpoint has one (as the trainer's own evaluation, and as the
+ * reference saves its checkpoints), with the buffers (H_init, L_init, puzzle table) as saved.
+ */
+export function evaluationWeights(tensors: Map<string, HostTensor>): Map<string, HostTensor> {
+  const { weights, ema } = splitState(tensors);
+  for (const [k, t] of ema) weights.set(k.slice(EMA_PREFIX.length), t);
+  return weights;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The `--help` listing of every config key with its default.
  * @module
  */
-import { OUR_KEYS, schemaKeys, TrainConfigSchema } from "./config.ts";
+import { ARCH_GROUPS, OUR_KEYS, schemaKeys, TrainConfigSchema } from "./config.ts";
 
 /** One line per key: `  arch.L_cycles = 2`, ours marked. */
 export function describeConfigKeys(): string {
@@ -21,5 +21,10 @@ export function describeConfigKeys(): string {
     const ours = (OUR_KEYS as readonly string[]).includes(k) ? "   (this project)" : "";
     return `  ${k} = ${shown}${ours}`;
   });
-  return ["keys (key=value, Hydra syntax; arch.* dotted):", ...lines].join("\n");
+  return [
+    "keys (key=value, Hydra syntax; arch.* dotted):",
+    `  arch = <config group>: ${Object.keys(ARCH_GROUPS).join(" (default), ")} ` +
+    "(TinyRecursiveModels' config/arch/trm.yaml); data_paths=[dir] = data_path=dir",
+    ...lines,
+  ].join("\n");
 }

@@ -76,7 +76,9 @@ export class LocalTrainModel implements TrainModel {
   async evalBatch(batch: Batch, saveOutputs: readonly string[]): Promise<EvalBatchResult> {
     const want = new Set(saveOutputs);
     let qContinue: Float32Array | undefined;
-    const r = await evaluateBatch(this.model, batch, {
+    // With EMA, evaluation runs on the shadow weights (training continues on the raw ones).
+    const ema = this.trainer.optimizer.ema;
+    const r = await evaluateBatch(ema ? ema.evalModel(this.model) : this.model, batch, {
       returnLogits: want.has("logits"),
       onSegment: want.has("q_continue_logits") ? (s) => (qContinue = s.qContinue) : undefined,
     });
@@ -89,14 +91,21 @@ export class LocalTrainModel implements TrainModel {
   async exportState(): Promise<ExportedState> {
     const adam = await this.trainer.optimizer.exportState();
     return {
-      tensors: composeState(await stateDict(this.model), adam, await carryToHost(this.carry)),
+      tensors: composeState(
+        await stateDict(this.model),
+        adam,
+        await carryToHost(this.carry),
+        await this.trainer.optimizer.ema?.exportState(),
+      ),
       state: { adam_step: adam.step, rng: this.trainer.rng.state() },
     };
   }
 
   async importState(s: ExportedState, where: string): Promise<void> {
-    const { weights, adam, carry } = splitState(s.tensors);
+    const { weights, adam, carry, ema } = splitState(s.tensors);
     await this.loadWeights(weights, where);
+    // Without saved shadows (a run that had ema off) the EMA restarts from the weights.
+    if (ema.size) this.trainer.optimizer.ema?.importState(ema, where);
     const step = s.state.adam_step;
     if (typeof step !== "number") throw new Error(`${where}: metadata lacks the optimizer step`);
     this.trainer.optimizer.importState({ step, tensors: adam }, where);
@@ -111,6 +120,8 @@ export class LocalTrainModel implements TrainModel {
     disposeState(this.trainer.model);
     // The optimizer holds moments by key only; it reads the parameters at each update.
     this.trainer.model = fresh;
+    // As the reference registers its EMA after loading: the shadow starts at the new weights.
+    this.trainer.optimizer.ema?.reset(fresh.params);
     return Promise.resolve();
   }
 

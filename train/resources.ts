@@ -82,8 +82,9 @@ export interface MemoryEstimate {
   largestTensor: LargestTensor;
 }
 
-/** Blocks a training step's gradient runs through. */
+/** Blocks a training step's gradient runs through (TRM: its whole last recursion, n + 1 calls). */
 function gradBlocks(c: ModelConfig): number {
+  if (c.arch === "trm") return (c.L_cycles + 1) * c.L_layers;
   return c.arch === "transformer" ? c.transformer_layers : c.H_layers + c.L_layers;
 }
 

@@ -254,13 +254,14 @@ export class ParallelTrainModel implements TrainModel {
         concatCarryHost(
           parts.map((p) => p.carry),
         ),
+        parts[0].ema,
       ),
       state: { adam_step: step, rng: this.rng.state() },
     };
   }
 
   async importState(s: ExportedState, where: string): Promise<void> {
-    const { weights, adam, carry } = splitState(s.tensors);
+    const { weights, adam, carry, ema } = splitState(s.tensors);
     const step = s.state.adam_step;
     if (typeof step !== "number") throw new Error(`${where}: metadata lacks the optimizer step`);
     const B = this.cfg.batch_size;
@@ -279,6 +280,7 @@ export class ParallelTrainModel implements TrainModel {
         moments: adam,
         step,
         carry: sliceCarryHost(carry, this.ranges[w][0], this.ranges[w][1], B),
+        ema,
       }, "imported")
     ));
     this.rng = Rng.fromState(s.state.rng as RngState);

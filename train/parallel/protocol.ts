@@ -61,6 +61,8 @@ export type WorkerRequest =
     step?: number;
     /** This worker's rows of the carry. */
     carry?: Map<string, HostTensor>;
+    /** The EMA shadow (`ema.<key>`, every worker keeps all of it), when training with EMA. */
+    ema?: Map<string, HostTensor>;
   }
   | { type: "memory" }
   | { type: "close" };
@@ -101,6 +103,8 @@ export type WorkerReply =
     moments: Map<string, HostTensor>;
     step: number;
     carry: Map<string, HostTensor>;
+    /** Worker 0 only, with EMA: the shadow (`ema.<key>`). */
+    ema?: Map<string, HostTensor>;
   }
   | { type: "imported" }
   | { type: "memory"; tfBytes: number; heapBytes: number }

@@ -19,6 +19,7 @@ import {
   createTrainer,
   disposeCarry,
   disposeState,
+  Ema,
   evaluateBatch,
   initialCarry,
   initModel,
@@ -63,6 +64,10 @@ class ShardOptimizer implements StepOptimizer {
   private step = 0;
   /** True after an update until the other workers' shards are loaded. */
   private stale = false;
+  /** The EMA of the whole model (`ema: true`); every worker keeps the same full copy. */
+  readonly ema?: Ema;
+  /** True after an applied step until the EMA is updated (once every shard is loaded). */
+  private emaDue = false;
   /** Set while a step waits for the coordinator's `apply`. */
   private pending?: (msg: ApplyMsg) => void;
   /** Timings of the step in flight (ms). */
@@ -95,7 +100,14 @@ class ShardOptimizer implements StepOptimizer {
     const wasm = activeWasmBackend()?.wasm;
     this.shard = wasm ? new HeapAdamATan2(wasm, shardSize) : new HostAdamATan2(shardSize);
     this.options = { beta1: optim.beta1, beta2: optim.beta2, weightDecay: optim.weight_decay };
+    if (optim.ema) this.ema = new Ema(model().params, optim.ema_rate);
     this.publish();
+  }
+
+  /** Restarts the EMA from the current weights (weights imported). */
+  resetEma(): void {
+    this.ema?.reset(this.model().params);
+    this.emaDue = false;
   }
 
   /** Writes this worker's shard of the parameters to the shared buffer. */
@@ -109,18 +121,27 @@ class ShardOptimizer implements StepOptimizer {
     this.stale = false;
   }
 
-  /** Loads the shards other workers updated (published in the shared parameter buffer). */
+  /**
+   * Loads the shards other workers updated (published in the shared parameter buffer), then
+   * applies the EMA update of the last step: the same values as a one-process run's update
+   * right after the optimizers, taken once the whole model is current.
+   */
   sync(): void {
-    if (!this.stale) return;
     const m = this.model();
-    for (const l of this.layout) {
-      if (l.owner === this.index) continue;
-      const p = m.params.get(l.key)!;
-      const t = tf.tensor(this.shared.subarray(l.offset, l.offset + l.size), p.shape);
-      p.assign(t);
-      t.dispose();
+    if (this.stale) {
+      for (const l of this.layout) {
+        if (l.owner === this.index) continue;
+        const p = m.params.get(l.key)!;
+        const t = tf.tensor(this.shared.subarray(l.offset, l.offset + l.size), p.shape);
+        p.assign(t);
+        t.dispose();
+      }
+      this.stale = false;
     }
-    this.stale = false;
+    if (this.emaDue) {
+      this.ema!.update(m.params);
+      this.emaDue = false;
+    }
   }
 
   /** Hands the coordinator's `apply` to the step waiting for it. */
@@ -178,6 +199,7 @@ class ShardOptimizer implements StepOptimizer {
       t.dispose();
     }
     this.stale = true;
+    this.emaDue = this.ema !== undefined;
     const m = this.model();
     if (m.puzzleEmb && msg.puzzleIds && msg.puzzleGrad) {
       signSgdUpdate(
@@ -228,6 +250,7 @@ class ShardOptimizer implements StepOptimizer {
 
   dispose(): void {
     this.shard.dispose();
+    this.ema?.dispose();
   }
 }
 
@@ -295,7 +318,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
       const { t, s } = ready();
       s.sync();
       let qContinue: Float32Array | undefined;
-      const r = await evaluateBatch(t.model, msg.batch, {
+      const r = await evaluateBatch(s.ema ? s.ema.evalModel(t.model) : t.model, msg.batch, {
         returnLogits: msg.logits,
         onSegment: msg.qContinue ? (seg) => (qContinue = seg.qContinue) : undefined,
       });
@@ -319,6 +342,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
         moments: adam.tensors,
         step: adam.step,
         carry: await carryToHost(c),
+        ema: index === 0 ? await s.ema?.exportState() : undefined,
       };
     }
     case "import": {
@@ -327,6 +351,8 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
       disposeState(t.model);
       t.model = fresh;
       s.publish();
+      s.resetEma();
+      if (msg.ema?.size) s.ema?.importState(msg.ema, msg.where);
       if (msg.moments && msg.step !== undefined) {
         s.importState({ step: msg.step, tensors: msg.moments }, msg.where);
       }
