@@ -3,6 +3,7 @@ import { loadPaperFixtures, paperRun, resolveOverrides, trmRun } from "./paper.t
 import { budgetText, getProfile, modelConfig, PROFILES } from "./profiles.ts";
 import { configDifferences } from "./profile_small.ts";
 import { getTask } from "../tasks/registry.ts";
+import { configFromArgs } from "../train/config.ts";
 
 Deno.test("paper profile: every task's trainer config equals the paper's, exactly", async () => {
   const paper = await loadPaperFixtures();
@@ -213,4 +214,20 @@ Deno.test("budgetText counts the layer applications of each model family", () =>
     }),
     "1 epochs of batch 2; 2 layer applications per segment (2 back-propagated), at most 1 segment",
   );
+});
+
+Deno.test("every model of every profile is a valid trainer command line (TRM's as arch 'trm')", async () => {
+  const paper = await loadPaperFixtures();
+  for (const name of PROFILES) {
+    for (const plan of getProfile(name, paper, { actBaseline: true }).tasks) {
+      for (const m of plan.models) {
+        const c = configFromArgs(m.overrides);
+        if (m.id === "trm") {
+          assert.equal(c.arch.name, "trm");
+          assert.equal(c.ema, true, `${name}/${plan.task}: EMA`);
+          assert.equal(c.arch.mlp_t === true, m.paperModel === "trm_mlp");
+        }
+      }
+    }
+  }
 });
