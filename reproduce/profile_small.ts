@@ -1,6 +1,6 @@
 /**
  * The scaled-down profiles. `cpu` is a replication sized for 2 CPU cores
- * (60 minutes for everything); `smoke` exercises the whole pipeline on tiny
+ * (about 2 hours with TRM, whose update costs 3 times HRM's there); `smoke` exercises the whole pipeline on tiny
  * data (under 3 minutes) so that CI sees any change of behaviour.
  *
  * Every difference in the data is stated here by hand; differences in the
@@ -187,12 +187,14 @@ export const CPU_SUDOKU_BLANKS = 10;
 export const CPU_MAZE_SIZE = 7;
 
 /**
- * The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes
+ * The `cpu` profile: a scaled-down replication for 2 cores within about 2 hours
  * (`reproduce --jobs 2` trains two models at once). Easy Sudoku (10 blanks)
- * and 7x7 mazes, HRM of hidden 64 against a 2-block Direct-pred Transformer,
- * both on the same data, settings and steps (5,000 updates of batch 16 on
- * Sudoku, 10,000 on Maze); ARC is a pipeline check only. About 23-26 minutes on
- * this project's 2-core machine (docs/reproduce.md, "Measured").
+ * and 7x7 mazes, HRM of hidden 64 against a 2-block Direct-pred Transformer
+ * and TRM ({@link CPU_TRM}), all on the same data, settings and steps (5,000
+ * updates of batch 16 on Sudoku, 10,000 on Maze); ARC is a pipeline check only.
+ * HRM and the baseline took 23-26 minutes on this project's 2-core machine
+ * (docs/reproduce.md, "Measured"); TRM's updates cost about 3 times HRM's
+ * (docs/journal/2026-12-05-trm-cpu-profile.md).
  */
 export function cpuProfile(opts: ProfileOptions = {}): Profile {
   const arcSource = opts.arcSource ?? DEFAULT_ARC_SOURCE;
@@ -229,8 +231,8 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
   return {
     name: "cpu",
     description:
-      "Scaled-down replication for 2 CPU cores (about 60 minutes); not the paper's setting",
-    budgetMinutes: 60,
+      "Scaled-down replication for 2 CPU cores (about 2 hours with TRM); not the paper's setting",
+    budgetMinutes: 120,
     tasks: [
       smallPlan(
         "cpu",

@@ -2,7 +2,8 @@
  * The three `deno task reproduce` profiles:
  * - `paper`: the official configurations, exactly (a test checks them
  *   against `fixtures/paper/configs.json`);
- * - `cpu`: a scaled-down replication for 2 CPU cores within 60 minutes;
+ * - `cpu`: a scaled-down replication for 2 CPU cores within about 2 hours (HRM and the
+ *   baseline alone: about 25 minutes; TRM's updates cost 3 times HRM's);
  * - `smoke`: the whole pipeline on tiny data in under 3 minutes (CI).
  * @module
  */
