@@ -7,9 +7,12 @@
  * `cpu-*` ones are the HRM models the `cpu` reproduction profile trains
  * (reproduce/profile_small.ts: hidden 64, 2 heads, 1+1 layers, 2x2 cycles,
  * 4 segments, batch 16) at its sequence lengths (Sudoku 81, Maze 7x7 = 49).
+ * `sudoku-trm-mlp` and `sudoku-trm-att` are TRM at the TRM README's Sudoku
+ * size (hidden 512, 2 layers, T = 3, n = 6, 16 puzzle positions, EMA; MLP over
+ * positions with no positional encoding, or attention with RoPE).
  * @module
  */
-import type { ModelConfigInput } from "../model/mod.ts";
+import type { ModelConfigInput, OptimConfigInput } from "../model/mod.ts";
 import { CPU_MAZE_SIZE, CPU_SETTINGS } from "../reproduce/mod.ts";
 
 /** One benchmark configuration. */
@@ -25,6 +28,8 @@ export interface BenchConfig {
   evalRuns: number;
   /** Backends too slow to be worth timing on this config, with the reason. */
   skip?: Partial<Record<"cpu" | "webgpu-fallback", string>>;
+  /** Optimizer settings beyond the bench's (`BENCH_OPTIM`): TRM's EMA of the weights. */
+  optim?: Partial<OptimConfigInput>;
 }
 
 const paperArch = {
@@ -55,6 +60,27 @@ const cpuArch = {
   puzzle_emb_ndim: CPU_SETTINGS.hidden,
 };
 
+/** TRM at the TRM README's Sudoku settings (`config/arch/trm.yaml` + the README's command). */
+const trmSudokuArch = {
+  arch: "trm",
+  hidden_size: 512,
+  num_heads: 8,
+  expansion: 4,
+  H_layers: 0,
+  L_layers: 2,
+  H_cycles: 3,
+  L_cycles: 6,
+  halt_max_steps: 16,
+  halt_exploration_prob: 0.1,
+  puzzle_emb_ndim: 512,
+  puzzle_emb_len: 16,
+  no_ACT_continue: true,
+  loss_type: "stablemax_cross_entropy",
+} as const;
+
+/** TRM's EMA of the weights, on in every TRM README run. */
+const TRM_OPTIM = { ema: true, ema_rate: 0.999 };
+
 const TOO_SLOW_CPU = "tfjs' cpu backend runs ~1 GFLOP/s: minutes per step at this size";
 const TOO_SLOW_SOFT_GPU = "WebGPU on a software adapter (llvmpipe) runs ~5 GFLOP/s";
 
@@ -66,10 +92,11 @@ const TOO_SLOW_SOFT_GPU = "WebGPU on a software adapter (llvmpipe) runs ~5 GFLOP
 function sized(
   name: string,
   description: string,
-  arch: typeof paperArch | typeof cpuArch,
+  arch: Omit<ModelConfigInput, "batch_size" | "seq_len" | "vocab_size" | "num_puzzle_identifiers">,
   data: { seq_len: number; vocab_size: number },
   batch: number,
   runs: { trainRuns: number; evalRuns: number },
+  optim?: Partial<OptimConfigInput>,
 ): BenchConfig {
   return {
     name,
@@ -78,6 +105,7 @@ function sized(
     batch,
     ...runs,
     skip: { cpu: TOO_SLOW_CPU, "webgpu-fallback": TOO_SLOW_SOFT_GPU },
+    ...(optim ? { optim } : {}),
   };
 }
 
@@ -100,6 +128,24 @@ export const BENCH_CONFIGS: Record<string, BenchConfig> = {
     { seq_len: 900, vocab_size: 6 },
     1,
     { trainRuns: 2, evalRuns: 1 },
+  ),
+  "sudoku-trm-mlp": sized(
+    "sudoku-trm-mlp",
+    "TRM-MLP at the TRM README's Sudoku size (5.03M parameters), seq 81, batch 8",
+    { ...trmSudokuArch, mlp_t: true, pos_encodings: "none" },
+    SUDOKU,
+    8,
+    { trainRuns: 3, evalRuns: 1 },
+    TRM_OPTIM,
+  ),
+  "sudoku-trm-att": sized(
+    "sudoku-trm-att",
+    "TRM-Att at the TRM README's Sudoku size (6.83M parameters, RoPE), seq 81, batch 8",
+    { ...trmSudokuArch, pos_encodings: "rope" },
+    SUDOKU,
+    8,
+    { trainRuns: 3, evalRuns: 1 },
+    TRM_OPTIM,
   ),
   "cpu-sudoku": sized(
     "cpu-sudoku",
@@ -144,8 +190,11 @@ export const BENCH_CONFIGS: Record<string, BenchConfig> = {
  * the 10-minute run. `maze-paper` is left to `--configs all` (or `--only`):
  * at batch 1 one training step and one 16-segment unroll take about 13-20 s
  * and 70-86 s here, as much again for the PyTorch peer, in each of 2 rounds.
+ * Of TRM, the default run times TRM-MLP (the TRM paper's Sudoku model); TRM-Att
+ * is left to `--configs all`: at batch 2 one 16-segment TRM-MLP unroll took
+ * 40-48 s here under load (docs/journal/2026-12-05-trm-cpu-profile.md).
  */
-export const DEFAULT_CONFIGS = ["sudoku-paper", "cpu-sudoku", "cpu-maze"];
+export const DEFAULT_CONFIGS = ["sudoku-paper", "sudoku-trm-mlp", "cpu-sudoku", "cpu-maze"];
 
 /** What `--configs all` runs: every configuration except the harness' own `tiny`. */
 export const ALL_CONFIGS = Object.keys(BENCH_CONFIGS).filter((name) => name !== "tiny");

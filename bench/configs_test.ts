@@ -31,3 +31,26 @@ Deno.test("the cpu-* bench configs are the models the cpu profile trains", async
     assert.equal(m.seq_len, seqLen, `${bench}: seq_len`);
   }
 });
+
+Deno.test("the TRM bench configs are the TRM README's Sudoku runs at 512 wide", async () => {
+  const paper = await loadPaperFixtures();
+  for (const [bench, run] of [["sudoku-trm-mlp", "sudoku"], ["sudoku-trm-att", "sudoku_att"]]) {
+    const c = paper.trm.configs.runs.find((r) => r.id === run)!.config;
+    const m = BENCH_CONFIGS[bench].model;
+    const pairs: [unknown, unknown][] = [
+      [m.hidden_size, c["arch.hidden_size"]],
+      [m.num_heads, c["arch.num_heads"]],
+      [m.L_layers, c["arch.L_layers"]],
+      [m.H_cycles, c["arch.H_cycles"]],
+      [m.L_cycles, c["arch.L_cycles"]],
+      [m.halt_max_steps, c["arch.halt_max_steps"]],
+      [m.puzzle_emb_ndim, c["arch.puzzle_emb_ndim"]],
+      [m.puzzle_emb_len, c["arch.puzzle_emb_len"]],
+      [m.pos_encodings, c["arch.pos_encodings"]],
+      [m.mlp_t ?? false, c["arch.mlp_t"]],
+      [BENCH_CONFIGS[bench].optim?.ema, c.ema],
+      [BENCH_CONFIGS[bench].optim?.ema_rate, c.ema_rate],
+    ];
+    for (const [ours, theirs] of pairs) assert.equal(ours, theirs, bench);
+  }
+});

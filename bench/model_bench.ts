@@ -93,7 +93,8 @@ export async function benchModel(
   const model = { ...config.model, batch_size: opts.batch };
   const info: BackendInfo = await useBackend(opts.backend);
   // Exactly what `deno task train workers=N` runs.
-  const runner = await trainModelFor(parseModelConfig(model), parseOptimConfig(BENCH_OPTIM), {
+  const optim = parseOptimConfig({ ...BENCH_OPTIM, ...config.optim });
+  const runner = await trainModelFor(parseModelConfig(model), optim, {
     seed,
     workers: opts.workers,
     backend: info.backend,

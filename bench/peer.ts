@@ -1,15 +1,22 @@
 /**
- * The PyTorch peer: runs bench/peer/hrm_torch.py (our own float32
- * PyTorch HRM) as a subprocess on the same configuration, so that speed is
- * compared side by side in one run. Optional: skipped when no Python with
- * torch is found.
+ * The PyTorch peer: runs bench/peer/hrm_torch.py (our own float32 PyTorch
+ * HRM and Direct-pred baseline) or, for a TRM configuration,
+ * bench/peer/trm_torch.py (our own float32 PyTorch TRM, EMA included) as a
+ * subprocess on the same configuration, so that speed is compared side by
+ * side in one run. Optional: skipped when no Python with torch is found.
  * @module
  */
 import type { BenchConfig } from "./configs.ts";
 import { rates, summarize, type Summary } from "./stats.ts";
 import { BENCH_OPTIM } from "./model_bench.ts";
 
-const SCRIPT = new URL("./peer/hrm_torch.py", import.meta.url).pathname;
+const HRM_SCRIPT = new URL("./peer/hrm_torch.py", import.meta.url).pathname;
+const TRM_SCRIPT = new URL("./peer/trm_torch.py", import.meta.url).pathname;
+
+/** The peer script of a configuration: the TRM peer for arch 'trm', else the HRM peer. */
+export function peerScript(config: BenchConfig): string {
+  return config.model.arch === "trm" ? TRM_SCRIPT : HRM_SCRIPT;
+}
 
 /** The peer's numbers for one configuration. */
 export interface PeerResult {
@@ -45,9 +52,12 @@ export async function findPeerPython(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The peer's `--config` object: the bench optimizer and the configuration's model at `batch`. */
+/**
+ * The peer's `--config` object: the bench optimizer (with the configuration's
+ * own optimizer settings, e.g. TRM's EMA) and the model at `batch`.
+ */
 export function peerModelConfig(config: BenchConfig, batch: number): Record<string, unknown> {
-  return { ...BENCH_OPTIM, ...config.model, batch_size: batch };
+  return { ...BENCH_OPTIM, ...config.optim, ...config.model, batch_size: batch };
 }
 
 /** Runs the peer; `threads` torch threads (default: all cores). */
@@ -60,7 +70,7 @@ export async function runPeer(
   const model = peerModelConfig(config, batch);
   const cmd = new Deno.Command(python, {
     args: [
-      SCRIPT,
+      peerScript(config),
       "--bench",
       "--config",
       JSON.stringify(model),

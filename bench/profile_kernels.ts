@@ -60,7 +60,7 @@ if (import.meta.main) {
   const batch = batchArg ? Number(batchArg) : config.batch;
   await useBackend(backend as BackendName);
   const model = initModel(parseModelConfig({ ...config.model, batch_size: batch }), 0);
-  const trainer = createTrainer(model, parseOptimConfig(BENCH_OPTIM), 0);
+  const trainer = createTrainer(model, parseOptimConfig({ ...BENCH_OPTIM, ...config.optim }), 0);
   let carry = initialCarry(model, batch);
   const data = randomBatch(config, batch, 1);
   const lrs = { lr: 1e-4, puzzleEmbLr: 1e-4 };

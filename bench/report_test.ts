@@ -120,7 +120,23 @@ Deno.test("bench rounds: runs pool across rounds; each round keeps its own ratio
 
 Deno.test("bench configs: defaults exist; the paper Sudoku model is the paper's", () => {
   for (const name of DEFAULT_CONFIGS) assert.equal(getBenchConfig(name).name, name);
-  assert.deepEqual(ALL_CONFIGS, ["sudoku-paper", "maze-paper", "cpu-sudoku", "cpu-maze"]);
+  assert.deepEqual(ALL_CONFIGS, [
+    "sudoku-paper",
+    "maze-paper",
+    "sudoku-trm-mlp",
+    "sudoku-trm-att",
+    "cpu-sudoku",
+    "cpu-maze",
+  ]);
+  // TRM at the TRM README's Sudoku size, with its EMA.
+  const mlp = BENCH_CONFIGS["sudoku-trm-mlp"];
+  assert.equal(mlp.model.arch, "trm");
+  assert.equal(mlp.model.mlp_t, true);
+  assert.equal(mlp.model.pos_encodings, "none");
+  assert.deepEqual([mlp.model.H_cycles, mlp.model.L_cycles, mlp.model.L_layers], [3, 6, 2]);
+  assert.equal(mlp.optim?.ema, true);
+  assert.equal(BENCH_CONFIGS["sudoku-trm-att"].model.pos_encodings, "rope");
+  assert.ok(DEFAULT_CONFIGS.includes("sudoku-trm-mlp"));
   const s = BENCH_CONFIGS["sudoku-paper"];
   assert.equal(s.batch, 8);
   assert.equal(s.model.hidden_size, 512);

@@ -4,6 +4,9 @@
  *
  * Benchmark ids are the `--task` names of `deno task reproduce`: `sudoku`,
  * `maze`, `arc1`, `arc2` (plus `sudoku_full` for the full-data figures).
+ * The TRM paper's numbers and runs (`trm_headline.json`, `trm_configs.json`)
+ * use the same schemas; its row ids are distinct from the HRM paper's, so a
+ * model's `paperModel` names one row of either table.
  * @module
  */
 import { issueLine, quotedField } from "../util/mod.ts";
@@ -23,11 +26,20 @@ export const HeadlineModelSchema = z.object({
   /** The model id of ours that this row is compared with (HRM, Direct pred). */
   ours: z.string().optional(),
   values: z.object({ arc1: percent, arc2: percent, sudoku: percent, maze: percent }).strict(),
+  /** Where each cell is printed (table, row, column), when the table gives it per cell. */
+  sources: z.object({ arc1: z.string(), arc2: z.string(), sudoku: z.string(), maze: z.string() })
+    .strict().optional(),
+  /** A row copied from another paper: the id of that paper's row (the values must agree). */
+  cites: z.string().optional(),
 }).strict();
+/** One row of a headline table. */
+export type HeadlineModel = z.infer<typeof HeadlineModelSchema>;
 
-/** `fixtures/paper/headline.json`. */
+/** `fixtures/paper/headline.json` (and `trm_headline.json`). */
 export const HeadlineSchema = z.object({
   description: z.string(),
+  /** The paper in a few words, for table headings (`HRM paper (Wang et al. 2025)`). */
+  citation: z.string().min(1),
   metric: z.string(),
   benchmarks: z.object({ arc1: z.string(), arc2: z.string(), sudoku: z.string(), maze: z.string() })
     .strict(),
@@ -88,11 +100,19 @@ export const ConfigsSchema = z.object({
   runs: z.array(PaperRunSchema).min(1),
 }).strict();
 
+/** A headline table (`headline.json`, `trm_headline.json`). */
+export type Headline = z.infer<typeof HeadlineSchema>;
+/** A run-configuration file (`configs.json`, `trm_configs.json`). */
+export type Configs = z.infer<typeof ConfigsSchema>;
+
 /** Everything under `fixtures/paper/`. */
 export interface PaperFixtures {
-  headline: z.infer<typeof HeadlineSchema>;
+  /** The HRM paper (Wang et al. 2025). */
+  headline: Headline;
   figures: z.infer<typeof FiguresSchema>;
-  configs: z.infer<typeof ConfigsSchema>;
+  configs: Configs;
+  /** The TRM paper (Jolicoeur-Martineau 2025): its Tables 4-5 and the README's runs. */
+  trm: { headline: Headline; configs: Configs };
 }
 
 /** Where the fixtures live in this repository. */
@@ -117,7 +137,10 @@ export async function readValidated<T extends z.ZodType>(
   return parsed.data;
 }
 
-/** Loads and validates `headline.json`, `figures.json`, `configs.json`. */
+/**
+ * Loads and validates `headline.json`, `figures.json`, `configs.json` (the
+ * HRM paper) and `trm_headline.json`, `trm_configs.json` (the TRM paper).
+ */
 export async function loadPaperFixtures(
   dir: string | URL = PAPER_FIXTURES_DIR,
 ): Promise<PaperFixtures> {
@@ -126,25 +149,58 @@ export async function loadPaperFixtures(
     headline: await readValidated(at("headline.json"), HeadlineSchema),
     figures: await readValidated(at("figures.json"), FiguresSchema),
     configs: await readValidated(at("configs.json"), ConfigsSchema),
+    trm: {
+      headline: await readValidated(at("trm_headline.json"), HeadlineSchema),
+      configs: await readValidated(at("trm_configs.json"), ConfigsSchema),
+    },
   };
   checkConsistency(fixtures);
   return fixtures;
 }
 
 /** Cross-file checks that a schema alone cannot express. */
-function checkConsistency(f: PaperFixtures): void {
-  const ids = new Set<string>();
-  for (const m of f.headline.models) {
-    if (ids.has(m.id)) throw new Error(`headline.json: duplicate model id '${m.id}'`);
-    ids.add(m.id);
+export function checkConsistency(f: PaperFixtures): void {
+  // Row ids are unique across both papers: a model's `paperModel` names one row.
+  const ids = new Map<string, HeadlineModel>();
+  const tables: [string, Headline][] = [["headline.json", f.headline], [
+    "trm_headline.json",
+    f.trm.headline,
+  ]];
+  for (const [file, table] of tables) {
+    for (const m of table.models) {
+      if (ids.has(m.id)) throw new Error(`${file}: duplicate model id '${m.id}'`);
+      ids.set(m.id, m);
+    }
   }
-  for (const run of f.configs.runs) {
-    const resolved = resolveOverrides(f.configs.defaults, run.overrides);
-    for (const [k, v] of Object.entries(resolved)) {
-      if (run.config[k] !== v) {
-        throw new Error(
-          `configs.json: run '${run.id}' config.${k} is ${run.config[k]}, overrides give ${v}`,
-        );
+  for (const [file, table] of tables) {
+    for (const m of table.models) {
+      if (m.cites === undefined) continue;
+      const cited = ids.get(m.cites);
+      if (!cited) throw new Error(`${file}: row '${m.id}' cites unknown row '${m.cites}'`);
+      for (const b of HEADLINE_BENCHMARKS) {
+        if (cited.values[b] !== m.values[b]) {
+          throw new Error(
+            `${file}: row '${m.id}' gives ${b} ${m.values[b]}, the cited row '${cited.id}' ${
+              cited.values[b]
+            }`,
+          );
+        }
+      }
+    }
+  }
+  const configs: [string, Configs][] = [["configs.json", f.configs], [
+    "trm_configs.json",
+    f.trm.configs,
+  ]];
+  for (const [file, c] of configs) {
+    for (const run of c.runs) {
+      const resolved = resolveOverrides(c.defaults, run.overrides);
+      for (const [k, v] of Object.entries(resolved)) {
+        if (run.config[k] !== v) {
+          throw new Error(
+            `${file}: run '${run.id}' config.${k} is ${run.config[k]}, overrides give ${v}`,
+          );
+        }
       }
     }
   }
@@ -171,22 +227,51 @@ export function resolveOverrides(defaults: FlatConfig, overrides: readonly strin
   return out;
 }
 
-/** The paper's number for a model on a headline benchmark. */
+/** The published number of a headline row (either paper) on a headline benchmark. */
 export function headlineValue(
   f: PaperFixtures,
   model: string,
   benchmark: HeadlineBenchmark,
 ): number | undefined {
-  return f.headline.models.find((m) => m.id === model)?.values[benchmark];
+  return paperRow(f, model)?.row.values[benchmark];
 }
 
 /** The paper run configuration with the given id (`sudoku`, `maze`, `arc1`, ...). */
 export function paperRun(f: PaperFixtures, id: string): PaperRun {
-  const run = f.configs.runs.find((r) => r.id === id);
+  return runIn(f.configs, id, "paper");
+}
+
+/** TRM's README run with the given id (`sudoku` = TRM-MLP, `sudoku_att`, `maze`, `arc1`, ...). */
+export function trmRun(f: PaperFixtures, id: string): PaperRun {
+  return runIn(f.trm.configs, id, "TRM");
+}
+
+function runIn(c: Configs, id: string, what: string): PaperRun {
+  const run = c.runs.find((r) => r.id === id);
   if (!run) {
     throw new Error(
-      `no paper run '${id}', available: ${f.configs.runs.map((r) => r.id).join(", ")}`,
+      `no ${what} run '${id}', available: ${c.runs.map((r) => r.id).join(", ")}`,
     );
   }
   return run;
+}
+
+/** A headline row of either paper, with its table's tolerance and source. */
+export interface PaperRow {
+  row: HeadlineModel;
+  tolerance: number;
+  source: string;
+  /** The table's paper in a few words. */
+  citation: string;
+}
+
+/** Finds a headline row by id in the HRM paper's table, then in the TRM paper's. */
+export function paperRow(f: PaperFixtures, id: string): PaperRow | undefined {
+  for (const table of [f.headline, f.trm.headline]) {
+    const row = table.models.find((m) => m.id === id);
+    if (row) {
+      return { row, tolerance: table.tolerance, source: table.source, citation: table.citation };
+    }
+  }
+  return undefined;
 }

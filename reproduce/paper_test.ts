@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import {
+  checkConsistency,
   headlineValue,
   loadPaperFixtures,
+  paperRow,
   paperRun,
   parseConfigValue,
   readValidated,
   resolveOverrides,
+  trmRun,
 } from "./paper.ts";
 
 Deno.test("paper fixtures validate and hold the published numbers", async () => {
@@ -77,4 +80,68 @@ Deno.test("a broken fixture gives a one-line error naming file and field", async
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("TRM paper: Tables 4 and 5 with a source per cell, the cited rows equal the HRM paper's", async () => {
+  const f = await loadPaperFixtures();
+  assert.equal(headlineValue(f, "trm_mlp", "sudoku"), 87.4);
+  assert.equal(headlineValue(f, "trm_att", "sudoku"), 74.7);
+  assert.equal(headlineValue(f, "trm_att", "maze"), 85.3);
+  assert.equal(headlineValue(f, "trm_att", "arc1"), 44.6);
+  assert.equal(headlineValue(f, "trm_att", "arc2"), 7.8);
+  assert.equal(headlineValue(f, "trm_mlp", "maze"), 0.0);
+  assert.equal(headlineValue(f, "trm_mlp", "arc1"), 29.6);
+  assert.equal(headlineValue(f, "trm_mlp", "arc2"), 2.4);
+  for (const row of f.trm.headline.models) {
+    assert.ok(row.sources, `${row.id}: a source per cell`);
+    for (const s of Object.values(row.sources!)) assert.match(s, /^Table [45]/);
+  }
+  const hrm = paperRow(f, "trm_cites_hrm")!;
+  assert.deepEqual(hrm.row.values, paperRow(f, "hrm")!.row.values);
+  assert.match(hrm.source, /2510\.04871/);
+  assert.match(paperRow(f, "hrm")!.source, /Figure 1/);
+  assert.equal(paperRow(f, "nope"), undefined);
+  // The Table 1 ablation (Sudoku-Extreme) sits among the figures.
+  const fig = (id: string) => f.figures.figures.find((x) => x.id === id)?.value;
+  assert.equal(fig("trm_ablation_no_ema"), 79.9);
+  assert.equal(fig("trm_ablation_1step_grad"), 56.5);
+});
+
+Deno.test("TRM runs: the README's command lines, resolved over trm.yaml + cfg_pretrain.yaml", async () => {
+  const f = await loadPaperFixtures();
+  const mlp = trmRun(f, "sudoku").config;
+  assert.equal(mlp["arch.mlp_t"], true);
+  assert.equal(mlp["arch.pos_encodings"], "none");
+  assert.equal(mlp["arch.H_cycles"], 3);
+  assert.equal(mlp["arch.L_cycles"], 6);
+  assert.equal(mlp["arch.L_layers"], 2);
+  assert.equal(mlp.epochs, 50000);
+  assert.equal(mlp.ema, true);
+  assert.equal(mlp.ema_rate, 0.999);
+  assert.equal(mlp["arch.puzzle_emb_len"], 16);
+  assert.equal(trmRun(f, "sudoku_att").config["arch.pos_encodings"], "rope");
+  assert.equal(trmRun(f, "maze").config["arch.L_cycles"], 4);
+  const arc1 = trmRun(f, "arc1").config;
+  assert.equal(arc1.epochs, 100000);
+  assert.equal(arc1.puzzle_emb_lr, 1e-2);
+  assert.equal(arc1.weight_decay, 0.1);
+  assert.equal(arc1.data_path, "data/arc1concept-aug-1000");
+  assert.match(trmRun(f, "sudoku").command, /arch\.mlp_t=True arch\.pos_encodings=none/);
+  assert.throws(() => trmRun(f, "chess"), /no TRM run 'chess', available: sudoku, sudoku_att/);
+});
+
+Deno.test("cross-file checks: a cited row that disagrees, a duplicate id across papers", async () => {
+  const f = await loadPaperFixtures();
+  const bad = structuredClone(f);
+  bad.trm.headline.models[2].values.maze = 74.4;
+  assert.throws(
+    () => checkConsistency(bad),
+    /row 'trm_cites_hrm' gives maze 74\.4, the cited row 'hrm' 74\.5/,
+  );
+  const dup = structuredClone(f);
+  dup.trm.headline.models[0].id = "hrm";
+  assert.throws(() => checkConsistency(dup), /trm_headline\.json: duplicate model id 'hrm'/);
+  const run = structuredClone(f);
+  run.trm.configs.runs[0].config.epochs = 1;
+  assert.throws(() => checkConsistency(run), /trm_configs\.json: run 'sudoku' config\.epochs is 1/);
 });

@@ -1,10 +1,10 @@
 /**
  * What a reproduce profile is made of: per task, the data build, the trainer
- * overrides (the reference trainer's key=value syntax) of HRM and of the
- * Direct-pred baseline, and how each setting differs from the paper.
+ * overrides (the reference trainer's key=value syntax) of HRM, of TRM and of
+ * the Direct-pred baseline, and how each setting differs from the paper.
  * @module
  */
-import type { Difference, ModelSpec, TaskId } from "./report/schema.ts";
+import type { Contrast, Difference, ModelSpec, TaskId } from "./report/schema.ts";
 
 /** Profile names. */
 export const PROFILES = ["smoke", "cpu", "paper"] as const;
@@ -23,7 +23,7 @@ export interface TaskPlan {
   build: string[];
   /** The trainer overrides shared by every model of the task. */
   train: string[];
-  /** HRM and the baselines, each with its complete override list. */
+  /** HRM, TRM and the baselines, each with its complete override list. */
   models: ModelSpec[];
   /** Inference segment counts for the accuracy-vs-segments curve. */
   evalSegments: number[];
@@ -33,6 +33,13 @@ export interface TaskPlan {
   differences: Difference[];
   /** Fixture id of the paper run this task corresponds to. */
   paperRun: string;
+  /**
+   * Id of TRM's README run (`fixtures/paper/trm_configs.json`) that the `trm`
+   * model of this plan corresponds to; its differences are computed against it.
+   */
+  trmRun?: string;
+  /** Where TRM's (or another model's) settings differ from HRM's (filled by `getProfile`). */
+  contrasts?: Contrast[];
   /**
    * Build from a small selection of the `--source` folder (N per collection,
    * chosen by the task's `copySourceSubset`) instead of all of it; the
@@ -92,6 +99,11 @@ export const MODEL_VARIANTS = {
     paperModel: null,
     overrides: ["arch.name=transformer", "arch.halt_max_steps=16"],
   },
+  trm: {
+    label: "TRM (Tiny Recursive Model)",
+    paperModel: "trm_att",
+    overrides: ["arch.name=trm"],
+  },
 } as const;
 /** A model variant id. */
 export type ModelVariant = keyof typeof MODEL_VARIANTS;
@@ -108,6 +120,30 @@ export function modelSpecs(
     paperModel: MODEL_VARIANTS[id].paperModel,
     overrides: [...train, ...MODEL_VARIANTS[id].overrides, ...(extra[id] ?? [])],
   }));
+}
+
+/** TRM is compared, paired on the same rows, with HRM and with the one-pass baseline. */
+export const TRM_COMPARE_WITH = ["hrm", "direct_pred"];
+
+/**
+ * The `trm` model of a plan: its own complete override list (TRM does not
+ * share HRM's H/L settings), the TRM paper row it is compared with
+ * (`trm_mlp` or `trm_att`), and the paired comparisons with HRM and the baseline.
+ */
+export function trmSpec(overrides: string[], paperModel: "trm_mlp" | "trm_att"): ModelSpec {
+  const label = paperModel === "trm_mlp"
+    ? "TRM-MLP (Tiny Recursive Model)"
+    : "TRM-Att (Tiny Recursive Model)";
+  return {
+    id: "trm",
+    label,
+    paperModel,
+    overrides: [
+      ...overrides.filter((o) => !o.startsWith("arch.name=")),
+      ...MODEL_VARIANTS.trm.overrides,
+    ],
+    compareWith: TRM_COMPARE_WITH,
+  };
 }
 
 /** Benchmark names. */

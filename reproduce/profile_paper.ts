@@ -1,9 +1,11 @@
 /**
  * The `paper` profile: the official data builds and trainer overrides,
- * taken from `fixtures/paper/configs.json` (a test checks the result).
+ * taken from `fixtures/paper/configs.json` (a test checks the result), and
+ * TRM with its own official settings from `fixtures/paper/trm_configs.json`
+ * (the TRM README's command line for the benchmark), on the same data.
  * @module
  */
-import { type PaperFixtures, paperRun } from "./paper.ts";
+import { type PaperFixtures, paperRun, trmRun } from "./paper.ts";
 import {
   DEFAULT_ARC_SOURCE,
   LABELS,
@@ -11,11 +13,49 @@ import {
   type Profile,
   type ProfileOptions,
   type TaskPlan,
+  trmSpec,
 } from "./plan.ts";
 
 /** Splits a command line written as one string. */
 const argv = (line: string): string[] => line.split(/\s+/).filter(Boolean);
-import type { TaskId } from "./report/schema.ts";
+import type { Difference, TaskId } from "./report/schema.ts";
+
+/**
+ * TRM's README run for each benchmark: TRM-MLP on Sudoku-Extreme (the
+ * paper's best there), TRM-Att elsewhere.
+ */
+export const PAPER_TRM_RUNS: Record<TaskId, string> = {
+  sudoku: "sudoku",
+  maze: "maze",
+  arc1: "arc1",
+  arc2: "arc2",
+};
+
+/**
+ * TRM's overrides in the paper profile: the README's, on this plan's data
+ * (`data_path` replaced), with TRM's own defaults that this trainer does not
+ * share with HRM spelled out (`arch.puzzle_emb_len` 16, `arch.name=trm`).
+ * Returns the differences from TRM's run too (its data path, when the README
+ * names another build).
+ */
+export function paperTrm(
+  paper: PaperFixtures,
+  runId: string,
+  dataDir: string,
+): { overrides: string[]; differences: Difference[] } {
+  const run = trmRun(paper, runId);
+  const overrides = [
+    `data_path=${dataDir}`,
+    ...run.overrides.filter((o) => !o.startsWith("data_path=")),
+    `arch.puzzle_emb_len=${paper.trm.configs.defaults["arch.puzzle_emb_len"]}`,
+  ];
+  const differences = run.config.data_path === dataDir ? [] : [{
+    setting: "TRM: data",
+    paper: `${run.config.data_path} (${run.data.builder} ${run.data.args.join(" ")})`,
+    ours: `${dataDir}, the data HRM and the baseline use here (same collections)`,
+  }];
+  return { overrides, differences };
+}
 
 /** The official ARC notebook scores `step_414456`, the 8th of the run's 10 evaluations. */
 const ARC_SCORED = {
@@ -34,6 +74,10 @@ export function paperProfile(paper: PaperFixtures, opts: ProfileOptions = {}): P
     const train = run.overrides.some((o) => o.startsWith("data_path="))
       ? [...run.overrides]
       : [`data_path=${dataDir}`, ...run.overrides];
+    const trm = paperTrm(paper, PAPER_TRM_RUNS[task], dataDir);
+    const trmPaperRow = trmRun(paper, PAPER_TRM_RUNS[task]).config["arch.mlp_t"] === true
+      ? "trm_mlp"
+      : "trm_att";
     return {
       task,
       label: `${LABELS[task]} (paper configuration)`,
@@ -41,11 +85,15 @@ export function paperProfile(paper: PaperFixtures, opts: ProfileOptions = {}): P
       dataDir,
       build,
       train,
-      models: modelSpecs(train, ["hrm", "direct_pred"]),
+      models: [
+        ...modelSpecs(train, ["hrm", "direct_pred"]),
+        trmSpec(trm.overrides, trmPaperRow),
+      ],
       evalSegments: [1, 2, 4, 8, 16],
       examples: 6,
-      differences: [],
+      differences: trm.differences,
       paperRun: task,
+      trmRun: PAPER_TRM_RUNS[task],
     };
   };
   return {

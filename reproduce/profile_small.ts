@@ -1,6 +1,6 @@
 /**
  * The scaled-down profiles. `cpu` is a replication sized for 2 CPU cores
- * (60 minutes for everything); `smoke` exercises the whole pipeline on tiny
+ * (about 2 hours with TRM, whose update costs 3 times HRM's there); `smoke` exercises the whole pipeline on tiny
  * data (under 3 minutes) so that CI sees any change of behaviour.
  *
  * Every difference in the data is stated here by hand; differences in the
@@ -16,6 +16,7 @@ import {
   type Profile,
   type ProfileOptions,
   type TaskPlan,
+  trmSpec,
 } from "./plan.ts";
 import type { Difference, TaskId } from "./report/schema.ts";
 
@@ -59,6 +60,40 @@ function trainOverrides(dataDir: string, s: SmallSettings): string[] {
   ];
 }
 
+/**
+ * TRM's size and recursion in a small plan. Its trainer settings (data,
+ * epochs, batch, learning rates, ACT segments, width) are HRM's in the same
+ * plan: the same budget of updates on the same data.
+ */
+export interface TrmSettings {
+  /** `arch.L_layers` of TRM's one network (the paper: 2). */
+  layers: number;
+  /** `arch.H_cycles` = T, full recursions per segment (the paper: 3). */
+  T: number;
+  /** `arch.L_cycles` = n, latent updates per recursion (the paper: 6 on Sudoku, 4 otherwise). */
+  n: number;
+  /** `arch.puzzle_emb_len` (TRM's default 16). */
+  puzzleEmbLen: number;
+  /** TRM-MLP (`arch.mlp_t`, no positional encoding) instead of TRM-Att. */
+  mlp: boolean;
+  /** The README run of `fixtures/paper/trm_configs.json` this plan scales down. */
+  run: string;
+}
+
+/** TRM's complete override list in a small plan: HRM's trainer settings, TRM's own shape. */
+export function trmOverrides(dataDir: string, s: SmallSettings, t: TrmSettings): string[] {
+  const shape = /^arch\.(H_layers|L_layers|H_cycles|L_cycles)=/;
+  return [
+    ...trainOverrides(dataDir, s).filter((o) => !shape.test(o)),
+    `arch.L_layers=${t.layers}`,
+    `arch.H_cycles=${t.T}`,
+    `arch.L_cycles=${t.n}`,
+    `arch.puzzle_emb_len=${t.puzzleEmbLen}`,
+    ...(t.mlp ? ["arch.mlp_t=True", "arch.pos_encodings=none"] : []),
+    "ema=True",
+  ];
+}
+
 /** Segment counts 1, 2, 4, ... up to and including `max`. */
 function segmentsUpTo(max: number): number[] {
   const out: number[] = [];
@@ -74,6 +109,7 @@ function smallPlan(
   build: string[],
   data: Difference[],
   s: SmallSettings,
+  trm: TrmSettings,
   extra: Partial<TaskPlan> = {},
 ): TaskPlan {
   const dataDir = `data/${profile}/${task}`;
@@ -86,9 +122,12 @@ function smallPlan(
     build: [...build, "--out", dataDir],
     train,
     // The baseline gets as many blocks as HRM's two modules together (the paper: 8 = 4 + 4).
-    models: modelSpecs(train, ["hrm", "direct_pred"], {
-      direct_pred: [`arch.transformer_layers=${2 * s.layers}`],
-    }),
+    models: [
+      ...modelSpecs(train, ["hrm", "direct_pred"], {
+        direct_pred: [`arch.transformer_layers=${2 * s.layers}`],
+      }),
+      trmSpec(trmOverrides(dataDir, s, trm), trm.mlp ? "trm_mlp" : "trm_att"),
+    ],
     evalSegments: segmentsUpTo(s.haltMaxSteps),
     examples: 4,
     differences: [
@@ -100,6 +139,7 @@ function smallPlan(
       },
     ],
     paperRun: task,
+    trmRun: trm.run,
     ...extra,
   };
 }
@@ -129,17 +169,32 @@ export const CPU_SETTINGS: SmallSettings = {
   embLr: 1e-3,
 };
 
+/**
+ * The `cpu` profile's TRM: two layers (the paper's count) recursing T = 2
+ * times over n = 2 latent updates, at HRM's width, with EMA. About 2.4 times
+ * HRM's work per update here (12 layer applications per segment, 6 of them
+ * back-propagated, against HRM's 6 and 2).
+ */
+export const CPU_TRM: Omit<TrmSettings, "mlp" | "run"> = {
+  layers: 2,
+  T: 2,
+  n: 2,
+  puzzleEmbLen: 16,
+};
+
 /** The cpu profile's data: Sudoku puzzles with this many blanks, mazes of this side. */
 export const CPU_SUDOKU_BLANKS = 10;
 export const CPU_MAZE_SIZE = 7;
 
 /**
- * The `cpu` profile: a scaled-down replication for 2 cores within 60 minutes
+ * The `cpu` profile: a scaled-down replication for 2 cores within about 2 hours
  * (`reproduce --jobs 2` trains two models at once). Easy Sudoku (10 blanks)
- * and 7x7 mazes, HRM of hidden 64 against a 2-block Direct-pred Transformer,
- * both on the same data, settings and steps (5,000 updates of batch 16 on
- * Sudoku, 10,000 on Maze); ARC is a pipeline check only. About 23-26 minutes on
- * this project's 2-core machine (docs/reproduce.md, "Measured").
+ * and 7x7 mazes, HRM of hidden 64 against a 2-block Direct-pred Transformer
+ * and TRM ({@link CPU_TRM}), all on the same data, settings and steps (5,000
+ * updates of batch 16 on Sudoku, 10,000 on Maze); ARC is a pipeline check only.
+ * HRM and the baseline took 23-26 minutes on this project's 2-core machine
+ * (docs/reproduce.md, "Measured"); TRM's updates cost about 3 times HRM's
+ * (docs/journal/2026-12-05-trm-cpu-profile.md).
  */
 export function cpuProfile(opts: ProfileOptions = {}): Profile {
   const arcSource = opts.arcSource ?? DEFAULT_ARC_SOURCE;
@@ -176,8 +231,8 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
   return {
     name: "cpu",
     description:
-      "Scaled-down replication for 2 CPU cores (about 60 minutes); not the paper's setting",
-    budgetMinutes: 60,
+      "Scaled-down replication for 2 CPU cores (about 2 hours with TRM); not the paper's setting",
+    budgetMinutes: 120,
     tasks: [
       smallPlan(
         "cpu",
@@ -196,6 +251,7 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
           },
         ],
         base,
+        { ...CPU_TRM, mlp: true, run: "sudoku" },
       ),
       smallPlan(
         "cpu",
@@ -215,6 +271,7 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
           },
         ],
         maze,
+        { ...CPU_TRM, mlp: false, run: "maze" },
       ),
       smallPlan(
         "cpu",
@@ -223,11 +280,19 @@ export function cpuProfile(opts: ProfileOptions = {}): Profile {
         arcBuild("arc1"),
         arcData("960 (ARC-AGI-1 + ConceptARC)"),
         arc,
+        { ...CPU_TRM, layers: 1, mlp: false, run: "arc1" },
         { sourceSubset: 2 },
       ),
-      smallPlan("cpu", "arc2", "arc", arcBuild("arc2"), arcData("1120 (ARC-AGI-2)"), arc, {
-        sourceSubset: 2,
-      }),
+      smallPlan(
+        "cpu",
+        "arc2",
+        "arc",
+        arcBuild("arc2"),
+        arcData("1120 (ARC-AGI-2)"),
+        arc,
+        { ...CPU_TRM, layers: 1, mlp: false, run: "arc2" },
+        { sourceSubset: 2 },
+      ),
     ],
   };
 }
@@ -252,6 +317,8 @@ export function smokeProfile(): Profile {
     wd: 0.1,
     embLr: 1e-3,
   };
+  // One layer, T = 2, n = 2: the smallest TRM that still has a no-grad recursion.
+  const trm = { layers: 1, T: 2, n: 2, puzzleEmbLen: 16 };
   return {
     name: "smoke",
     description: "The whole pipeline on tiny data in under 3 minutes (CI); numbers are meaningless",
@@ -272,6 +339,7 @@ export function smokeProfile(): Profile {
           },
         ],
         tiny,
+        { ...trm, mlp: true, run: "sudoku" },
       ),
       smallPlan(
         "smoke",
@@ -287,6 +355,7 @@ export function smokeProfile(): Profile {
           { setting: "mazes", paper: "1000 train / 1000 test", ours: "16 train / 8 test" },
         ],
         tiny,
+        { ...trm, mlp: false, run: "maze" },
       ),
       smallPlan(
         "smoke",
@@ -304,6 +373,7 @@ export function smokeProfile(): Profile {
           { setting: "augmentations", paper: "1000 per task", ours: "1 per task" },
         ],
         { ...tiny, epochs: 1, evalInterval: 1, batch: 4 },
+        { ...trm, mlp: false, run: "arc1" },
       ),
     ],
   };

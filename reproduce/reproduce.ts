@@ -268,6 +268,7 @@ async function prepareTask(
     datasetDigest: missing ? "" : await digestDir(plan.dataDir, (rel) => rel === BUILD_MARKER),
     models: plan.models,
     differences: [...plan.differences, precision],
+    ...(plan.contrasts?.length ? { contrasts: plan.contrasts } : {}),
     dataSeconds,
   };
   await writeJsonAtomic(recordPath, record);

@@ -99,17 +99,20 @@ Deno.test("reproduce runs every task of a profile and writes the reports", async
       "data arc1",
       "train sudoku.hrm",
       "train sudoku.direct_pred",
+      "train sudoku.trm",
       "train maze.hrm",
       "train maze.direct_pred",
+      "train maze.trm",
       "train arc1.hrm",
       "train arc1.direct_pred",
+      "train arc1.trm",
     ]);
     for (const t of ["sudoku", "maze", "arc1"]) {
       assert.ok((await Deno.stat(join(runDir, t, "done"))).isFile);
       const report = TaskReportSchema.parse(
         JSON.parse(await Deno.readTextFile(join(runDir, t, "report.json"))),
       );
-      assert.deepEqual(report.cells.map((c) => c.ours), [50, 10]);
+      assert.deepEqual(report.cells.map((c) => c.ours), [50, 10, 10]);
       assert.equal(report.task.datasetDigest.length, 64);
       assert.equal(report.task.differences.at(-1)?.setting, "hardware / precision");
     }
@@ -125,7 +128,7 @@ Deno.test("reproduce runs every task of a profile and writes the reports", async
     // A second run reuses the built data.
     const again = syntheticPipeline();
     await reproduce(again.pipeline, options({ run: "r2", tasks: ["maze"] }));
-    assert.deepEqual(again.calls, ["train maze.hrm", "train maze.direct_pred"]);
+    assert.deepEqual(again.calls, ["train maze.hrm", "train maze.direct_pred", "train maze.trm"]);
   });
 });
 
@@ -141,8 +144,10 @@ Deno.test("an interrupted run resumes without redoing finished tasks or models",
     assert.ok((await Deno.stat(join(scratch, "reports/r/sudoku/done"))).isFile);
     assert.deepEqual(calls, [
       "resume maze.direct_pred",
+      "resume maze.trm",
       "resume arc1.hrm",
       "resume arc1.direct_pred",
+      "resume arc1.trm",
     ]);
     await assert.rejects(
       reproduce(pipeline, options({ resume: "r", profile: "cpu" })),
@@ -165,7 +170,11 @@ Deno.test("given checkpoints are evaluated; other models of that task are not ru
     const runDir = await reproduce(pipeline, options({ run: "c", tasks: ["sudoku"], checkpoints }));
     assert.deepEqual(calls, ["data sudoku", "train sudoku.hrm ckpt=w.safetensors"]);
     const report = JSON.parse(await Deno.readTextFile(join(runDir, "sudoku", "report.json")));
-    assert.deepEqual(report.cells.map((c: { status: string }) => c.status), ["below", "not_run"]);
+    assert.deepEqual(report.cells.map((c: { status: string }) => c.status), [
+      "below",
+      "not_run",
+      "not_run",
+    ]);
     assert.match(report.models[1].reason, /none for this model/);
   });
 });
@@ -228,7 +237,12 @@ Deno.test("a task whose data source is missing is reported as not run; the other
         log: (l) => lines.push(l),
       }),
     );
-    assert.deepEqual(calls, ["data maze", "train maze.hrm", "train maze.direct_pred"]);
+    assert.deepEqual(calls, [
+      "data maze",
+      "train maze.hrm",
+      "train maze.direct_pred",
+      "train maze.trm",
+    ]);
     assert.ok(lines.some((l) => /arc1: not run: source folder '.*no-arc-here' not found/.test(l)));
     const report = TaskReportSchema.parse(
       JSON.parse(await Deno.readTextFile(join(runDir, "arc1", "report.json"))),

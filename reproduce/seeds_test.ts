@@ -146,8 +146,10 @@ Deno.test("two seeds: per-seed entries, summaries and a paired comparison in rep
     assert.deepEqual(calls, [
       at("hrm", 0),
       at("direct_pred", 0),
+      at("trm", 0),
       at("hrm", 1),
       at("direct_pred", 1),
+      at("trm", 1),
     ]);
     const report = TaskReportSchema.parse(
       JSON.parse(await Deno.readTextFile(join(runDir, "maze", "report.json"))),
@@ -170,6 +172,12 @@ Deno.test("two seeds: per-seed entries, summaries and a paired comparison in rep
     assert.ok(Math.abs(c.p_value - 2 * 23 / 2 ** 22) < 1e-15, "pooled 21 vs 1");
     assert.equal(c.verdict, "ahead");
     assert.match(c.method, /pooled over 2 seeds/);
+    // TRM (solving the baseline's rows here) against HRM and against the baseline.
+    assert.deepEqual(report.comparisons!.map((x) => [x.a, x.b, x.verdict]), [
+      ["hrm", "direct_pred", "ahead"],
+      ["trm", "hrm", "behind"],
+      ["trm", "direct_pred", "not distinguishable at 95%"],
+    ]);
     const base = {
       profile: "smoke" as const,
       checkpoints: {},

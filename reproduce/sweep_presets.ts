@@ -1,5 +1,5 @@
 /**
- * Sweep presets for the paper's and ARC Prize's ablations (`deno task sweep
+ * Sweep presets for the HRM paper's, ARC Prize's and the TRM paper's ablations (`deno task sweep
  * --preset NAME`). Each says whether it is sized for 2 CPU cores (`cpu`: the
  * `cpu` profile's scaled-down models and data) or for a GPU (`gpu`: the paper
  * profile's configuration with the swept keys changed), and which published
@@ -160,6 +160,53 @@ export const SWEEP_PRESETS: Record<string, SweepPreset> = {
     caveat: "the grid gives the Transformer the outer loop (halt_max_steps 16, as " +
       "`--act-baseline`); the paired comparison per point is HRM against it. " +
       ARC_PRIZE_BASELINE_DIFFERENCES,
+  },
+  "trm-ema-cpu": {
+    description: "TRM with and without EMA of the weights on the cpu profile's Sudoku",
+    scale: "cpu",
+    profile: "cpu",
+    task: "sudoku",
+    grid: [axis("ema", ["True", "False"])],
+    models: ["trm"],
+    seeds: 3,
+    source: "TRM paper (arXiv 2510.04871), Table 1: 'no EMA' 79.9% against 87.4%",
+    caveat: "easy generated Sudoku, hidden 64, 5,000 updates: EMA 0.999 averages over about " +
+      "1,000 of them; the shape of the effect, not its size (not yet timed)",
+  },
+  "trm-recursion-cpu": {
+    description: "TRM's latent updates per recursion n = L_cycles 1/2/4 (T = 2) on the cpu " +
+      "profile's Sudoku, beside HRM",
+    scale: "cpu",
+    profile: "cpu",
+    task: "sudoku",
+    grid: [axis("arch.L_cycles", [1, 2, 4])],
+    models: ["hrm", "trm"],
+    seeds: 1,
+    source: "TRM paper, Table 3 (HRM and TRM at matched effective depth) and Table 1 " +
+      "('w/ T = 2, n = 2' 73.7%)",
+    caveat: "L_cycles is HRM's n too: each point trains both at that n; TRM's work per " +
+      "update grows with n + 1 (hours on 2 cores, estimated, not timed)",
+  },
+  "trm-ema": {
+    description: "TRM-MLP with and without EMA at the TRM README's Sudoku settings",
+    scale: "gpu",
+    profile: "paper",
+    task: "sudoku",
+    grid: [axis("ema", ["True", "False"])],
+    models: ["trm"],
+    seeds: 3,
+    source: "TRM paper, Table 1: 'no EMA' 79.9% against 87.4%",
+    caveat: "50,000 epochs per point (the README: < 20 hours on one L40S each)",
+  },
+  "trm-recursion": {
+    description: "TRM-MLP: T = H_cycles 2/3 x n = L_cycles 2/6 at the README's Sudoku settings",
+    scale: "gpu",
+    profile: "paper",
+    task: "sudoku",
+    grid: [axis("arch.H_cycles", [2, 3]), axis("arch.L_cycles", [2, 6])],
+    models: ["trm"],
+    seeds: 1,
+    source: "TRM paper, Table 1 ('w/ T = 2, n = 2' 73.7%, T = 3, n = 6 87.4%) and Table 3",
   },
 };
 

@@ -154,7 +154,7 @@ export function sweepMarkdown(r: SweepReport): string {
     "",
     `Grid: ${r.grid.map((a) => mdCode(`${a.key}=${a.values.join(",")}`)).join(" x ")}; seeds ${
       r.seeds.join(", ")
-    }. Intervals: 95%, t over seeds (one seed: Wilson over test rows).`,
+    }. Intervals: 95%, t over seeds (one seed: Wilson over the headline's units: test rows, or tasks where the task scores tasks).`,
     "",
     `| ${h.map(esc).join(" | ")} |`,
     `| ${h.map(() => "---").join(" | ")} |`,
@@ -222,7 +222,7 @@ export async function sweepHtml(r: SweepReport): Promise<string> {
     `<h1>Sweep <code>${esc(r.name)}</code>: ${esc(r.task)}${
       r.preset ? ` (preset <code>${esc(r.preset)}</code>)` : ""
     }</h1>\n<p>${esc(note(r).replace(/`/g, ""))} Intervals: 95%, t over seeds (one seed: ` +
-    `Wilson over test rows).</p>\n${table}\n<div class="plots">${plots}</div>\n` +
+    `Wilson over the headline's units: test rows, or tasks where the task scores tasks).</p>\n${table}\n<div class="plots">${plots}</div>\n` +
     (comparisons.length
       ? `<h2>Paired comparisons per point</h2><ul>${comparisons.join("")}</ul>`
       : "") +

@@ -71,5 +71,5 @@ Deno.test("every preset is a valid sweep of its profile; bad keys and models are
     () => checkPoints(plan, ["hrm"], gridPoints([parseGridAxis("arch.H_cycles=0")])),
     /--grid arch\.H_cycles=0/,
   );
-  assert.throws(() => checkPoints(plan, ["trm"], []), /--models trm: not a model of sudoku/);
+  assert.throws(() => checkPoints(plan, ["nope"], []), /--models nope: not a model of sudoku/);
 });

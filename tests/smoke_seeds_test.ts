@@ -34,7 +34,7 @@ Deno.test({
         ...common,
       ], dir);
       const runDir = join(dir, "reports", "two");
-      for (const m of ["hrm", "direct_pred"]) {
+      for (const m of ["hrm", "direct_pred", "trm"]) {
         for (const s of [0, 1]) {
           assert.ok((await Deno.stat(join(runDir, "maze", m, `seed_${s}`, "result.json"))).isFile);
         }
@@ -53,7 +53,11 @@ Deno.test({
       }
       assert.ok(report.cells.every((c) => c.status !== "reproduced" && c.seeds === 2));
       const [c] = report.comparisons!;
-      assert.equal(`${c.a} ${c.b}`, "hrm direct_pred");
+      assert.deepEqual(report.comparisons!.map((x) => `${x.a} ${x.b}`), [
+        "hrm direct_pred",
+        "trm hrm",
+        "trm direct_pred",
+      ]);
       assert.deepEqual(c.per_seed.map((s) => s.n), [8, 8]);
       assert.match(c.method, /pooled over 2 seeds/);
       assert.ok(["ahead", "behind", "not distinguishable at 95%"].includes(c.verdict));
@@ -63,8 +67,9 @@ Deno.test({
       await Deno.remove(join(runDir, "maze", "done"));
       await Deno.remove(join(runDir, "maze", "direct_pred", "seed_1", "result.json"));
       const again = await runCliOk("cli/reproduce.ts", ["--resume", "two", ...common], dir);
-      assert.equal((again.match(/already finished, skipped/g) ?? []).length, 3);
-      assert.match(again, /model 2\/2 direct_pred seed 1: training/);
+      // 3 models x 2 seeds, less the one removed.
+      assert.equal((again.match(/already finished, skipped/g) ?? []).length, 5);
+      assert.match(again, /model 2\/3 direct_pred seed 1: training/);
       const resumed = JSON.parse(await Deno.readTextFile(join(runDir, "maze", "report.json")));
       assert.deepEqual(resumed.models, JSON.parse(JSON.stringify(report.models)));
     } finally {

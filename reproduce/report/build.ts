@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type PaperFixtures, readValidated } from "../paper.ts";
+import { type PaperFixtures, paperRow, readValidated } from "../paper.ts";
 import { downsample, readMetrics } from "./metrics.ts";
 import {
   type Cell,
@@ -41,7 +41,7 @@ export interface TaskInputs {
   seedResults: Map<string, { seed: number; result: ModelResult; dir: string }[]>;
   /** Curve name (model id, or `model/seed_<s>` with several seeds) -> points from metrics.jsonl. */
   curves: Map<string, CurvePoint[]>;
-  /** Paired comparisons of the first model with each other one ({@link readComparisons}). */
+  /** Paired comparisons on the same test rows ({@link comparisonPairs}, {@link readComparisons}). */
   comparisons: Comparison[];
 }
 
@@ -117,12 +117,36 @@ export async function readTaskInputs(
 }
 
 /**
- * The first model of the task (HRM) against each other one, paired on the
- * same test rows, over the seeds where both finished and saved their outputs.
+ * Which models are compared, as `[a, b]` pairs: each model's `compareWith`
+ * (TRM against HRM and the baseline), then the first model of the task (HRM)
+ * against each other one that no pair covers yet.
+ */
+export function comparisonPairs(models: TaskRecord["models"]): [string, string][] {
+  const ids = new Set(models.map((m) => m.id));
+  const own: [string, string][] = models.flatMap((m) =>
+    (m.compareWith ?? []).filter((b) => ids.has(b) && b !== m.id).map((b): [string, string] => [
+      m.id,
+      b,
+    ])
+  );
+  const pairs: [string, string][] = [];
+  const covered = (a: string, b: string) =>
+    [...own, ...pairs].some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+  const [first, ...others] = models;
+  for (const other of others) {
+    if (!covered(first.id, other.id)) pairs.push([first.id, other.id]);
+  }
+  for (const [a, b] of own) {
+    if (!pairs.some(([x, y]) => (x === a && y === b) || (x === b && y === a))) pairs.push([a, b]);
+  }
+  return pairs;
+}
+
+/**
+ * The paired comparisons of {@link comparisonPairs}, on the same test rows,
+ * over the seeds where both models finished and saved their outputs.
  */
 export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]> {
-  const [first, ...others] = inputs.record.models;
-  if (!first) return [];
   const out: Comparison[] = [];
   const usable = (id: string) =>
     new Map(
@@ -131,9 +155,9 @@ export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]>
         (x.result.outputsFile !== undefined || x.result.headlineUnits !== undefined)
       ).map((x) => [x.seed, x]),
     );
-  const a = usable(first.id);
-  for (const other of others) {
-    const b = usable(other.id);
+  for (const [idA, idB] of comparisonPairs(inputs.record.models)) {
+    const a = usable(idA);
+    const b = usable(idB);
     const tables = [];
     let on = { metric: "exact_accuracy", unit: "rows" };
     for (const [seed, runA] of a) {
@@ -149,29 +173,32 @@ export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]>
         tables.push({ seed, t: pairRows(ua, ub) });
       } catch (err) {
         throw new Error(
-          `${inputs.record.task}: ${first.id} vs ${other.id}, seed ${seed}: ${
-            (err as Error).message
-          }`,
+          `${inputs.record.task}: ${idA} vs ${idB}, seed ${seed}: ${(err as Error).message}`,
         );
       }
     }
-    if (tables.length) out.push(compareSeeds(first.id, other.id, tables, on));
+    if (tables.length) out.push(compareSeeds(idA, idB, tables, on));
   }
   return out;
 }
 
-/** The side-by-side cells: each model that maps onto a headline row. */
+/**
+ * The side-by-side cells: each model that maps onto a headline row, against
+ * its own paper (HRM and Direct pred: the HRM paper; TRM: the TRM paper),
+ * with that table's tolerance.
+ */
 export function buildCells(inputs: TaskInputs, paper: PaperFixtures): Cell[] {
   const cells: Cell[] = [];
   const task = inputs.record.task;
   for (const spec of inputs.record.models) {
     if (!spec.paperModel) continue;
-    const row = paper.headline.models.find((m) => m.id === spec.paperModel);
-    if (!row) {
+    const found = paperRow(paper, spec.paperModel);
+    if (!found) {
       throw new Error(
         `task.json: model '${spec.id}' maps to unknown paper row '${spec.paperModel}'`,
       );
     }
+    const { row, tolerance } = found;
     const result = inputs.results.get(spec.id)!;
     const raw = result.status === "done" ? result.metrics[result.headlineMetric] : undefined;
     const ours = raw === undefined ? null : Math.round(raw * 100 * 1e6) / 1e6;
@@ -184,14 +211,15 @@ export function buildCells(inputs: TaskInputs, paper: PaperFixtures): Cell[] {
       metric: result.headlineMetric,
       paper: row.values[task],
       ours,
-      tolerance: paper.headline.tolerance,
+      tolerance,
       status: cellStatus(
         ours,
         row.values[task],
-        paper.headline.tolerance,
+        tolerance,
         inputs.manifest.profile,
         result.sample !== undefined,
       ),
+      citation: found.citation,
       ci95: summary?.ci95 ? [toPct(summary.ci95[0]), toPct(summary.ci95[1])] : null,
       seeds: summary?.seeds ?? 0,
       ...(result.sample ? { sample: sampleSize(result.sample) } : {}),
@@ -246,6 +274,16 @@ export function buildTaskReport(inputs: TaskInputs, paper: PaperFixtures): TaskR
     curves,
     cells: buildCells(inputs, paper),
     comparisons: inputs.comparisons,
-    paperSource: paper.headline.source,
+    paperSource: paperSources(inputs.record.models, paper),
   };
+}
+
+/** The sources of the headline tables the task's models are compared with, joined. */
+export function paperSources(models: TaskRecord["models"], paper: PaperFixtures): string {
+  const sources = new Set<string>();
+  for (const m of models) {
+    const found = m.paperModel ? paperRow(paper, m.paperModel) : undefined;
+    if (found) sources.add(`${found.citation}: ${found.source}`);
+  }
+  return sources.size ? [...sources].join("; ") : paper.headline.source;
 }

@@ -5,7 +5,8 @@
  */
 import { runMarks, scoringLines } from "./scoring.ts";
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
-import { findCell, metricText, pct, profileNote } from "./markdown.ts";
+import { metricText, pct, profileNote } from "./markdown.ts";
+import { headlineTables, oursFor, oursWords } from "./headline.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
 import {
   comparisonLines,
@@ -153,12 +154,22 @@ export async function taskHtml(
   parts.push(`<p class="note">${mdInline(profileNote(report.profile))}</p>`);
   parts.push("<h2>Results beside the paper</h2>");
   parts.push(htmlTable(
-    ["model", "metric", "paper (%)", "ours (%) [95% CI]", "seeds", "tolerance", "status"],
+    [
+      "model",
+      "metric",
+      "paper row",
+      "paper (%)",
+      "ours (%) [95% CI]",
+      "seeds",
+      "tolerance",
+      "status",
+    ],
     report.cells.map((c) => ({
       cls: c.status,
       cells: [
         esc(c.model),
         esc(c.metric),
+        esc(c.citation ? `${c.paperModel}, ${c.citation}` : c.paperModel),
         pct(c.paper),
         pctCi(c.ours, c.ci95),
         String(c.seeds ?? 1),
@@ -225,6 +236,13 @@ export async function taskHtml(
       t.differences.map((d) => ({ cells: [esc(d.setting), esc(d.paper), esc(d.ours)] })),
     ));
   }
+  if (t.contrasts?.length) {
+    parts.push("<h2>Where each model's settings differ from HRM's</h2>");
+    parts.push(htmlTable(
+      ["model", "setting", "HRM", "this model"],
+      t.contrasts.map((c) => ({ cells: [c.model, c.setting, c.hrm, c.value].map(esc) })),
+    ));
+  }
   const figures = paper.figures.figures.filter((f) => f.benchmark === t.task);
   if (figures.length) {
     parts.push("<h2>Other published figures for this benchmark</h2>");
@@ -244,7 +262,11 @@ export async function taskHtml(
     `<li>data: <code>deno task data ${esc(t.taskModule)} ${esc(t.build.join(" "))}</code></li>`,
   );
   for (const s of t.models) {
-    parts.push(`<li>${esc(s.id)}: <code>deno task train ${esc(s.overrides.join(" "))}</code></li>`);
+    parts.push(
+      `<li>${esc(s.id)}: <code>deno task train ${esc(s.overrides.join(" "))}</code>${
+        s.budget ? `<br>budget: ${esc(s.budget)}` : ""
+      }</li>`,
+    );
   }
   parts.push(`<li>dataset digest (sha256): <code>${esc(t.datasetDigest)}</code></li></ul>`);
   const e = report.environment;
@@ -283,34 +305,41 @@ export function indexHtml(
   reports: TaskReport[],
   paper: PaperFixtures,
 ): string {
-  const h = paper.headline;
-  const header = ["model"];
-  for (const b of HEADLINE_BENCHMARKS) header.push(`${h.benchmarks[b]}: paper`, "ours");
-  const rows = h.models.map((m) => {
-    const cells = [esc(m.label)];
-    for (const b of HEADLINE_BENCHMARKS) {
-      cells.push(pct(m.values[b]));
-      const c = m.ours ? findCell(reports, m.id, b) : undefined;
-      if (!m.ours) cells.push("n/a");
-      else if (!c || c.ours === null) cells.push(`<span class="not_run">not run</span>`);
-      else {cells.push(
-          `<span class="${c.status}">${pctCi(c.ours, c.ci95)} (${
-            esc(statusText(c.status, profile, c))
-          })</span>`,
-        );}
-    }
-    return { cells };
+  const tables = headlineTables(paper).map((h) => {
+    const header = ["model"];
+    for (const b of HEADLINE_BENCHMARKS) header.push(`${h.benchmarks[b]}: paper`, "ours");
+    const rows = h.models.map((m) => {
+      const cells = [esc(m.label)];
+      for (const b of HEADLINE_BENCHMARKS) {
+        cells.push(pct(m.values[b]));
+        const o = oursFor(reports, m, b);
+        if (o.kind !== "cell") {
+          cells.push(
+            o.kind === "not_run" ? `<span class="not_run">not run</span>` : esc(oursWords(o)),
+          );
+        } else {
+          cells.push(
+            `<span class="${o.cell.status}">${pctCi(o.cell.ours, o.cell.ci95)} (${
+              esc(statusText(o.cell.status, profile, o.cell))
+            })</span>`,
+          );
+        }
+      }
+      return { cells };
+    });
+    return `<h2>${esc(h.citation)}</h2>` + htmlTable(header, rows) +
+      `<p>Metric: ${esc(h.metric)}. Paper: ${esc(h.source)}. Tolerance ±${h.tolerance} points.</p>`;
   });
   const links = reports.map((r) =>
     `<li><a href="${r.task.task}/report.html">${
       esc(r.task.label)
     }</a> (<a href="${r.task.task}/report.md">md</a>, <a href="${r.task.task}/report.json">json</a>)</li>`
   ).join("");
-  const body = `<h1>Run <code>${esc(run)}</code>: HRM reproduction</h1>` +
-    `<p class="note">${mdInline(profileNote(profile))}</p>` + htmlTable(header, rows) +
-    `<p>Metric: ${esc(h.metric)}. Paper: ${esc(h.source)}. Tolerance ±${h.tolerance} points. ` +
-    "Ours: the mean over seeds with its 95% interval in brackets (t over seeds; one seed: " +
-    "Wilson over test rows).</p>" + marksHtml(reports) + verdictsHtml(reports) +
+  const body = `<h1>Run <code>${esc(run)}</code>: HRM and TRM reproduction</h1>` +
+    `<p class="note">${mdInline(profileNote(profile))}</p>` + tables.join("") +
+    "<p>Ours: the mean over seeds with its 95% interval in brackets (t over seeds; one seed: " +
+    "Wilson over the headline's units: test rows, or tasks where the task scores tasks).</p>" +
+    marksHtml(reports) + verdictsHtml(reports) +
     `<h2>Tasks</h2><ul>${links}</ul>`;
-  return page(`HRM reproduction: ${run}`, body);
+  return page(`HRM and TRM reproduction: ${run}`, body);
 }

@@ -10,7 +10,8 @@
 import { runMarks, scoringLines } from "./scoring.ts";
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
 import { comparisonText } from "../comparisons.ts";
-import { type Cell, statusText, type TaskId, type TaskReport } from "./schema.ts";
+import { statusText, type TaskReport } from "./schema.ts";
+import { headlineTables, oursFor, oursWords } from "./headline.ts";
 import {
   comparisonLines,
   pctCi,
@@ -101,10 +102,20 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
   out.push(`# ${mdText(t.label)}: run ${mdCode(report.run)}`, "", profileNote(report.profile), "");
   out.push("## Results beside the paper", "");
   out.push(table(
-    ["model", "metric", "paper (%)", "ours (%) [95% CI]", "seeds", "tolerance", "status"],
+    [
+      "model",
+      "metric",
+      "paper row",
+      "paper (%)",
+      "ours (%) [95% CI]",
+      "seeds",
+      "tolerance",
+      "status",
+    ],
     report.cells.map((c) => [
       c.model,
       c.metric,
+      c.citation ? `${c.paperModel}, ${c.citation}` : c.paperModel,
       pct(c.paper),
       pctCi(c.ours, c.ci95),
       String(c.seeds ?? 1),
@@ -154,10 +165,21 @@ export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
       "",
     );
   }
+  if (t.contrasts?.length) {
+    out.push("## Where each model's settings differ from HRM's", "");
+    out.push(
+      table(
+        ["model", "setting", "HRM", "this model"],
+        t.contrasts.map((c) => [c.model, c.setting, c.hrm, c.value]),
+      ),
+      "",
+    );
+  }
   out.push("## Configuration", "");
   out.push(`- data: ${mdCode(`deno task data ${t.taskModule} ${t.build.join(" ")}`)}`);
   for (const s of t.models) {
     out.push(`- ${mdText(s.id)}: ${mdCode(`deno task train ${s.overrides.join(" ")}`)}`);
+    if (s.budget) out.push(`  - budget: ${mdText(s.budget)}`);
   }
   out.push(`- dataset digest (sha256): ${mdCode(t.datasetDigest)}`, "");
   const figures = paper.figures.figures.filter((f) => f.benchmark === t.task);
@@ -211,59 +233,43 @@ export function intervalsMarkdown(report: TaskReport): string[] {
   return out;
 }
 
-/** Finds our measured cell for a headline row and benchmark. */
-export function findCell(
-  reports: TaskReport[],
-  paperModel: string,
-  task: TaskId,
-): Cell | undefined {
-  for (const r of reports) {
-    const c = r.cells.find((x) => x.paperModel === paperModel && x.benchmark === task);
-    if (c) return c;
-  }
-  return undefined;
-}
-
-/** `summary.md`: the headline table, paper and ours side by side. */
+/**
+ * `summary.md`: the headline tables of both papers (HRM's, TRM's), paper and
+ * ours side by side; each of our models appears in its own paper's table.
+ */
 export function summaryMarkdown(
   run: string,
   profile: string,
   reports: TaskReport[],
   paper: PaperFixtures,
 ): string {
-  const h = paper.headline;
-  const header = ["model"];
-  for (const b of HEADLINE_BENCHMARKS) header.push(`${b} paper`, `${b} ours`);
-  const rows = h.models.map((m) => {
-    const row = [m.label];
-    for (const b of HEADLINE_BENCHMARKS) {
-      const cell = m.ours ? findCell(reports, m.id, b) : undefined;
-      row.push(pct(m.values[b]));
-      if (!m.ours) row.push("n/a");
-      else {row.push(
-          cell && cell.ours !== null
-            ? `${pctCi(cell.ours, cell.ci95)} (${statusText(cell.status, profile, cell)})`
-            : "not run",
-        );}
-    }
-    return row;
-  });
-  const out = [
-    `# Run ${mdCode(run)}: headline table`,
-    "",
-    profileNote(profile),
-    "",
-    table(header, rows),
-    "",
-  ];
-  out.push(
-    `Metric: ${mdText(h.metric)}. Paper: ${mdText(h.source)}. Tolerance ±${h.tolerance} points ` +
-      `(${mdText(h.toleranceSource)}).`,
-    "",
-  );
+  const out = [`# Run ${mdCode(run)}: headline tables`, "", profileNote(profile), ""];
+  for (const h of headlineTables(paper)) {
+    const header = ["model"];
+    for (const b of HEADLINE_BENCHMARKS) header.push(`${b} paper`, `${b} ours`);
+    const rows = h.models.map((m) => {
+      const row = [m.label];
+      for (const b of HEADLINE_BENCHMARKS) {
+        row.push(pct(m.values[b]));
+        const o = oursFor(reports, m, b);
+        row.push(
+          o.kind === "cell"
+            ? `${pctCi(o.cell.ours, o.cell.ci95)} (${statusText(o.cell.status, profile, o.cell)})`
+            : oursWords(o),
+        );
+      }
+      return row;
+    });
+    out.push(`## ${mdText(h.citation)}`, "", table(header, rows), "");
+    out.push(
+      `Metric: ${mdText(h.metric)}. Paper: ${mdText(h.source)}. Tolerance ±${h.tolerance} points ` +
+        `(${mdText(h.toleranceSource)}).`,
+      "",
+    );
+  }
   out.push(
     "Ours: the mean over seeds with its 95% interval in brackets (t over seeds; one seed: " +
-      "Wilson over test rows; none for ARC's pass@2_all_tests with one seed).",
+      "Wilson over the headline's units: test rows, or tasks where the task scores tasks).",
     "",
   );
   const marks = runMarks(reports);

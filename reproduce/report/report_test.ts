@@ -11,7 +11,7 @@ import {
   TaskReportSchema,
 } from "./schema.ts";
 import { checkRunInside, writeRunReports } from "./write.ts";
-import { notRunResult } from "./build.ts";
+import { comparisonPairs, notRunResult } from "./build.ts";
 import { mdCode, mdText } from "./markdown.ts";
 import { acquireRunLock } from "../../io/mod.ts";
 import { wilson } from "../stats.ts";
@@ -83,11 +83,17 @@ async function syntheticRun(): Promise<string> {
   for (const t of ["sudoku", "maze"] as const) {
     await Deno.mkdir(join(dir, t, "hrm"), { recursive: true });
     await Deno.mkdir(join(dir, t, "direct_pred"), { recursive: true });
+    await Deno.mkdir(join(dir, t, "trm"), { recursive: true });
+    const trm = t === "sudoku" ? "trm_mlp" : "trm_att";
     await Deno.writeTextFile(
       join(dir, t, "task.json"),
-      JSON.stringify(record(t, [["hrm", "hrm"], ["direct_pred", "direct_pred"]])),
+      JSON.stringify(record(t, [["hrm", "hrm"], ["direct_pred", "direct_pred"], ["trm", trm]])),
     );
   }
+  await Deno.writeTextFile(
+    join(dir, "sudoku/trm/result.json"),
+    JSON.stringify(result("trm", 0.86)),
+  );
   await Deno.writeTextFile(
     join(dir, "sudoku/hrm/result.json"),
     JSON.stringify(result("hrm", 0.53)),
@@ -159,19 +165,32 @@ Deno.test("reports from a synthetic saved run: tables, statuses, plots, determin
     );
     assert.deepEqual(
       sudoku.cells.map((c) => [c.model, c.paper, c.ours, c.status]),
-      [["hrm", 55, 53, "within_tolerance_scaled_down"], ["direct_pred", 0, 3.1, "above"]],
+      [
+        ["hrm", 55, 53, "within_tolerance_scaled_down"],
+        ["direct_pred", 0, 3.1, "above"],
+        ["trm", 87.4, 86, "within_tolerance_scaled_down"],
+      ],
     );
+    // Each model against its own paper.
+    assert.deepEqual(sudoku.cells.map((c) => c.citation?.slice(0, 9)), [
+      "HRM paper",
+      "HRM paper",
+      "TRM paper",
+    ]);
+    assert.match(sudoku.paperSource, /^HRM paper .*Figure 1.*; TRM paper .*Table 4/);
     assert.equal(sudoku.curves.hrm.length, 11);
-    assert.equal(sudoku.timing.wallSeconds, 1.5 + 4 + 4);
+    assert.equal(sudoku.timing.wallSeconds, 1.5 + 4 + 4 + 4);
     const maze = TaskReportSchema.parse(
       JSON.parse(await Deno.readTextFile(join(dir, "maze/report.json"))),
     );
-    assert.deepEqual(maze.cells.map((c) => c.status), ["below", "not_run"]);
+    assert.deepEqual(maze.cells.map((c) => c.status), ["below", "not_run", "not_run"]);
+    assert.deepEqual(maze.cells.map((c) => c.paper), [74.5, 0, 85.3]);
     const md = await Deno.readTextFile(join(dir, "sudoku/report.md"));
     assert.match(
       md,
-      /\| hrm \| exact_accuracy \| 55\.0 \| 53\.0 \\\[43\.3, 62\.5\\\] \| 1 \| ±2 \| within tolerance, scaled-down run \|/,
+      /\| hrm \| exact_accuracy \| hrm, HRM paper \(Wang et al\. 2025, arXiv 2506\.21734\) \| 55\.0 \| 53\.0 \\\[43\.3, 62\.5\\\] \| 1 \| ±2 \| within tolerance, scaled-down run \|/,
     );
+    assert.match(md, /\| trm \| exact_accuracy \| trm_mlp, TRM paper [^|]* \| 87\.4 \| 86\.0 /);
     assert.match(md, /\| hidden size \| 512 \| 64 \|/);
     assert.match(md, /\*\*not\*\* comparable/);
     const summary = await Deno.readTextFile(join(dir, "summary.md"));
@@ -180,6 +199,21 @@ Deno.test("reports from a synthetic saved run: tables, statuses, plots, determin
       /\| HRM \(27M\) \| 40\.3 \| not run \| 5\.0 \| not run \| 55\.0 \| 53\.0 \\\[43\.3, 62\.5\\\] \(within tolerance, scaled-down run\) \| 74\.5 \| 50\.0 \\\[40\.4, 59\.6\\\] \(below\) \|/,
     );
     assert.match(summary, /\| o3-mini-high \| 34\.5 \| n\/a \|/);
+    // The TRM paper's table: our TRM under TRM-MLP on Sudoku (its row there), under TRM-Att
+    // elsewhere; the rows it cites from the HRM paper show the same cells as HRM's own rows.
+    assert.match(summary, /## TRM paper \(Jolicoeur-Martineau 2025, arXiv 2510\.04871\)/);
+    assert.match(
+      summary,
+      /\| TRM-MLP [^|]* \| 29\.6 \| not run \| 2\.4 \| not run \| 87\.4 \| 86\.0 \\\[[\d., ]+\\\] \(within tolerance, scaled-down run\) \| 0\.0 \| see trm_att \|/,
+    );
+    assert.match(
+      summary,
+      /\| TRM-Att [^|]* \| 44\.6 \| not run \| 7\.8 \| not run \| 74\.7 \| see trm_mlp \| 85\.3 \| not run \|/,
+    );
+    assert.match(
+      summary,
+      /\| HRM \(27M\), as cited by the TRM paper \| 40\.3 \| not run \| 5\.0 \| not run \| 55\.0 \| 53\.0 /,
+    );
     const html = await Deno.readTextFile(join(dir, "sudoku/report.html"));
     assert.ok(!html.includes("<script"), "report.html must be self-contained, no scripts");
     // Every metric by name, as report.md's "All measurements".
@@ -188,9 +222,10 @@ Deno.test("reports from a synthetic saved run: tables, statuses, plots, determin
     assert.match(html, /Seeds and 95% intervals/);
     assert.equal(sudoku.models[0].seeds?.[0].correct, 53);
     assert.deepEqual(sudoku.cells[0].ci95?.map((x) => Math.round(x * 10) / 10), [43.3, 62.5]);
-    assert.equal((html.match(/fill="#fdd"/g) ?? []).length, 2, "one wrong cell per model marked");
+    assert.equal((html.match(/fill="#fdd"/g) ?? []).length, 3, "one wrong cell per model marked");
     const index = await Deno.readTextFile(join(dir, "index.html"));
     assert.match(index, /href="sudoku\/report\.html"/);
+    assert.match(index, /<h2>TRM paper \(Jolicoeur-Martineau 2025, arXiv 2510\.04871\)<\/h2>/);
     // Rebuilding gives the same bytes (no timestamps in reports).
     const before = await Deno.readTextFile(join(dir, "sudoku/report.json"));
     const htmlBefore = html;
@@ -509,4 +544,25 @@ Deno.test("a rebuild is refused while the run's writer holds its lock", async ()
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("paired comparisons: HRM against the others, TRM against HRM and the baseline", () => {
+  const spec = (id: string, compareWith?: string[]) => ({
+    id,
+    label: id,
+    paperModel: null,
+    overrides: [],
+    ...(compareWith ? { compareWith } : {}),
+  });
+  assert.deepEqual(comparisonPairs([spec("hrm"), spec("direct_pred")]), [["hrm", "direct_pred"]]);
+  assert.deepEqual(
+    comparisonPairs([spec("hrm"), spec("direct_pred"), spec("trm", ["hrm", "direct_pred"])]),
+    [["hrm", "direct_pred"], ["trm", "hrm"], ["trm", "direct_pred"]],
+  );
+  // A model named in compareWith that the task lacks is skipped; the ACT baseline keeps HRM's pair.
+  assert.deepEqual(
+    comparisonPairs([spec("hrm"), spec("trm", ["hrm", "direct_pred"]), spec("direct_pred_act")]),
+    [["hrm", "direct_pred_act"], ["trm", "hrm"]],
+  );
+  assert.deepEqual(comparisonPairs([]), []);
 });

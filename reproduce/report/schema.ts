@@ -46,13 +46,20 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 
 /** One model trained (or evaluated) within a task: HRM, Direct pred, ... */
 export const ModelSpecSchema = z.object({
-  /** `hrm`, `direct_pred`, `direct_pred_act`. */
+  /** `hrm`, `direct_pred`, `direct_pred_act`, `trm`. */
   id: z.string().regex(/^[a-z0-9_]+$/),
   label: z.string(),
-  /** Headline-table row this model is compared with, if any. */
+  /** Headline-table row (of either paper) this model is compared with, if any. */
   paperModel: z.string().nullable(),
   /** Trainer overrides in the reference key=value syntax (data_path included). */
   overrides: z.array(z.string()),
+  /**
+   * Models this one is compared with on the same test rows, as `a` (itself)
+   * against `b`; the first model of a task is also compared with every other.
+   */
+  compareWith: z.array(z.string()).optional(),
+  /** The training budget in words (epochs, batch, depth per segment, EMA). */
+  budget: z.string().optional(),
 }).strict();
 /** One model within a task. */
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
@@ -66,6 +73,19 @@ export const DifferenceSchema = z.object({
 /** How one setting differs from the paper. */
 export type Difference = z.infer<typeof DifferenceSchema>;
 
+/** A setting in which a model's configuration differs from HRM's in the same plan. */
+export const ContrastSchema = z.object({
+  /** The model whose setting differs (e.g. `trm`). */
+  model: z.string(),
+  setting: z.string(),
+  /** HRM's value in this plan (`(not set)` when HRM has no such setting). */
+  hrm: z.string(),
+  /** The model's value. */
+  value: z.string(),
+}).strict();
+/** A setting that differs from HRM's. */
+export type Contrast = z.infer<typeof ContrastSchema>;
+
 /** `<task>/task.json`: what the task ran on. */
 export const TaskRecordSchema = z.object({
   task: z.enum(TASK_IDS),
@@ -78,6 +98,8 @@ export const TaskRecordSchema = z.object({
   datasetDigest: z.string(),
   models: z.array(ModelSpecSchema),
   differences: z.array(DifferenceSchema),
+  /** Where another model's settings differ from HRM's (TRM's own official settings, ...). */
+  contrasts: z.array(ContrastSchema).optional(),
   /** Seconds spent building (or finding) the data. */
   dataSeconds: z.number().nonnegative(),
 }).strict();
@@ -247,6 +269,8 @@ export const CellSchema = z.object({
   seeds: z.number().int().nonnegative().optional(),
   /** Set when `ours` was scored on a sample of the test set: its size, e.g. `1,000 test puzzles`. */
   sample: z.string().optional(),
+  /** The paper `paper` is taken from (the model's own: HRM's or TRM's). */
+  citation: z.string().optional(),
 }).strict();
 /** One cell of the side-by-side table. */
 export type Cell = z.infer<typeof CellSchema>;

@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""A small float32 PyTorch TRM (Tiny Recursive Model), the speed peer of `deno task bench`.
+
+Written for this project from the semantics in docs (the TRM reference notes:
+one network of L_layers post-norm blocks for both updates; attention with RoPE
+or learned positions, or the `mlp_t` SwiGLU over positions; T - 1 recursions
+without gradient and one full recursion with it; halting on q_halt > 0 with no
+Q-continue target; loss lm + 0.5 q_halt; AdamATan2 on the weights, SignSGD on
+the touched puzzle-embedding rows, and an EMA of the weights used for
+evaluation). The helpers shared with the HRM peer (safetensors reader,
+initialisation, RMS norm, RoPE, the losses) come from hrm_torch.py beside it.
+
+Modes (one JSON object on stdout):
+  --check CASE_DIR   load params.safetensors, compare every segment's logits of
+                     the evaluation unroll with eval.safetensors, then two
+                     training steps: the loss, every weight after each update
+                     and the EMA shadow (max |diff| / max |ref|).
+  --bench            time training steps (with the EMA update) and evaluation
+                     unrolls (halt_max_steps segments) for a config given with
+                     --config (JSON of the reference's field names) and --batch.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hrm_torch as H  # noqa: E402  (the HRM peer's helpers)
+
+DEVICE = "cpu"
+
+
+def swiglu_inter(width, expansion):
+    """round(expansion * width * 2/3) rounded up to a multiple of 256 (Python round)."""
+    return -(round(expansion * width * 2 / 3) // -256) * 256
+
+
+class SwiGLU(nn.Module):
+    def __init__(self, width, expansion):
+        super().__init__()
+        inter = swiglu_inter(width, expansion)
+        self.gate_up_proj = nn.Module()
+        self.gate_up_proj.weight = H.linear_weight(2 * inter, width)
+        self.down_proj = nn.Module()
+        self.down_proj.weight = H.linear_weight(width, inter)
+
+    def forward(self, x):
+        gate, up = F.linear(x, self.gate_up_proj.weight).chunk(2, dim=-1)
+        return F.linear(F.silu(gate) * up, self.down_proj.weight)
+
+
+class Block(nn.Module):
+    """Post-norm block: token mixing (attention or the MLP over positions), then the SwiGLU."""
+
+    def __init__(self, cfg, positions):
+        super().__init__()
+        d = cfg["hidden_size"]
+        self.heads, self.eps, self.mlp_t_on = cfg["num_heads"], cfg.get("rms_norm_eps", 1e-5), \
+            bool(cfg.get("mlp_t"))
+        if self.mlp_t_on:
+            self.mlp_t = SwiGLU(positions, cfg["expansion"])
+        else:
+            self.self_attn = nn.Module()
+            self.self_attn.qkv_proj = nn.Module()
+            self.self_attn.qkv_proj.weight = H.linear_weight(3 * d, d)
+            self.self_attn.o_proj = nn.Module()
+            self.self_attn.o_proj.weight = H.linear_weight(d, d)
+        self.mlp = SwiGLU(d, cfg["expansion"])
+
+    def forward(self, x, cos_sin):
+        b, s, d = x.shape
+        if self.mlp_t_on:
+            t = x.transpose(1, 2)  # [b, d, s]: mix the positions of each channel
+            x = H.rms_norm(t + self.mlp_t(t), self.eps).transpose(1, 2)
+        else:
+            hd = d // self.heads
+            qkv = F.linear(x, self.self_attn.qkv_proj.weight).view(b, s, 3, self.heads, hd)
+            q, k, v = (qkv[:, :, i].transpose(1, 2) for i in range(3))
+            if cos_sin is not None:
+                cos, sin = cos_sin
+                q = q * cos + H.rotate_half(q) * sin
+                k = k * cos + H.rotate_half(k) * sin
+            att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(hd), dim=-1)
+            o = (att @ v).transpose(1, 2).reshape(b, s, d)
+            x = H.rms_norm(x + F.linear(o, self.self_attn.o_proj.weight), self.eps)
+        return H.rms_norm(x + self.mlp(x), self.eps)
+
+
+class Level(nn.Module):
+    def __init__(self, cfg, positions):
+        super().__init__()
+        self.layers = nn.ModuleList([Block(cfg, positions) for _ in range(cfg["L_layers"])])
+
+    def forward(self, z, injection, cos_sin):
+        z = z + injection
+        for layer in self.layers:
+            z = layer(z, cos_sin)
+        return z
+
+
+def puzzle_positions(cfg):
+    """puzzle_emb_len if non-zero (16 when unset), else HRM's ceil(ndim / hidden)."""
+    p = cfg.get("puzzle_emb_len", 16)
+    return p if p else -(cfg["puzzle_emb_ndim"] // -cfg["hidden_size"])
+
+
+class TRM(nn.Module):
+    """The inner model; attribute names follow the official state-dict keys."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg["hidden_size"]
+        self.embed_scale = math.sqrt(d)
+        self.emb_len = puzzle_positions(cfg) if cfg["puzzle_emb_ndim"] > 0 else \
+            cfg.get("puzzle_emb_len", 16)
+        positions = cfg["seq_len"] + self.emb_len
+        self.embed_tokens = nn.Module()
+        self.embed_tokens.embedding_weight = nn.Parameter(
+            H.trunc_normal_(torch.empty(cfg["vocab_size"], d), 1 / self.embed_scale))
+        if cfg["puzzle_emb_ndim"] > 0:
+            self.puzzle_emb = nn.Module()
+            self.puzzle_emb.register_buffer(
+                "weights", torch.zeros(cfg["num_puzzle_identifiers"], cfg["puzzle_emb_ndim"]))
+        self.cos_sin = None
+        if cfg["pos_encodings"] == "rope":
+            hd = d // cfg["num_heads"]
+            inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
+            freqs = torch.outer(torch.arange(positions).float(), inv)
+            emb = torch.cat((freqs, freqs), dim=-1)
+            self.cos_sin = (emb.cos(), emb.sin())
+        elif cfg["pos_encodings"] == "learned":
+            self.embed_pos = nn.Module()
+            self.embed_pos.embedding_weight = nn.Parameter(
+                H.trunc_normal_(torch.empty(positions, d), 1 / self.embed_scale))
+        self.L_level = Level(cfg, positions)
+        self.lm_head = nn.Module()
+        self.lm_head.weight = H.linear_weight(cfg["vocab_size"], d)
+        self.q_head = nn.Module()
+        self.q_head.weight = nn.Parameter(torch.zeros(2, d))
+        self.q_head.bias = nn.Parameter(torch.full((2,), -5.0))
+        self.register_buffer("H_init", H.trunc_normal_(torch.empty(d), 1.0))
+        self.register_buffer("L_init", H.trunc_normal_(torch.empty(d), 1.0))
+
+    def embed(self, inputs, emb_rows):
+        e = F.embedding(inputs.long(), self.embed_tokens.embedding_weight)
+        if emb_rows is not None:
+            d = self.cfg["hidden_size"]
+            p = F.pad(emb_rows, (0, self.emb_len * d - emb_rows.shape[-1]))
+            e = torch.cat((p.view(-1, self.emb_len, d), e), dim=-2)
+        if self.cfg["pos_encodings"] == "learned":
+            e = 0.707106781 * (e + self.embed_pos.embedding_weight)
+        return self.embed_scale * e
+
+    def recursion(self, zH, zL, x):
+        for _ in range(self.cfg["L_cycles"]):
+            zL = self.L_level(zL, zH + x, self.cos_sin)
+        return self.L_level(zH, zL, self.cos_sin), zL
+
+    def segment(self, zH, zL, x):
+        with torch.no_grad():
+            for _ in range(self.cfg["H_cycles"] - 1):
+                zH, zL = self.recursion(zH, zL, x)
+        zH, zL = self.recursion(zH, zL, x)
+        logits = F.linear(zH, self.lm_head.weight)[:, self.emb_len:]
+        q = F.linear(zH[:, 0], self.q_head.weight, self.q_head.bias)
+        return zH.detach(), zL.detach(), logits, q[:, 0], q[:, 1]
+
+
+class Trainer:
+    """Persistent ACT carry, AdamATan2 + SignSGD, and the EMA shadow of the weights."""
+
+    def __init__(self, model, cfg, batch, seed):
+        self.m, self.cfg, self.B = model, cfg, batch
+        self.gen = torch.Generator(device=DEVICE).manual_seed(seed)
+        s, d = cfg["seq_len"] + model.emb_len, cfg["hidden_size"]
+        self.zH = torch.zeros(batch, s, d)
+        self.zL = torch.zeros(batch, s, d)
+        self.steps = torch.zeros(batch, dtype=torch.int32)
+        self.halted = torch.ones(batch, dtype=torch.bool)
+        self.data = None
+        self.params = list(model.parameters())
+        self.names = [n for n, _ in model.named_parameters()]
+        self.mom = [torch.zeros_like(p) for p in self.params]
+        self.vel = [torch.zeros_like(p) for p in self.params]
+        self.ema = [p.detach().clone() for p in self.params] if cfg.get("ema") else None
+        self.t = 0
+        self.loss_fn = H.softmax_ce if cfg.get("loss_type") == "softmax_cross_entropy" \
+            else H.stablemax_ce
+
+    def step(self, inputs, labels, ids):
+        m, c, B = self.m, self.cfg, self.B
+        h = self.halted
+        if self.data is None:
+            self.data = (inputs, labels, ids)
+        self.data = tuple(torch.where(h.view((-1,) + (1,) * (n.dim() - 1)), n, o)
+                          for n, o in zip((inputs, labels, ids), self.data))
+        inputs, labels, ids = self.data
+        zH = torch.where(h.view(-1, 1, 1), m.H_init, self.zH)
+        zL = torch.where(h.view(-1, 1, 1), m.L_init, self.zL)
+        steps = torch.where(h, 0, self.steps)
+        rows = None
+        if c["puzzle_emb_ndim"] > 0:
+            rows = m.puzzle_emb.weights[ids.long()].clone().requires_grad_(True)
+        x = m.embed(inputs, rows)
+        zH, zL, logits, q_halt, _ = m.segment(zH, zL, x)
+        with torch.no_grad():
+            steps = steps + 1
+            halted = steps >= c["halt_max_steps"]
+            if c["halt_max_steps"] > 1:
+                halted = halted | (q_halt > 0)
+                explore = torch.rand(B, generator=self.gen) < c["halt_exploration_prob"]
+                min_halt = explore * torch.randint(2, c["halt_max_steps"] + 1, (B,),
+                                                   generator=self.gen)
+                halted = halted & (steps >= min_halt)
+        mask = labels != -100
+        counts = mask.sum(-1)
+        correct = (mask & (logits.argmax(-1) == labels)).sum(-1) == counts
+        lm = (self.loss_fn(logits, labels) / counts.clamp_min(1).unsqueeze(-1)).sum()
+        q_loss = F.binary_cross_entropy_with_logits(q_halt, correct.to(q_halt.dtype),
+                                                    reduction="sum")
+        loss = lm + 0.5 * q_loss
+        (loss / B).backward()
+        self.update(rows, ids)
+        self.zH, self.zL, self.steps, self.halted = zH, zL, steps, halted
+        return float(loss)
+
+    @torch.no_grad()
+    def update(self, rows, ids):
+        c = self.cfg
+        lr, wd, b1, b2 = c["lr"], c["weight_decay"], c["beta1"], c["beta2"]
+        self.t += 1
+        for p, mo, ve in zip(self.params, self.mom, self.vel):
+            g = p.grad
+            if g is None:
+                continue
+            p.mul_(1 - lr * wd)
+            mo.lerp_(g, 1 - b1)
+            ve.lerp_(g * g, 1 - b2)
+            p.sub_((lr / (1 - b1 ** self.t)) *
+                   torch.atan2(mo, ve.sqrt() / math.sqrt(1 - b2 ** self.t)))
+            p.grad = None
+        if rows is not None and rows.grad is not None:
+            w = self.m.puzzle_emb.weights
+            uniq, inv = torch.unique(ids.long(), return_inverse=True)
+            g = torch.zeros(len(uniq), rows.shape[1]).index_add_(0, inv, rows.grad)
+            elr, ewd = c["puzzle_emb_lr"], c["puzzle_emb_weight_decay"]
+            w[uniq] = w[uniq] * (1 - elr * ewd) - elr * torch.sign(g)
+        if self.ema is not None:
+            mu = c.get("ema_rate", 0.999)
+            for s, p in zip(self.ema, self.params):
+                s.mul_(mu).add_(p, alpha=1 - mu)
+
+    @torch.no_grad()
+    def eval_model(self):
+        """The model evaluation uses: the EMA shadow's values when EMA is on."""
+        if self.ema is None:
+            return self.m
+        for p, s in zip(self.params, self.ema):
+            p.copy_(s)
+        return self.m
+
+
+@torch.no_grad()
+def evaluate(model, inputs, ids):
+    """Full unroll: halt_max_steps segments from H_init/L_init; returns per-segment logits."""
+    c = model.cfg
+    B = inputs.shape[0]
+    s = c["seq_len"] + model.emb_len
+    zH = model.H_init.expand(B, s, -1)
+    zL = model.L_init.expand(B, s, -1)
+    rows = model.puzzle_emb.weights[ids.long()] if c["puzzle_emb_ndim"] > 0 else None
+    x = model.embed(inputs, rows)
+    out = []
+    for _ in range(c["halt_max_steps"]):
+        zH, zL, logits, _, _ = model.segment(zH, zL, x)
+        out.append(logits)
+    return out
+
+
+def rel(got, want):
+    return float((got - want).abs().max()) / (float(want.abs().max()) or 1.0)
+
+
+def check(case):
+    cfg = json.load(open(f"{case}/config.json"))["model"]
+    model = TRM(cfg)
+    params = H.read_safetensors(f"{case}/params.safetensors")
+    state = {k[len("model.inner."):]: v for k, v in params.items()}
+    loaded = model.load_state_dict(state, strict=False)
+    if loaded.missing_keys or loaded.unexpected_keys:
+        raise SystemExit(f"error: state dict mismatch {loaded}")
+    batch = H.read_safetensors(f"{case}/batches.safetensors")
+    ref = H.read_safetensors(f"{case}/eval.safetensors")
+    logits = evaluate(model, batch["batch1.inputs"], batch["batch1.puzzle_identifiers"])
+    worst = max(rel(got, ref[f"step{i + 1}.logits"]) for i, got in enumerate(logits))
+    train = H.read_safetensors(f"{case}/train.safetensors")
+    trainer = Trainer(model, cfg, batch["batch1.inputs"].shape[0], 0)
+    worst_train, worst_ema = 0.0, 0.0
+    for k in (1, 2):
+        loss = trainer.step(batch[f"batch{k}.inputs"], batch[f"batch{k}.labels"],
+                            batch[f"batch{k}.puzzle_identifiers"])
+        want = float(train[f"step{k}.loss"])
+        worst_train = max(worst_train, abs(loss - want) / abs(want))
+        after = model.state_dict()
+        for name, ref_t in train.items():
+            prefix = f"step{k}.after.model.inner."
+            if name.startswith(prefix):
+                worst_train = max(worst_train, rel(after[name[len(prefix):]], ref_t))
+        shadow = dict(zip(trainer.names, trainer.ema or []))
+        for name, ref_t in train.items():
+            prefix = f"step{k}.ema.model.inner."
+            if name.startswith(prefix):
+                worst_ema = max(worst_ema, rel(shadow[name[len(prefix):]], ref_t))
+    return {"case": case, "segments": len(logits), "eval_max_rel_diff": worst,
+            "train_max_rel_diff": worst_train, "ema_max_rel_diff": worst_ema,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "ok": worst <= 1e-3 and worst_train <= 1e-3 and worst_ema <= 1e-3}
+
+
+def sync():
+    if DEVICE != "cpu":
+        torch.cuda.synchronize()
+
+
+def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
+    torch.manual_seed(seed)
+    cfg = {"lr": 1e-4, "weight_decay": 1.0, "beta1": 0.9, "beta2": 0.95, "puzzle_emb_lr": 1e-4,
+           "puzzle_emb_weight_decay": 1.0, "halt_exploration_prob": 0.1, "ema": True,
+           "ema_rate": 0.999, **cfg}
+    model = TRM(cfg)
+    gen = torch.Generator(device=DEVICE).manual_seed(seed)
+    inputs = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
+    labels = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
+    ids = torch.randint(0, cfg["num_puzzle_identifiers"], (batch,), generator=gen).int()
+    trainer = Trainer(model, cfg, batch, seed)
+    train_s = []
+    for i in range(warmup + train_steps):
+        sync()
+        t0 = time.perf_counter()
+        trainer.step(inputs, labels, ids)
+        sync()
+        if i >= warmup:
+            train_s.append(time.perf_counter() - t0)
+    eval_model = trainer.eval_model()
+    eval_s = []
+    for _ in range(eval_runs):
+        sync()
+        t0 = time.perf_counter()
+        evaluate(eval_model, inputs, ids)
+        sync()
+        eval_s.append(time.perf_counter() - t0)
+    return {"train_step_s": train_s, "eval_unroll_s": eval_s, "batch": batch,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "threads": torch.get_num_threads(), "torch": torch.__version__, "device": DEVICE,
+            "device_name": torch.cuda.get_device_name() if DEVICE != "cpu" else None}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--check", metavar="CASE_DIR")
+    ap.add_argument("--bench", action="store_true")
+    ap.add_argument("--config", help="model config JSON (reference field names)")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--train-steps", type=int, default=3)
+    ap.add_argument("--eval-runs", type=int, default=1)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default="cpu",
+                    help="torch device for --bench, e.g. cuda (float32, TF32 matmuls off)")
+    a = ap.parse_args()
+    global DEVICE
+    DEVICE = a.device
+    H.DEVICE = a.device
+    if a.device != "cpu":
+        torch.set_default_device(a.device)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    torch.set_num_threads(a.threads or os.cpu_count() or 1)
+    if a.check:
+        print(json.dumps(check(a.check)))
+    elif a.bench:
+        if not a.config:
+            raise SystemExit("error: --bench needs --config")
+        print(json.dumps(bench(json.loads(a.config), a.batch, a.train_steps, a.eval_runs,
+                               a.warmup, a.seed)))
+    else:
+        ap.print_help()
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
