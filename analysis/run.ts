@@ -15,6 +15,7 @@ import { IGNORE_LABEL_ID } from "../model/mod.ts";
 import type { ScoreContext, TaskExample } from "../tasks/mod.ts";
 import {
   configFromArgs,
+  evaluationWeights,
   modelConfigFor,
   openSplit,
   openSplitMetadata,
@@ -102,9 +103,8 @@ async function loadModel(checkpoint: string, dataDir: string) {
   const config = configFromArgs([`data_path=${dataDir}`], saved.config);
   const meta = await openSplitMetadata(dataDir, "train");
   const mc = modelConfigFor(config, meta);
-  const weights = new Map(
-    [...ckpt.tensors].filter(([k]) => !k.startsWith("optim.") && !k.startsWith("carry.")),
-  );
+  // The weights an evaluation uses: the EMA shadow where the checkpoint has one (TRM).
+  const weights = evaluationWeights(ckpt.tensors);
   return { model: stateFromDict(mc, weights, checkpoint), config };
 }
 
@@ -131,7 +131,7 @@ export async function analyzeModel(req: AnalyzeRequest): Promise<Analysis> {
   log(
     `analyze ${req.title}: ${describeBackend(backend)}; ${n} of ${sample.total} test rows ` +
       `(seed ${seed}), ${segments} segments (trained ${trained}), ` +
-      (c.arch === "hrm"
+      (c.arch !== "transformer"
         ? `cycles H=${cycles.H} L=${cycles.L}`
         : `${c.transformer_layers} Transformer blocks`),
   );

@@ -109,7 +109,7 @@ export async function unroll(
     }
     rec.states = {
       zH: new Float32Array(n * seq * c.hidden_size),
-      zL: c.arch === "hrm" ? new Float32Array(n * seq * c.hidden_size) : null,
+      zL: c.arch !== "transformer" ? new Float32Array(n * seq * c.hidden_size) : null,
       hidden: c.hidden_size,
     };
   }
@@ -127,8 +127,8 @@ export async function unroll(
       // The states the first segment resets every row to.
       const shape: [number, number] = [rows * t, c.hidden_size];
       const zH = tf.broadcastTo(m.hInit, shape) as tf.Tensor2D;
-      const zL = c.arch === "hrm" ? tf.broadcastTo(m.lInit, shape) as tf.Tensor2D : null;
-      recorder = new ResidualRecorder(rows, { zH, zL }, c.arch !== "hrm", rec.calls);
+      const zL = c.arch !== "transformer" ? tf.broadcastTo(m.lInit, shape) as tf.Tensor2D : null;
+      recorder = new ResidualRecorder(rows, { zH, zL }, c.arch === "transformer", rec.calls);
       zH.dispose();
       zL?.dispose();
     }

@@ -65,6 +65,7 @@ export {
 } from "./score_checkpoint.ts";
 export { type EvalRequest, type EvalSummary, runEvaluation } from "./eval_run.ts";
 export { evaluateSplit, type SetMetrics } from "./evaluate.ts";
+export { evaluationWeights } from "./exported_state.ts";
 export {
   checkSampleSize,
   countGroups,
