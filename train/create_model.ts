@@ -135,7 +135,7 @@ export function createTrainModel(
   const backend = tf.getBackend() as BackendName;
   const workers = resolveWorkers(config.workers, backend, cfg.batch_size);
   try {
-    checkResources({ cfg, workers, purpose, limits: memoryLimits(backend) });
+    checkResources({ cfg, workers, purpose, ema: config.ema, limits: memoryLimits(backend) });
   } catch (err) {
     return Promise.reject(err);
   }

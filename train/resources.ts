@@ -39,7 +39,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { countParams, type ModelConfig, swigluInner, totalLen } from "../model/mod.ts";
+import { countParams, type ModelConfig, swigluInner, totalLen, usesMlpT } from "../model/mod.ts";
 
 /** Bytes of one float32 value. */
 const F32 = 4;
@@ -64,6 +64,8 @@ export interface MemoryEstimate {
   params: number;
   /** AdamATan2 moments held here (a worker holds its shard). */
   moments: number;
+  /** The EMA shadow of the weights (`ema=True`; every worker holds a full copy), else 0. */
+  ema: number;
   carry: number;
   /** Peak of a training step's activations and gradients, beyond weights, moments and carry. */
   trainActivations: number;
@@ -98,7 +100,12 @@ function activationFloats(c: ModelConfig, rows: number): [number, number, number
   const s = rows * c.num_heads * t * t;
   const bSV = rows * c.seq_len * c.vocab_size;
   const rope = c.pos_encodings === "rope" ? 20 : 0;
-  const perBlock = (58 + rope) * nD + 14 * nF + 7.5 * s;
+  // TRM's mlp_t blocks mix positions with a SwiGLU over the T axis per channel (inner I_t)
+  // where the other blocks hold attention scores [B*heads, T, T].
+  const mixer = usesMlpT(c)
+    ? 14 * rows * d * swigluInner({ expansion: c.expansion, hidden_size: t })
+    : 7.5 * s;
+  const perBlock = (58 + rope) * nD + 14 * nF + mixer;
   const train = gradBlocks(c) * perBlock + 32 * nD + 29 * bSV;
   const evalPeak = 35 * nD + 10 * nF + 2.25 * s + 8.5 * bSV;
   return [train, evalPeak, bSV];
@@ -142,24 +149,29 @@ export function rowsWithin(cfg: ModelConfig, limit: number): number {
  * The memory `cfg` needs per process at its batch size (`cfg.batch_size` rows,
  * split between `workers` data-parallel workers). Nothing is allocated.
  */
-export function estimateMemory(cfg: ModelConfig, opts: { workers?: number } = {}): MemoryEstimate {
+export function estimateMemory(
+  cfg: ModelConfig,
+  opts: { workers?: number; ema?: boolean } = {},
+): MemoryEstimate {
   const workers = Math.max(1, Math.min(opts.workers ?? 1, cfg.batch_size));
   const rows = Math.ceil(cfg.batch_size / workers);
   const p = countParams(cfg);
   const params = p * F32;
   const moments = Math.ceil(2 * p / workers) * F32;
+  const ema = opts.ema ? params : 0;
   const carryOf = (b: number) =>
     (cfg.arch === "transformer" ? 1 : 2) * b * totalLen(cfg) * cfg.hidden_size * F32;
   const carry = carryOf(rows);
   const [trainF, evalF, logitsF] = activationFloats(cfg, rows);
   const trainActivations = (trainF + 2 * p) * F32;
   const evalActivations = evalF * F32;
-  const fixed = params + moments + carry;
+  const fixed = params + moments + ema + carry;
   const [perRowTrain] = activationFloats(cfg, 1);
   return {
     rows,
     params,
     moments,
+    ema,
     carry,
     trainActivations,
     evalActivations,
@@ -237,12 +249,14 @@ export interface ResourceRequest {
   workers: number;
   /** Train (the default; a run also evaluates) or evaluate only. */
   purpose?: "train" | "eval";
+  /** The optimizer keeps an EMA shadow of the weights (TRM's `ema=True`). */
+  ema?: boolean;
   limits: MemoryLimits;
 }
 
 /** The setting to lower when even one row per process is too much. */
 function lowerModel(c: ModelConfig, e: MemoryEstimate): string {
-  const weights = e.params + e.moments;
+  const weights = e.params + e.moments + e.ema;
   if (weights > e.train / 2) {
     return "lower arch.hidden_size or the layers (arch.H_layers, arch.L_layers" +
       (c.arch === "transformer" ? ", arch.transformer_layers)" : ")") +
@@ -266,13 +280,16 @@ function lowerBatch(r: ResourceRequest, e: MemoryEstimate, limit: number, total:
 export function resourceProblem(req: ResourceRequest): string | undefined {
   const { cfg, workers, limits } = req;
   const purpose = req.purpose ?? "train";
-  const e = estimateMemory(cfg, { workers });
+  const e = estimateMemory(cfg, { workers, ema: req.ema });
   const need = purpose === "train" ? e.train : e.eval;
   const what = `${purpose === "train" ? "training" : "evaluating"} at global_batch_size ` +
     `${cfg.batch_size}` + (workers > 1 ? ` (${e.rows} rows per worker, ${workers} workers)` : "");
   const parts = `weights ${formatBytes(e.params)}, optimizer ${formatBytes(e.moments)}, ` +
+    (e.ema ? `EMA ${formatBytes(e.ema)}, ` : "") +
     `activations ${
-      formatBytes(purpose === "train" ? need - e.params - e.moments : e.evalActivations + e.carry)
+      formatBytes(
+        purpose === "train" ? need - e.params - e.moments - e.ema : e.evalActivations + e.carry,
+      )
     }`;
   const each = workers > 1 ? " per worker" : "";
   const gpuHint = limits.backend === "webgpu" ? "" : " (or train on a GPU: backend=webgpu)";

@@ -47,7 +47,36 @@ const SMALL: Record<string, hrm.ModelConfigInput> = {
     halt_max_steps: 2,
     pos_encodings: "learned",
   },
+  trm_mlp_ema: {
+    arch: "trm",
+    batch_size: 4,
+    seq_len: 16,
+    vocab_size: 11,
+    num_puzzle_identifiers: 2,
+    puzzle_emb_ndim: 32,
+    puzzle_emb_len: 2,
+    hidden_size: 32,
+    num_heads: 2,
+    expansion: 4,
+    H_layers: 0,
+    L_layers: 2,
+    H_cycles: 2,
+    L_cycles: 2,
+    halt_max_steps: 2,
+    mlp_t: true,
+    pos_encodings: "none",
+  },
 };
+SMALL.trm_att_ema = {
+  ...SMALL.trm_mlp_ema,
+  mlp_t: false,
+  pos_encodings: "rope",
+  seq_len: 30,
+  hidden_size: 48,
+  num_heads: 3,
+};
+/** The SMALL configs trained with an EMA shadow of the weights. */
+const WITH_EMA = new Set(["trm_mlp_ema", "trm_att_ema"]);
 
 function batchFor(c: hrm.ModelConfig, seed: number): hrm.Batch {
   const r = new hrm.Rng(seed);
@@ -78,10 +107,11 @@ for (const [name, input] of Object.entries(SMALL)) {
     `resources: the estimate is within ${FACTOR}x of tfjs' memory (${name})`,
     async () => {
       const c = hrm.parseModelConfig(input);
-      const e = estimateMemory(c);
+      const ema = WITH_EMA.has(name);
+      const e = estimateMemory(c, { ema });
       const base = tf.memory().numBytes;
       const model = hrm.createModel(c, 1);
-      const trainer = hrm.createTrainer(model, hrm.parseOptimConfig({}), 1);
+      const trainer = hrm.createTrainer(model, hrm.parseOptimConfig({ ema }), 1);
       let carry = hrm.initialCarry(model, c.batch_size);
       const held = tf.memory().numBytes - base;
       const train = await peakOf(base, async () => {
@@ -104,7 +134,7 @@ for (const [name, input] of Object.entries(SMALL)) {
           est / got <= FACTOR && got / est <= FACTOR,
           `${what}: estimated ${est}, measured ${got} (ratio ${(est / got).toFixed(3)})`,
         );
-      within(e.params + e.moments + e.carry, held, "weights, moments, carry");
+      within(e.params + e.moments + e.ema + e.carry, held, "weights, moments, EMA, carry");
       within(e.train, train, "train");
       within(e.eval, evaluate, "eval");
     },
