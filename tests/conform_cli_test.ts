@@ -37,6 +37,21 @@ Deno.test({
 });
 
 Deno.test({
+  name: "conform CLI: a TRM case (its config names the model) passes, with the EMA shadow compared",
+  sanitizeResources: false,
+  fn: async () => {
+    const r = await conform("fixtures/trm-reference/trm-mlp", "--backend", "wasm");
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.match(lines.at(-1)!, /^conform trm-mlp: max_err=\S+ PASS$/);
+    assert.ok(
+      lines.some((l) => /^\s*train step2\.ema\s+n=\s*12 max_err=\s*\S+ ok/.test(l)),
+      "EMA rows compared",
+    );
+  },
+});
+
+Deno.test({
   name: "conform CLI: rows decided by the noise floor say rule: floor (--verbose shows the bound)",
   sanitizeResources: false,
   fn: async () => {
