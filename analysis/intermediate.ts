@@ -2,13 +2,17 @@
  * Intermediate predictions (paper Figure 7): one puzzle's prediction after
  * every segment as a strip of the task's own pictures (`Task.renderExample`:
  * the Sudoku grid, the Maze path, the ARC grid, with wrong tokens marked
- * against the label), each captioned with its segment, how many tokens changed
- * since the previous segment and whether it is exactly right. Nothing here
- * knows a task: the pictures come from the caller's renderer.
+ * against the label), each from segment 2 on given the previous segment's
+ * prediction as `previous` so that it marks the changed cells
+ * (`CHANGE_MARK`); segment 1 is drawn without marks. Each is captioned with its
+ * segment, how many tokens changed since the previous segment (the first:
+ * since the input) and whether it is exactly right; a legend line under the
+ * strip explains the change mark. Nothing here knows a task: the pictures come
+ * from the caller's renderer.
  * @module
  */
 import { escapeXml } from "../util/mod.ts";
-import type { TaskExample } from "../tasks/mod.ts";
+import { CHANGE_MARK, type TaskExample } from "../tasks/mod.ts";
 
 /** One puzzle's predictions after segments 1..S. */
 export interface PredictionTrace {
@@ -45,20 +49,37 @@ export function svgSize(svg: string): { width: number; height: number } {
 
 const CAPTION = 34;
 const GAP = 10;
+const LEGEND = 22;
 
-/** The strip: one captioned picture per segment, left to right, under a title. */
+/** The legend line under the strip: a sample change mark and what it means. */
+export const STRIP_LEGEND = `${CHANGE_MARK.words}: cell changed since the previous segment ` +
+  `(none on segment 1, whose count is against the input)`;
+
+/**
+ * The strip: one captioned picture per segment, left to right, under a title,
+ * over a legend line. Segment s >= 2 is rendered with `previous` = segment
+ * s-1's prediction; segment 1 with none.
+ */
 export function predictionStrip(
   trace: PredictionTrace,
   render: (example: TaskExample) => string,
   title: string,
 ): string {
   const changed = changedTokens(trace);
-  const frames = trace.predictions.map((prediction) =>
-    render({ input: trace.input, label: trace.label, prediction })
+  const frames = trace.predictions.map((prediction, s) =>
+    render({
+      input: trace.input,
+      label: trace.label,
+      prediction,
+      ...(s > 0 ? { previous: trace.predictions[s - 1] } : {}),
+    })
   );
   const sizes = frames.map(svgSize);
-  const height = Math.max(...sizes.map((s) => s.height)) + CAPTION + 24;
-  const width = sizes.reduce((w, s) => w + s.width + GAP, GAP);
+  const picturesBottom = Math.max(...sizes.map((s) => s.height)) + CAPTION + 24;
+  const height = picturesBottom + LEGEND;
+  // About 6 px a character at the legend's 11 px.
+  const legendWidth = GAP + 18 + STRIP_LEGEND.length * 6 + GAP;
+  const width = Math.max(legendWidth, sizes.reduce((w, s) => w + s.width + GAP, GAP));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
     `font-family="sans-serif">`,
@@ -68,7 +89,8 @@ export function predictionStrip(
   let x = GAP;
   for (const [s, frame] of frames.entries()) {
     const exact = isExact(trace.predictions[s], trace.label);
-    const caption = `segment ${s + 1}: ${changed[s]} changed` + (exact ? ", exact" : "");
+    const caption = `segment ${s + 1}: ${changed[s]} changed` + (s === 0 ? " from input" : "") +
+      (exact ? ", exact" : "");
     parts.push(
       `<text x="${x}" y="${24 + CAPTION - 12}" font-size="12" fill="${
         exact ? "#2a7d2a" : "#333"
@@ -77,6 +99,15 @@ export function predictionStrip(
     );
     x += sizes[s].width + GAP;
   }
+  const y = picturesBottom + 4;
+  parts.push(
+    `<rect x="${GAP + 1}" y="${y + 1}" width="10" height="10" fill="none" ` +
+      `stroke="${CHANGE_MARK.stroke}" stroke-width="${CHANGE_MARK.width}" ` +
+      `stroke-dasharray="${CHANGE_MARK.dash}"/>`,
+    `<text x="${GAP + 18}" y="${y + 10}" font-size="11" fill="#333">${
+      escapeXml(STRIP_LEGEND)
+    }</text>`,
+  );
   parts.push("</svg>");
   return parts.join("\n");
 }

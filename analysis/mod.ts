@@ -25,4 +25,5 @@ export {
   type StateMatrix,
 } from "./participation.ts";
 export type { TaskExample } from "../tasks/mod.ts";
+export { predictionStrip, type PredictionTrace, STRIP_LEGEND } from "./intermediate.ts";
 export { RESIDUAL_NORM } from "./residuals.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 import type { TaskExample } from "./task.ts";
+import { changedCells, changeMarkSvg } from "./change_mark.ts";
 
 const PALETTE = [
   "#ffffff",
@@ -26,6 +27,7 @@ function oneGrid(
   cell: number,
   x0: number,
   wrong?: boolean[],
+  changed?: boolean[],
 ): string {
   const parts: string[] = [];
   for (let i = 0; i < side * side && i < tokens.length; i++) {
@@ -49,16 +51,18 @@ function oneGrid(
         }" fill="none" stroke="#d00" stroke-width="1.5"/>`,
       );
     }
+    if (changed?.[i]) parts.push(changeMarkSvg(x, y, cell));
   }
   return parts.join("");
 }
 
 /**
  * Input, label and prediction as three square grids of token ids (colour by
- * id); prediction cells that differ from the label are outlined in red.
+ * id); prediction cells that differ from the label are outlined in red, and
+ * those that differ from `previous` (when given) carry the change mark.
  */
 export function gridSvg(example: TaskExample): string {
-  const n = example.label.length;
+  const n = Math.max(example.label.length, example.prediction.length);
   const side = Math.ceil(Math.sqrt(n));
   const cell = Math.max(3, Math.min(18, Math.floor(180 / side)));
   const w = side * cell;
@@ -71,5 +75,5 @@ export function gridSvg(example: TaskExample): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${3 * w + 32}" height="${w + 24}">` +
     titles +
     oneGrid(example.input, side, cell, 0) + oneGrid(example.label, side, cell, w + 16) +
-    oneGrid(example.prediction, side, cell, 2 * (w + 16), wrong) + "</svg>";
+    oneGrid(example.prediction, side, cell, 2 * (w + 16), wrong, changedCells(example)) + "</svg>";
 }

@@ -17,6 +17,7 @@ export {
   type VerifyReport,
 } from "./task.ts";
 export { changedCellScores } from "./scores.ts";
+export { CHANGE_MARK, changedCells, changeMarkSvg } from "./change_mark.ts";
 export * as maze from "./maze/mod.ts";
 export * as arc from "./arc/mod.ts";
 export * as sudoku from "./sudoku/mod.ts";

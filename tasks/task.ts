@@ -22,6 +22,12 @@ export interface TaskExample {
   /** Empty when the evaluation saved no labels. */
   label: number[];
   prediction: number[];
+  /**
+   * An earlier prediction of the same row (same length), e.g. the previous
+   * ACT segment's: when present, the picture marks every cell where
+   * `prediction` differs from it (`change_mark.ts`).
+   */
+  previous?: number[];
   /** Optional free-form name (ARC task id, ...). */
   name?: string;
 }

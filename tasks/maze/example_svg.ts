@@ -1,9 +1,11 @@
 /**
  * A maze test row as a report picture, drawn by the task's own renderer: the
- * labelled path and the predicted path on the question.
+ * labelled path and the predicted path on the question, and (when the example
+ * has a previous prediction) the change mark on every cell whose token changed.
  * @module
  */
 import type { TaskExample } from "../task.ts";
+import { changedCells } from "../change_mark.ts";
 import { renderMazeSvg } from "./render.ts";
 
 /** Label and prediction side by side with the question, cells sized to about 240 px. */
@@ -16,6 +18,7 @@ export function mazeExampleSvg(ex: TaskExample): string {
     input: ex.input,
     label,
     prediction: ex.prediction,
+    changed: changedCells(ex),
     cell: px,
     title: `labelled path (blue) and predicted path (orange): ${exact ? "exact" : "differs"}`,
   });

@@ -1,10 +1,13 @@
 /**
  * Renders a maze as a self-contained SVG for reports: walls, start, goal, the
  * labelled path (blue cells) and a predicted path (orange dots), so that a
- * valid-but-different shortest path is told apart from a wrong one at a glance.
+ * valid-but-different shortest path is told apart from a wrong one at a glance;
+ * optionally the change mark (`../change_mark.ts`) on cells an earlier
+ * prediction had otherwise.
  * @module
  */
 import { GOAL, PATH, START, WALL } from "./grid.ts";
+import { CHANGE_MARK, changeMarkSvg } from "../change_mark.ts";
 import { escapeXml } from "../../util/mod.ts";
 
 /** What to draw. Grids are n*n token ids, row-major. */
@@ -15,6 +18,11 @@ export interface MazeSvgOptions {
   label?: ArrayLike<number>;
   /** A predicted grid; its `o` cells are drawn as dots. */
   prediction?: ArrayLike<number>;
+  /**
+   * Per cell: whether the predicted token changed since an earlier prediction
+   * (any token, not only path cells), drawn with the change mark.
+   */
+  changed?: ArrayLike<boolean>;
   /** Pixels per cell (default 12). */
   cell?: number;
   /** Caption under the grid (escaped). */
@@ -37,7 +45,13 @@ export function renderMazeSvg(opts: MazeSvgOptions): string {
   const cells = opts.input.length;
   const n = Math.round(Math.sqrt(cells));
   if (n * n !== cells) throw new Error(`renderMazeSvg: ${cells} cells is not a square grid`);
-  for (const [name, grid] of [["label", opts.label], ["prediction", opts.prediction]] as const) {
+  for (
+    const [name, grid] of [
+      ["label", opts.label],
+      ["prediction", opts.prediction],
+      ["changed", opts.changed],
+    ] as const
+  ) {
     if (grid && grid.length !== cells) {
       throw new Error(`renderMazeSvg: ${name} has ${grid.length} cells, input has ${cells}`);
     }
@@ -85,6 +99,13 @@ export function renderMazeSvg(opts: MazeSvgOptions): string {
       );
     }
   }
+  if (opts.changed) {
+    for (let c = 0; c < cells; c++) {
+      if (!opts.changed[c]) continue;
+      const r = Math.floor(c / n);
+      parts.push(changeMarkSvg((c - r * n) * px, r * px, px));
+    }
+  }
   const y = n * px + 13;
   const legend: [string, string][] = [
     ["start", MAZE_COLOURS.start],
@@ -93,8 +114,15 @@ export function renderMazeSvg(opts: MazeSvgOptions): string {
     ...(opts.prediction ? [["predicted", MAZE_COLOURS.prediction]] as [string, string][] : []),
   ];
   let x = 2;
+  if (opts.changed) legend.push(["changed", "none"]);
   for (const [name, colour] of legend) {
-    parts.push(`<rect x="${x}" y="${y - 9}" width="10" height="10" fill="${colour}"/>`);
+    parts.push(
+      colour === "none"
+        ? `<rect x="${x + 1}" y="${y - 8}" width="8" height="8" fill="none" ` +
+          `stroke="${CHANGE_MARK.stroke}" stroke-width="${CHANGE_MARK.width}" ` +
+          `stroke-dasharray="${CHANGE_MARK.dash}"/>`
+        : `<rect x="${x}" y="${y - 9}" width="10" height="10" fill="${colour}"/>`,
+    );
     parts.push(`<text x="${x + 13}" y="${y}">${name}</text>`);
     x += 18 + name.length * 6;
   }

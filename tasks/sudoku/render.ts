@@ -1,10 +1,12 @@
 /**
  * Renders a Sudoku as a self-contained SVG for reports: givens in black, the
  * model's answers in blue, wrong answers in red on a tinted cell (with the
- * correct digit small in the corner when the solution is known).
+ * correct digit small in the corner when the solution is known), and the
+ * change mark (`../change_mark.ts`) on cells an earlier answer had otherwise.
  * @module
  */
 import { escapeXml } from "../../util/mod.ts";
+import { changeMarkSvg } from "../change_mark.ts";
 
 /** What to draw. Grids are 81 digits (0 = blank), row-major. */
 export interface RenderInput {
@@ -13,6 +15,8 @@ export interface RenderInput {
   answer?: ArrayLike<number>;
   /** The true solution, to mark wrong answers (optional). */
   solution?: ArrayLike<number>;
+  /** Per cell: whether the answer changed since an earlier one (drawn with the change mark). */
+  changed?: ArrayLike<boolean>;
   /** Caption under the grid. */
   title?: string;
   /** Cell size in px (default 32). */
@@ -73,6 +77,12 @@ export function renderSvg(input: RenderInput): string {
         pad + size
       }" stroke="black" stroke-width="${w}"/>`,
     );
+  }
+  // Over the grid lines, so that the thick box lines do not hide them.
+  for (let i = 0; i < 81; i++) {
+    if (input.changed?.[i]) {
+      out.push(changeMarkSvg(pad + (i % 9) * c, pad + Math.floor(i / 9) * c, c));
+    }
   }
   if (input.title) {
     out.push(
