@@ -75,11 +75,21 @@ export function predictionStrip(
     })
   );
   const sizes = frames.map(svgSize);
+  const captions = trace.predictions.map((prediction, s) => [
+    `segment ${s + 1}:`,
+    `${changed[s]} changed` + (s === 0 ? " from input" : "") +
+    (isExact(prediction, trace.label) ? ", exact" : ""),
+  ]);
+  // Each column is as wide as its picture or its caption (about 7 px a character at 12 px),
+  // so that a caption never runs into the next picture's.
+  const columns = sizes.map((size, s) =>
+    Math.max(size.width, ...captions[s].map((line) => line.length * 7))
+  );
   const picturesBottom = Math.max(...sizes.map((s) => s.height)) + CAPTION + 24;
   const height = picturesBottom + LEGEND;
   // About 6 px a character at the legend's 11 px.
   const legendWidth = GAP + 18 + STRIP_LEGEND.length * 6 + GAP;
-  const width = Math.max(legendWidth, sizes.reduce((w, s) => w + s.width + GAP, GAP));
+  const width = Math.max(legendWidth, columns.reduce((w, c) => w + c + GAP, GAP));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
     `font-family="sans-serif">`,
@@ -89,15 +99,16 @@ export function predictionStrip(
   let x = GAP;
   for (const [s, frame] of frames.entries()) {
     const exact = isExact(trace.predictions[s], trace.label);
-    const caption = `segment ${s + 1}: ${changed[s]} changed` + (s === 0 ? " from input" : "") +
-      (exact ? ", exact" : "");
+    const color = exact ? "#2a7d2a" : "#333";
     parts.push(
-      `<text x="${x}" y="${24 + CAPTION - 12}" font-size="12" fill="${
-        exact ? "#2a7d2a" : "#333"
-      }">${escapeXml(caption)}</text>`,
+      ...captions[s].map((line, i) =>
+        `<text x="${x}" y="${24 + CAPTION - 24 + 13 * i}" font-size="12" fill="${color}">${
+          escapeXml(line)
+        }</text>`
+      ),
       frame.replace(/^<svg\b/, `<svg x="${x}" y="${24 + CAPTION - 6}"`),
     );
-    x += sizes[s].width + GAP;
+    x += columns[s] + GAP;
   }
   const y = picturesBottom + 4;
   parts.push(

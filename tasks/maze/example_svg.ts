@@ -8,10 +8,10 @@ import type { TaskExample } from "../task.ts";
 import { changedCells } from "../change_mark.ts";
 import { renderMazeSvg } from "./render.ts";
 
-/** Label and prediction side by side with the question, cells sized to about 240 px. */
+/** Label and prediction on the question, the grid about 240 px wide (cells 4 to 24 px). */
 export function mazeExampleSvg(ex: TaskExample): string {
   const n = Math.round(Math.sqrt(ex.input.length));
-  const px = Math.max(4, Math.min(12, Math.floor(240 / n)));
+  const px = Math.max(4, Math.min(24, Math.floor(240 / n)));
   const label = ex.label.map((t) => (t < 0 ? 0 : t));
   const exact = ex.prediction.every((t, i) => ex.label[i] < 0 || t === ex.label[i]);
   return renderMazeSvg({

@@ -59,7 +59,18 @@ export function renderMazeSvg(opts: MazeSvgOptions): string {
   const px = opts.cell ?? 12;
   const legendH = 18;
   const titleH = opts.title ? 16 : 0;
-  const w = n * px;
+  const legend: [string, string][] = [
+    ["start", MAZE_COLOURS.start],
+    ["goal", MAZE_COLOURS.goal],
+    ...(opts.label ? [["label path", MAZE_COLOURS.label]] as [string, string][] : []),
+    ...(opts.prediction ? [["predicted", MAZE_COLOURS.prediction]] as [string, string][] : []),
+    ...(opts.changed ? [["changed", "none"]] as [string, string][] : []),
+  ];
+  // Wide enough for the legend row and the title (about 6 px a character at 10 px), not
+  // only the grid: a small maze would clip them.
+  const legendW = legend.reduce((x, [name]) => x + 18 + name.length * 6, 2);
+  const titleW = opts.title ? 4 + Math.ceil(opts.title.length * 5.5) : 0;
+  const w = Math.max(n * px, legendW, titleW);
   const h = n * px + legendH + titleH;
   const parts: string[] = [];
   parts.push(
@@ -107,14 +118,7 @@ export function renderMazeSvg(opts: MazeSvgOptions): string {
     }
   }
   const y = n * px + 13;
-  const legend: [string, string][] = [
-    ["start", MAZE_COLOURS.start],
-    ["goal", MAZE_COLOURS.goal],
-    ...(opts.label ? [["label path", MAZE_COLOURS.label]] as [string, string][] : []),
-    ...(opts.prediction ? [["predicted", MAZE_COLOURS.prediction]] as [string, string][] : []),
-  ];
   let x = 2;
-  if (opts.changed) legend.push(["changed", "none"]);
   for (const [name, colour] of legend) {
     parts.push(
       colour === "none"

@@ -8,7 +8,8 @@ Deno.test("renderMazeSvg: walls, S, G, label path and predicted path in their co
   const prediction = gridFromLines(["S  ", "o# ", "ooG"]).ids;
   const svg = renderMazeSvg({ input, label, prediction, cell: 10, title: "a<b" });
   const count = (re: RegExp) => (svg.match(re) ?? []).length;
-  assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="30"'));
+  // 3 cells of 10 px, widened to the legend row: 2 + (18 + 6 * name length) per entry.
+  assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="242"'));
   assert.equal(count(/class="wall"/g), 1);
   assert.equal(count(/class="start"/g), 1);
   assert.equal(count(/class="goal"/g), 1);
