@@ -294,7 +294,9 @@ function verdictsHtml(reports: TaskReport[]): string {
     (r.comparisons ?? []).map((c) => `<li>${esc(`${r.task.task}: ${comparisonText(c)}`)}</li>`)
   );
   return items.length
-    ? `<p>Paired comparisons (exact McNemar on the same test rows):</p><ul>${items.join("")}</ul>`
+    ? `<p>Paired comparisons (exact McNemar on the same test rows, or the same tasks where the headline counts tasks):</p><ul>${
+      items.join("")
+    }</ul>`
     : "";
 }
 

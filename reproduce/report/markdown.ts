@@ -282,7 +282,10 @@ export function summaryMarkdown(
     (r.comparisons ?? []).map((c) => `${r.task.task}: ${comparisonText(c)}`)
   );
   if (verdicts.length) {
-    out.push("Paired comparisons (exact McNemar on the same test rows):", "");
+    out.push(
+      "Paired comparisons (exact McNemar on the same test rows, or the same tasks where the headline counts tasks):",
+      "",
+    );
     for (const v of verdicts) out.push(`- ${mdText(v)}`);
     out.push("");
   }
