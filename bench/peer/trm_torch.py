@@ -8,7 +8,8 @@ without gradient and one full recursion with it; halting on q_halt > 0 with no
 Q-continue target; loss lm + 0.5 q_halt; AdamATan2 on the weights, SignSGD on
 the touched puzzle-embedding rows, and an EMA of the weights used for
 evaluation). The helpers shared with the HRM peer (safetensors reader,
-initialisation, RMS norm, RoPE, the losses) come from hrm_torch.py beside it.
+initialisation, RMS norm, RoPE, the losses, and the bench harness: timing,
+command line, JSON output) come from hrm_torch.py beside it.
 
 Modes (one JSON object on stdout):
   --check CASE_DIR   load params.safetensors, compare every segment's logits of
@@ -19,12 +20,10 @@ Modes (one JSON object on stdout):
                      unrolls (halt_max_steps segments) for a config given with
                      --config (JSON of the reference's field names) and --batch.
 """
-import argparse
 import json
 import math
 import os
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
@@ -32,8 +31,6 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hrm_torch as H  # noqa: E402  (the HRM peer's helpers)
-
-DEVICE = "cpu"
 
 
 def swiglu_inter(width, expansion):
@@ -178,7 +175,7 @@ class Trainer:
 
     def __init__(self, model, cfg, batch, seed):
         self.m, self.cfg, self.B = model, cfg, batch
-        self.gen = torch.Generator(device=DEVICE).manual_seed(seed)
+        self.gen = torch.Generator(device=H.DEVICE).manual_seed(seed)
         s, d = cfg["seq_len"] + model.emb_len, cfg["hidden_size"]
         self.zH = torch.zeros(batch, s, d)
         self.zL = torch.zeros(batch, s, d)
@@ -284,10 +281,6 @@ def evaluate(model, inputs, ids):
     return out
 
 
-def rel(got, want):
-    return float((got - want).abs().max()) / (float(want.abs().max()) or 1.0)
-
-
 def check(case):
     cfg = json.load(open(f"{case}/config.json"))["model"]
     model = TRM(cfg)
@@ -299,7 +292,7 @@ def check(case):
     batch = H.read_safetensors(f"{case}/batches.safetensors")
     ref = H.read_safetensors(f"{case}/eval.safetensors")
     logits = evaluate(model, batch["batch1.inputs"], batch["batch1.puzzle_identifiers"])
-    worst = max(rel(got, ref[f"step{i + 1}.logits"]) for i, got in enumerate(logits))
+    worst = max(H.rel(got, ref[f"step{i + 1}.logits"]) for i, got in enumerate(logits))
     train = H.read_safetensors(f"{case}/train.safetensors")
     trainer = Trainer(model, cfg, batch["batch1.inputs"].shape[0], 0)
     worst_train, worst_ema = 0.0, 0.0
@@ -308,92 +301,34 @@ def check(case):
                             batch[f"batch{k}.puzzle_identifiers"])
         want = float(train[f"step{k}.loss"])
         worst_train = max(worst_train, abs(loss - want) / abs(want))
-        after = model.state_dict()
-        for name, ref_t in train.items():
-            prefix = f"step{k}.after.model.inner."
-            if name.startswith(prefix):
-                worst_train = max(worst_train, rel(after[name[len(prefix):]], ref_t))
+        worst_train = max(worst_train,
+                          H.worst_rel(model.state_dict(), train, f"step{k}.after.model.inner."))
         shadow = dict(zip(trainer.names, trainer.ema or []))
-        for name, ref_t in train.items():
-            prefix = f"step{k}.ema.model.inner."
-            if name.startswith(prefix):
-                worst_ema = max(worst_ema, rel(shadow[name[len(prefix):]], ref_t))
+        worst_ema = max(worst_ema, H.worst_rel(shadow, train, f"step{k}.ema.model.inner."))
     return {"case": case, "segments": len(logits), "eval_max_rel_diff": worst,
             "train_max_rel_diff": worst_train, "ema_max_rel_diff": worst_ema,
             "parameters": sum(p.numel() for p in model.parameters()),
             "ok": worst <= 1e-3 and worst_train <= 1e-3 and worst_ema <= 1e-3}
 
 
-def sync():
-    if DEVICE != "cpu":
-        torch.cuda.synchronize()
-
-
 def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
     torch.manual_seed(seed)
-    cfg = {"lr": 1e-4, "weight_decay": 1.0, "beta1": 0.9, "beta2": 0.95, "puzzle_emb_lr": 1e-4,
-           "puzzle_emb_weight_decay": 1.0, "halt_exploration_prob": 0.1, "ema": True,
-           "ema_rate": 0.999, **cfg}
+    cfg = {**H.BENCH_OPTIM, "ema": True, "ema_rate": 0.999, **cfg}
     model = TRM(cfg)
-    gen = torch.Generator(device=DEVICE).manual_seed(seed)
-    inputs = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
-    labels = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
-    ids = torch.randint(0, cfg["num_puzzle_identifiers"], (batch,), generator=gen).int()
+    inputs, labels, ids = H.bench_batch(cfg, batch, seed)
     trainer = Trainer(model, cfg, batch, seed)
-    train_s = []
-    for i in range(warmup + train_steps):
-        sync()
-        t0 = time.perf_counter()
-        trainer.step(inputs, labels, ids)
-        sync()
-        if i >= warmup:
-            train_s.append(time.perf_counter() - t0)
+    train_s = H.timed(lambda: trainer.step(inputs, labels, ids), train_steps, warmup)
     eval_model = trainer.eval_model()
-    eval_s = []
-    for _ in range(eval_runs):
-        sync()
-        t0 = time.perf_counter()
-        evaluate(eval_model, inputs, ids)
-        sync()
-        eval_s.append(time.perf_counter() - t0)
-    return {"train_step_s": train_s, "eval_unroll_s": eval_s, "batch": batch,
-            "parameters": sum(p.numel() for p in model.parameters()),
-            "threads": torch.get_num_threads(), "torch": torch.__version__, "device": DEVICE,
-            "device_name": torch.cuda.get_device_name() if DEVICE != "cpu" else None}
+    eval_s = H.timed(lambda: evaluate(eval_model, inputs, ids), eval_runs)
+    return H.bench_result(train_s, eval_s, batch,
+                          parameters=sum(p.numel() for p in model.parameters()))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--check", metavar="CASE_DIR")
-    ap.add_argument("--bench", action="store_true")
-    ap.add_argument("--config", help="model config JSON (reference field names)")
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--train-steps", type=int, default=3)
-    ap.add_argument("--eval-runs", type=int, default=1)
-    ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--device", default="cpu",
-                    help="torch device for --bench, e.g. cuda (float32, TF32 matmuls off)")
+    ap = H.peer_args(__doc__, "CASE_DIR")
     a = ap.parse_args()
-    global DEVICE
-    DEVICE = a.device
-    H.DEVICE = a.device
-    if a.device != "cpu":
-        torch.set_default_device(a.device)
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    torch.set_num_threads(a.threads or os.cpu_count() or 1)
-    if a.check:
-        print(json.dumps(check(a.check)))
-    elif a.bench:
-        if not a.config:
-            raise SystemExit("error: --bench needs --config")
-        print(json.dumps(bench(json.loads(a.config), a.batch, a.train_steps, a.eval_runs,
-                               a.warmup, a.seed)))
-    else:
-        ap.print_help()
-        sys.exit(1)
+    H.use_device(a.device, a.threads)
+    H.run_mode(ap, a, check, bench)
 
 
 if __name__ == "__main__":
