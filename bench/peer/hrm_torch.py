@@ -205,7 +205,8 @@ def softmax_ce(logits, labels):
 
 
 class Trainer:
-    """Persistent ACT carry + optimizers, as the reference trainer runs them."""
+    """Persistent ACT carry + optimizers (AdamATan2, SignSGD on the touched puzzle-embedding
+    rows), as the reference trainer runs them. The TRM peer's trainer extends it."""
 
     def __init__(self, model, cfg, batch, seed):
         self.m, self.cfg, self.B = model, cfg, batch
@@ -222,17 +223,36 @@ class Trainer:
         self.t = 0
         self.loss_fn = softmax_ce if cfg.get("loss_type") == "softmax_cross_entropy" else stablemax_ce
 
-    def step(self, inputs, labels, ids):
-        m, c, B = self.m, self.cfg, self.B
-        h = self.halted
+    def start(self, inputs, labels, ids):
+        """The ACT carry at the start of a step: halted rows take the new batch's data, the
+        initial states and step 0. Returns (inputs, labels, ids, zH, zL, steps)."""
+        m, h = self.m, self.halted
         if self.data is None:
             self.data = (inputs, labels, ids)
         self.data = tuple(torch.where(h.view((-1,) + (1,) * (n.dim() - 1)), n, o)
                           for n, o in zip((inputs, labels, ids), self.data))
-        inputs, labels, ids = self.data
         zH = torch.where(h.view(-1, 1, 1), m.H_init, self.zH)
         zL = torch.where(h.view(-1, 1, 1), m.L_init, self.zL)
-        steps = torch.where(h, 0, self.steps)
+        return (*self.data, zH, zL, torch.where(h, 0, self.steps))
+
+    def lm_loss(self, logits, labels):
+        """The summed per-token-mean LM loss and, per row, whether every label is predicted."""
+        mask = labels != -100
+        counts = mask.sum(-1)
+        correct = (mask & (logits.argmax(-1) == labels)).sum(-1) == counts
+        return (self.loss_fn(logits, labels) / counts.clamp_min(1).unsqueeze(-1)).sum(), correct
+
+    def finish(self, loss, rows, ids, carry):
+        """Back-propagates loss / batch, updates the weights, keeps the carry (zH, zL, steps,
+        halted); returns the loss as a float."""
+        (loss / self.B).backward()
+        self.update(rows, ids)
+        self.zH, self.zL, self.steps, self.halted = carry
+        return float(loss)
+
+    def step(self, inputs, labels, ids):
+        m, c, B = self.m, self.cfg, self.B
+        inputs, labels, ids, zH, zL, steps = self.start(inputs, labels, ids)
         rows = None
         if m.emb_len > 0:
             rows = m.puzzle_emb.weights[ids.long()].clone().requires_grad_(True)
@@ -247,17 +267,10 @@ class Trainer:
             halted = halted & (steps >= min_halt)
             _, _, _, nq_halt, nq_cont = m.segment(zH, zL, x.detach())
             target = torch.sigmoid(torch.where(last, nq_halt, torch.maximum(nq_halt, nq_cont)))
-        mask = labels != -100
-        counts = mask.sum(-1)
-        correct = (mask & (logits.argmax(-1) == labels)).sum(-1) == counts
-        lm = (self.loss_fn(logits, labels) / counts.clamp_min(1).unsqueeze(-1)).sum()
+        lm, correct = self.lm_loss(logits, labels)
         q_loss = F.binary_cross_entropy_with_logits(q_halt, correct.float(), reduction="sum")
         qc_loss = F.binary_cross_entropy_with_logits(q_cont, target, reduction="sum")
-        loss = lm + 0.5 * (q_loss + qc_loss)
-        (loss / B).backward()
-        self.update(rows, ids)
-        self.zH, self.zL, self.steps, self.halted = zH, zL, steps, halted
-        return float(loss)
+        return self.finish(lm + 0.5 * (q_loss + qc_loss), rows, ids, (zH, zL, steps, halted))
 
     @torch.no_grad()
     def update(self, rows, ids):
@@ -266,12 +279,14 @@ class Trainer:
         self.t += 1
         for p, mo, ve in zip(self.params, self.mom, self.vel):
             g = p.grad
+            if g is None:  # a weight this step did not reach
+                continue
             p.mul_(1 - lr * wd)
             mo.lerp_(g, 1 - b1)
             ve.lerp_(g * g, 1 - b2)
             p.sub_((lr / (1 - b1 ** self.t)) * torch.atan2(mo, ve.sqrt() / math.sqrt(1 - b2 ** self.t)))
             p.grad = None
-        if rows is not None:
+        if rows is not None and rows.grad is not None:
             w = self.m.puzzle_emb.weights
             uniq, inv = torch.unique(ids.long(), return_inverse=True)
             g = torch.zeros(len(uniq), rows.shape[1]).index_add_(0, inv, rows.grad)

@@ -170,38 +170,18 @@ class TRM(nn.Module):
         return zH.detach(), zL.detach(), logits, q[:, 0], q[:, 1]
 
 
-class Trainer:
-    """Persistent ACT carry, AdamATan2 + SignSGD, and the EMA shadow of the weights."""
+class Trainer(H.Trainer):
+    """The HRM peer's trainer (ACT carry, AdamATan2 + SignSGD) with TRM's step and the EMA
+    shadow of the weights."""
 
     def __init__(self, model, cfg, batch, seed):
-        self.m, self.cfg, self.B = model, cfg, batch
-        self.gen = torch.Generator(device=H.DEVICE).manual_seed(seed)
-        s, d = cfg["seq_len"] + model.emb_len, cfg["hidden_size"]
-        self.zH = torch.zeros(batch, s, d)
-        self.zL = torch.zeros(batch, s, d)
-        self.steps = torch.zeros(batch, dtype=torch.int32)
-        self.halted = torch.ones(batch, dtype=torch.bool)
-        self.data = None
-        self.params = list(model.parameters())
+        super().__init__(model, cfg, batch, seed)
         self.names = [n for n, _ in model.named_parameters()]
-        self.mom = [torch.zeros_like(p) for p in self.params]
-        self.vel = [torch.zeros_like(p) for p in self.params]
         self.ema = [p.detach().clone() for p in self.params] if cfg.get("ema") else None
-        self.t = 0
-        self.loss_fn = H.softmax_ce if cfg.get("loss_type") == "softmax_cross_entropy" \
-            else H.stablemax_ce
 
     def step(self, inputs, labels, ids):
         m, c, B = self.m, self.cfg, self.B
-        h = self.halted
-        if self.data is None:
-            self.data = (inputs, labels, ids)
-        self.data = tuple(torch.where(h.view((-1,) + (1,) * (n.dim() - 1)), n, o)
-                          for n, o in zip((inputs, labels, ids), self.data))
-        inputs, labels, ids = self.data
-        zH = torch.where(h.view(-1, 1, 1), m.H_init, self.zH)
-        zL = torch.where(h.view(-1, 1, 1), m.L_init, self.zL)
-        steps = torch.where(h, 0, self.steps)
+        inputs, labels, ids, zH, zL, steps = self.start(inputs, labels, ids)
         rows = None
         if c["puzzle_emb_ndim"] > 0:
             rows = m.puzzle_emb.weights[ids.long()].clone().requires_grad_(True)
@@ -216,41 +196,16 @@ class Trainer:
                 min_halt = explore * torch.randint(2, c["halt_max_steps"] + 1, (B,),
                                                    generator=self.gen)
                 halted = halted & (steps >= min_halt)
-        mask = labels != -100
-        counts = mask.sum(-1)
-        correct = (mask & (logits.argmax(-1) == labels)).sum(-1) == counts
-        lm = (self.loss_fn(logits, labels) / counts.clamp_min(1).unsqueeze(-1)).sum()
+        lm, correct = self.lm_loss(logits, labels)
         q_loss = F.binary_cross_entropy_with_logits(q_halt, correct.to(q_halt.dtype),
                                                     reduction="sum")
-        loss = lm + 0.5 * q_loss
-        (loss / B).backward()
-        self.update(rows, ids)
-        self.zH, self.zL, self.steps, self.halted = zH, zL, steps, halted
-        return float(loss)
+        return self.finish(lm + 0.5 * q_loss, rows, ids, (zH, zL, steps, halted))
 
     @torch.no_grad()
     def update(self, rows, ids):
-        c = self.cfg
-        lr, wd, b1, b2 = c["lr"], c["weight_decay"], c["beta1"], c["beta2"]
-        self.t += 1
-        for p, mo, ve in zip(self.params, self.mom, self.vel):
-            g = p.grad
-            if g is None:
-                continue
-            p.mul_(1 - lr * wd)
-            mo.lerp_(g, 1 - b1)
-            ve.lerp_(g * g, 1 - b2)
-            p.sub_((lr / (1 - b1 ** self.t)) *
-                   torch.atan2(mo, ve.sqrt() / math.sqrt(1 - b2 ** self.t)))
-            p.grad = None
-        if rows is not None and rows.grad is not None:
-            w = self.m.puzzle_emb.weights
-            uniq, inv = torch.unique(ids.long(), return_inverse=True)
-            g = torch.zeros(len(uniq), rows.shape[1]).index_add_(0, inv, rows.grad)
-            elr, ewd = c["puzzle_emb_lr"], c["puzzle_emb_weight_decay"]
-            w[uniq] = w[uniq] * (1 - elr * ewd) - elr * torch.sign(g)
+        super().update(rows, ids)
         if self.ema is not None:
-            mu = c.get("ema_rate", 0.999)
+            mu = self.cfg.get("ema_rate", 0.999)
             for s, p in zip(self.ema, self.params):
                 s.mul_(mu).add_(p, alpha=1 - mu)
 
