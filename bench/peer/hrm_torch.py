@@ -81,6 +81,15 @@ def rotate_half(x):
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
 
 
+def rope_tables(cfg, positions):
+    """RoPE's (cos, sin) tables, [positions, head_dim], for the config's heads and rope_theta."""
+    hd = cfg["hidden_size"] // cfg["num_heads"]
+    inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
+    freqs = torch.outer(torch.arange(positions).float(), inv)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    return emb.cos(), emb.sin()
+
+
 class Block(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -149,11 +158,7 @@ class HRM(nn.Module):
                 "weights", torch.zeros(cfg["num_puzzle_identifiers"], cfg["puzzle_emb_ndim"]))
         positions = cfg["seq_len"] + self.emb_len
         if cfg["pos_encodings"] == "rope":
-            hd = d // cfg["num_heads"]
-            inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
-            freqs = torch.outer(torch.arange(positions).float(), inv)
-            emb = torch.cat((freqs, freqs), dim=-1)
-            self.cos_sin = (emb.cos(), emb.sin())  # tables computed once
+            self.cos_sin = rope_tables(cfg, positions)  # computed once
         else:
             self.cos_sin = None
             self.embed_pos = nn.Module()

@@ -127,11 +127,7 @@ class TRM(nn.Module):
                 "weights", torch.zeros(cfg["num_puzzle_identifiers"], cfg["puzzle_emb_ndim"]))
         self.cos_sin = None
         if cfg["pos_encodings"] == "rope":
-            hd = d // cfg["num_heads"]
-            inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
-            freqs = torch.outer(torch.arange(positions).float(), inv)
-            emb = torch.cat((freqs, freqs), dim=-1)
-            self.cos_sin = (emb.cos(), emb.sin())
+            self.cos_sin = H.rope_tables(cfg, positions)
         elif cfg["pos_encodings"] == "learned":
             self.embed_pos = nn.Module()
             self.embed_pos.embedding_weight = nn.Parameter(
