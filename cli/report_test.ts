@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { acquireRunLock } from "../io/mod.ts";
+import { fakeEnvironment } from "../reproduce/testing.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -48,16 +49,7 @@ async function emptyRun(dir: string): Promise<void> {
       checkpoints: {},
       seed: 0,
       startedAt: "2026-01-01T00:00:00Z",
-      environment: {
-        backend: "cpu",
-        adapter: null,
-        deno: "x",
-        typescript: "x",
-        v8: "x",
-        tfjs: "x",
-        os: "x",
-        cpus: 1,
-      },
+      environment: fakeEnvironment(1),
     }),
   );
 }

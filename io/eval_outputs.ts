@@ -140,6 +140,18 @@ export async function readEvalOutputs(path: string): Promise<EvalOutputs> {
   const s = parts[0].seqLen;
   const bad = parts.findIndex((p) => p.seqLen !== s);
   if (bad >= 0) throw new Error(`${path}/${names[bad]}: seq_len ${parts[bad].seqLen}, others ${s}`);
+  return concatEvalOutputs(parts, parts[0].metadata);
+}
+
+/**
+ * Joins several outputs of one sequence length, row blocks in the order given,
+ * under `metadata`. Labels are kept only when every part has them. The caller
+ * checks that the sequence lengths agree (it knows the file names to blame).
+ */
+export function concatEvalOutputs(
+  parts: EvalOutputs[],
+  metadata: EvalOutputs["metadata"],
+): EvalOutputs {
   const cat = <T extends Uint8Array | Int32Array | Float32Array>(
     xs: T[],
     make: (n: number) => T,
@@ -154,12 +166,12 @@ export async function readEvalOutputs(path: string): Promise<EvalOutputs> {
   };
   const withLabels = parts.every((p) => p.labels);
   return {
-    seqLen: s,
+    seqLen: parts[0].seqLen,
     puzzleIdentifiers: cat(parts.map((p) => p.puzzleIdentifiers), (n) => new Int32Array(n)),
     inputs: cat(parts.map((p) => p.inputs), (n) => new Uint8Array(n)),
     preds: cat(parts.map((p) => p.preds), (n) => new Uint8Array(n)),
     qHaltLogits: cat(parts.map((p) => p.qHaltLogits), (n) => new Float32Array(n)),
     labels: withLabels ? cat(parts.map((p) => p.labels!), (n) => new Uint8Array(n)) : undefined,
-    metadata: parts[0].metadata,
+    metadata,
   };
 }

@@ -17,7 +17,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { halfToFloat, type HostTensor } from "./dtypes.ts";
-import { type EvalOutputs, readEvalOutputs } from "./eval_outputs.ts";
+import { concatEvalOutputs, type EvalOutputs, readEvalOutputs } from "./eval_outputs.ts";
 import { readTorchCheckpoint } from "./torch.ts";
 import { torchSaveBytes } from "./torch_write.ts";
 import { writeFileAtomic } from "./atomic.ts";
@@ -225,28 +225,11 @@ function concat(parts: EvalOutputs[], what: string): EvalOutputs {
       `${what}: ${bad.metadata.source} has sequence length ${bad.seqLen}, others ${s}`,
     );
   }
-  const cat = <T extends Uint8Array | Int32Array | Float32Array>(
-    xs: T[],
-    make: (n: number) => T,
-  ): T => {
-    const out = make(xs.reduce((n, x) => n + x.length, 0));
-    let at = 0;
-    for (const x of xs) {
-      out.set(x as never, at);
-      at += x.length;
-    }
-    return out;
-  };
-  const withLabels = parts.every((p) => p.labels);
-  return {
-    seqLen: s,
-    puzzleIdentifiers: cat(parts.map((p) => p.puzzleIdentifiers), (n) => new Int32Array(n)),
-    inputs: cat(parts.map((p) => p.inputs), (n) => new Uint8Array(n)),
-    preds: cat(parts.map((p) => p.preds), (n) => new Uint8Array(n)),
-    qHaltLogits: cat(parts.map((p) => p.qHaltLogits), (n) => new Float32Array(n)),
-    labels: withLabels ? cat(parts.map((p) => p.labels!), (n) => new Uint8Array(n)) : undefined,
-    metadata: { format: "hrm-official-all-preds", source: what, files: String(parts.length) },
-  };
+  return concatEvalOutputs(parts, {
+    format: "hrm-official-all-preds",
+    source: what,
+    files: String(parts.length),
+  });
 }
 
 /**

@@ -10,30 +10,17 @@ import {
 import { notRunResult } from "./report/build.ts";
 import { TaskReportSchema } from "./report/schema.ts";
 import { acquireRunLock } from "../io/mod.ts";
+import { fakeDataset, fakeEnvironment } from "./testing.ts";
 
 /** A pipeline that fakes data and training; records what it was asked to do. */
 function syntheticPipeline(failOn?: string) {
   const calls: string[] = [];
   let failed = false;
   const pipeline: Pipeline = {
-    environment: () =>
-      Promise.resolve({
-        backend: "cpu",
-        adapter: null,
-        deno: "x",
-        typescript: "x",
-        v8: "x",
-        tfjs: "x",
-        os: "x",
-        cpus: 2,
-      }),
+    environment: () => Promise.resolve(fakeEnvironment(2)),
     async buildData(plan) {
       calls.push(`data ${plan.task}`);
-      await Deno.mkdir(join(plan.dataDir, "train"), { recursive: true });
-      await Deno.writeTextFile(
-        join(plan.dataDir, "train", "dataset.json"),
-        `{"task":"${plan.task}"}`,
-      );
+      await fakeDataset(plan, `{"task":"${plan.task}"}`);
     },
     async runModel(plan, model, ctx) {
       const key = `${plan.task}.${model.id}`;

@@ -6,6 +6,7 @@ import { notRunResult } from "./report/build.ts";
 import { TaskReportSchema } from "./report/schema.ts";
 import { writeEvalOutputs } from "../io/mod.ts";
 import { wilson } from "./stats.ts";
+import { fakeDataset, fakeEnvironment } from "./testing.ts";
 
 Deno.test("--seeds: a count or a list, checked in one line", () => {
   assert.deepEqual(parseSeeds("3"), [0, 1, 2]);
@@ -99,21 +100,8 @@ Deno.test("two seeds: per-seed entries, summaries and a paired comparison in rep
   try {
     const calls: string[] = [];
     const pipeline: Pipeline = {
-      environment: () =>
-        Promise.resolve({
-          backend: "cpu",
-          adapter: null,
-          deno: "x",
-          typescript: "x",
-          v8: "x",
-          tfjs: "x",
-          os: "x",
-          cpus: 2,
-        }),
-      async buildData(plan) {
-        await Deno.mkdir(join(plan.dataDir, "train"), { recursive: true });
-        await Deno.writeTextFile(join(plan.dataDir, "train", "dataset.json"), "{}");
-      },
+      environment: () => Promise.resolve(fakeEnvironment(2)),
+      buildData: (plan) => fakeDataset(plan),
       async runModel(_plan, model, ctx) {
         calls.push(`${model.id} ${ctx.seed} ${ctx.outDir.slice(dir.length)}`);
         // HRM solves rows seed..seed+14, the baseline rows 0..4.

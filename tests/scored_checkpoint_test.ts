@@ -18,6 +18,7 @@ import { testBackends } from "../backends/testing.ts";
 import { getProfile } from "../reproduce/profiles.ts";
 import { loadPaperFixtures } from "../reproduce/paper.ts";
 import { ROOT } from "./run_cli.ts";
+import { fakeDataset, fakeEnvironment } from "../reproduce/testing.ts";
 
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -286,21 +287,8 @@ Deno.test("reproduce: --score-checkpoint and --eval-sample reach every model, ar
   try {
     const seen: string[] = [];
     const fake: Pipeline = {
-      environment: () =>
-        Promise.resolve({
-          backend: "cpu",
-          adapter: null,
-          deno: "x",
-          typescript: "x",
-          v8: "x",
-          tfjs: "x",
-          os: "x",
-          cpus: 1,
-        }),
-      async buildData(plan) {
-        await Deno.mkdir(join(plan.dataDir, "train"), { recursive: true });
-        await Deno.writeTextFile(join(plan.dataDir, "train", "dataset.json"), "{}");
-      },
+      environment: () => Promise.resolve(fakeEnvironment(1)),
+      buildData: (plan) => fakeDataset(plan),
       runModel(_plan, spec, ctx) {
         seen.push(`${spec.id} ${ctx.scoreCheckpoint} ${JSON.stringify(ctx.evalSample)}`);
         return Promise.reject(new Error("stop here"));

@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { SMALL_DATASET, TINY_ARCH, writeSyntheticDataset } from "../tasks/synthetic.ts";
 import { testBackends } from "../backends/testing.ts";
 import { readMetrics, withoutTimings } from "../train/metrics_log.ts";
-import { readCheckpointMeta } from "../train/checkpoint.ts";
+import { finish, killAtCheckpoint, train } from "./train_process.ts";
 
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
-const script = new URL("../cli/train.ts", import.meta.url).pathname;
 
 function args(dir: string, run: string, extra: string[] = []): string[] {
   return [
@@ -30,21 +29,6 @@ function args(dir: string, run: string, extra: string[] = []): string[] {
     "seed=7",
     ...extra,
   ];
-}
-
-function train(argv: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...argv],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-}
-
-async function finish(p: Deno.ChildProcess): Promise<{ code: number; out: string }> {
-  const r = await p.output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
 }
 
 Deno.test({
@@ -66,18 +50,7 @@ Deno.test({
       // Kill as soon as a checkpoint exists (mid-run: the checkpoint says where).
       const victim = train(args(dir, "killed"));
       const ckpt = `${dir}/killed/checkpoints/latest.safetensors`;
-      let killedAt = -1;
-      for (let i = 0; i < 1200 && killedAt < 0; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        const meta = await readCheckpointMeta(ckpt).catch(() => undefined);
-        if (meta) {
-          victim.kill("SIGKILL");
-          killedAt = meta.step;
-        }
-      }
-      const status = await victim.status;
-      await victim.stdout.cancel();
-      await victim.stderr.cancel();
+      const { killedAt, status } = await killAtCheckpoint(victim, ckpt);
       assert.ok(killedAt > 0, "a checkpoint appeared");
       assert.equal(status.signal, "SIGKILL");
       const partial = await readMetrics(`${dir}/killed/metrics.jsonl`);

@@ -8,11 +8,11 @@ import assert from "node:assert/strict";
 import { SMALL_DATASET, writeSyntheticDataset } from "../tasks/synthetic.ts";
 import { testBackends } from "../backends/testing.ts";
 import { readMetrics, withoutTimings } from "../train/metrics_log.ts";
-import { readCheckpoint, readCheckpointMeta } from "../train/checkpoint.ts";
+import { readCheckpoint } from "../train/checkpoint.ts";
+import { finish, killAtCheckpoint, train } from "./train_process.ts";
 import { typedArrayBytes } from "../io/mod.ts";
 
 const backend = testBackends().includes("wasm") ? "wasm" : "cpu";
-const script = new URL("../cli/train.ts", import.meta.url).pathname;
 
 function args(dir: string, run: string, extra: string[] = []): string[] {
   return [
@@ -48,21 +48,6 @@ function args(dir: string, run: string, extra: string[] = []): string[] {
   ];
 }
 
-function train(argv: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...argv],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-}
-
-async function finish(p: Deno.ChildProcess): Promise<{ code: number; out: string }> {
-  const r = await p.output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
-}
-
 Deno.test({
   name: `train CLI: TRM (README spellings) SIGKILLed and resumed = uninterrupted [${backend}]`,
   sanitizeResources: false,
@@ -78,18 +63,7 @@ Deno.test({
 
       const victim = train(args(dir, "killed"));
       const ckpt = `${dir}/killed/checkpoints/latest.safetensors`;
-      let killedAt = -1;
-      for (let i = 0; i < 1200 && killedAt < 0; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        const meta = await readCheckpointMeta(ckpt).catch(() => undefined);
-        if (meta) {
-          victim.kill("SIGKILL");
-          killedAt = meta.step;
-        }
-      }
-      await victim.status;
-      await victim.stdout.cancel();
-      await victim.stderr.cancel();
+      const { killedAt } = await killAtCheckpoint(victim, ckpt);
       assert.ok(killedAt > 0, "a checkpoint appeared");
       assert.ok((await readMetrics(`${dir}/killed/metrics.jsonl`)).length < reference.length);
 

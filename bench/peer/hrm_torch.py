@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import struct
 import sys
 import time
@@ -78,6 +79,15 @@ def rms_norm(x, eps):
 def rotate_half(x):
     h = x.shape[-1] // 2
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+
+
+def rope_tables(cfg, positions):
+    """RoPE's (cos, sin) tables, [positions, head_dim], for the config's heads and rope_theta."""
+    hd = cfg["hidden_size"] // cfg["num_heads"]
+    inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
+    freqs = torch.outer(torch.arange(positions).float(), inv)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    return emb.cos(), emb.sin()
 
 
 class Block(nn.Module):
@@ -148,11 +158,7 @@ class HRM(nn.Module):
                 "weights", torch.zeros(cfg["num_puzzle_identifiers"], cfg["puzzle_emb_ndim"]))
         positions = cfg["seq_len"] + self.emb_len
         if cfg["pos_encodings"] == "rope":
-            hd = d // cfg["num_heads"]
-            inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
-            freqs = torch.outer(torch.arange(positions).float(), inv)
-            emb = torch.cat((freqs, freqs), dim=-1)
-            self.cos_sin = (emb.cos(), emb.sin())  # tables computed once
+            self.cos_sin = rope_tables(cfg, positions)  # computed once
         else:
             self.cos_sin = None
             self.embed_pos = nn.Module()
@@ -204,7 +210,8 @@ def softmax_ce(logits, labels):
 
 
 class Trainer:
-    """Persistent ACT carry + optimizers, as the reference trainer runs them."""
+    """Persistent ACT carry + optimizers (AdamATan2, SignSGD on the touched puzzle-embedding
+    rows), as the reference trainer runs them. The TRM peer's trainer extends it."""
 
     def __init__(self, model, cfg, batch, seed):
         self.m, self.cfg, self.B = model, cfg, batch
@@ -221,17 +228,36 @@ class Trainer:
         self.t = 0
         self.loss_fn = softmax_ce if cfg.get("loss_type") == "softmax_cross_entropy" else stablemax_ce
 
-    def step(self, inputs, labels, ids):
-        m, c, B = self.m, self.cfg, self.B
-        h = self.halted
+    def start(self, inputs, labels, ids):
+        """The ACT carry at the start of a step: halted rows take the new batch's data, the
+        initial states and step 0. Returns (inputs, labels, ids, zH, zL, steps)."""
+        m, h = self.m, self.halted
         if self.data is None:
             self.data = (inputs, labels, ids)
         self.data = tuple(torch.where(h.view((-1,) + (1,) * (n.dim() - 1)), n, o)
                           for n, o in zip((inputs, labels, ids), self.data))
-        inputs, labels, ids = self.data
         zH = torch.where(h.view(-1, 1, 1), m.H_init, self.zH)
         zL = torch.where(h.view(-1, 1, 1), m.L_init, self.zL)
-        steps = torch.where(h, 0, self.steps)
+        return (*self.data, zH, zL, torch.where(h, 0, self.steps))
+
+    def lm_loss(self, logits, labels):
+        """The summed per-token-mean LM loss and, per row, whether every label is predicted."""
+        mask = labels != -100
+        counts = mask.sum(-1)
+        correct = (mask & (logits.argmax(-1) == labels)).sum(-1) == counts
+        return (self.loss_fn(logits, labels) / counts.clamp_min(1).unsqueeze(-1)).sum(), correct
+
+    def finish(self, loss, rows, ids, carry):
+        """Back-propagates loss / batch, updates the weights, keeps the carry (zH, zL, steps,
+        halted); returns the loss as a float."""
+        (loss / self.B).backward()
+        self.update(rows, ids)
+        self.zH, self.zL, self.steps, self.halted = carry
+        return float(loss)
+
+    def step(self, inputs, labels, ids):
+        m, c, B = self.m, self.cfg, self.B
+        inputs, labels, ids, zH, zL, steps = self.start(inputs, labels, ids)
         rows = None
         if m.emb_len > 0:
             rows = m.puzzle_emb.weights[ids.long()].clone().requires_grad_(True)
@@ -246,17 +272,10 @@ class Trainer:
             halted = halted & (steps >= min_halt)
             _, _, _, nq_halt, nq_cont = m.segment(zH, zL, x.detach())
             target = torch.sigmoid(torch.where(last, nq_halt, torch.maximum(nq_halt, nq_cont)))
-        mask = labels != -100
-        counts = mask.sum(-1)
-        correct = (mask & (logits.argmax(-1) == labels)).sum(-1) == counts
-        lm = (self.loss_fn(logits, labels) / counts.clamp_min(1).unsqueeze(-1)).sum()
+        lm, correct = self.lm_loss(logits, labels)
         q_loss = F.binary_cross_entropy_with_logits(q_halt, correct.float(), reduction="sum")
         qc_loss = F.binary_cross_entropy_with_logits(q_cont, target, reduction="sum")
-        loss = lm + 0.5 * (q_loss + qc_loss)
-        (loss / B).backward()
-        self.update(rows, ids)
-        self.zH, self.zL, self.steps, self.halted = zH, zL, steps, halted
-        return float(loss)
+        return self.finish(lm + 0.5 * (q_loss + qc_loss), rows, ids, (zH, zL, steps, halted))
 
     @torch.no_grad()
     def update(self, rows, ids):
@@ -265,12 +284,14 @@ class Trainer:
         self.t += 1
         for p, mo, ve in zip(self.params, self.mom, self.vel):
             g = p.grad
+            if g is None:  # a weight this step did not reach
+                continue
             p.mul_(1 - lr * wd)
             mo.lerp_(g, 1 - b1)
             ve.lerp_(g * g, 1 - b2)
             p.sub_((lr / (1 - b1 ** self.t)) * torch.atan2(mo, ve.sqrt() / math.sqrt(1 - b2 ** self.t)))
             p.grad = None
-        if rows is not None:
+        if rows is not None and rows.grad is not None:
             w = self.m.puzzle_emb.weights
             uniq, inv = torch.unique(ids.long(), return_inverse=True)
             g = torch.zeros(len(uniq), rows.shape[1]).index_add_(0, inv, rows.grad)
@@ -295,6 +316,17 @@ def evaluate(model, inputs, ids):
     return out
 
 
+def rel(got, want):
+    """max |got - want| / max |want| (over max |got - want| where want is all zero)."""
+    return float((got - want).abs().max()) / (float(want.abs().max()) or 1.0)
+
+
+def worst_rel(state, ref, prefix):
+    """The largest rel() of state[name] against every ref tensor named `prefix` + name."""
+    return max((rel(state[n[len(prefix):]], t) for n, t in ref.items() if n.startswith(prefix)),
+               default=0.0)
+
+
 def check(fixture):
     cfg = json.load(open(f"{fixture}/config.json"))["model"]
     model = HRM(cfg)
@@ -306,10 +338,7 @@ def check(fixture):
     batch = read_safetensors(f"{fixture}/batches.safetensors")
     ref = read_safetensors(f"{fixture}/eval.safetensors")
     logits = evaluate(model, batch["batch1.inputs"], batch["batch1.puzzle_identifiers"])
-    worst = 0.0
-    for i, got in enumerate(logits):
-        want = ref[f"step{i + 1}.logits"]
-        worst = max(worst, float((got - want).abs().max() / want.abs().max()))
+    worst = max(rel(got, ref[f"step{i + 1}.logits"]) for i, got in enumerate(logits))
     # Training: two ACT steps with updates; compare loss and every weight after each update.
     train = read_safetensors(f"{fixture}/train.safetensors")
     trainer = Trainer(model, cfg, batch["batch1.inputs"].shape[0], 0)
@@ -319,13 +348,8 @@ def check(fixture):
                             batch[f"batch{k}.puzzle_identifiers"])
         want = float(train[f"step{k}.loss"])
         worst_train = max(worst_train, abs(loss - want) / abs(want))
-        after = model.state_dict()
-        for name, ref_t in train.items():
-            prefix = f"step{k}.after.model.inner."
-            if name.startswith(prefix):
-                got = after[name[len(prefix):]]
-                scale = float(ref_t.abs().max()) or 1.0
-                worst_train = max(worst_train, float((got - ref_t).abs().max()) / scale)
+        worst_train = max(worst_train,
+                          worst_rel(model.state_dict(), train, f"step{k}.after.model.inner."))
     return {"fixture": fixture, "segments": len(logits), "eval_max_rel_diff": worst,
             "train_max_rel_diff": worst_train, "ok": worst <= 1e-3 and worst_train <= 1e-3}
 
@@ -339,43 +363,58 @@ def sync():
 # No autocast unless --bf16 (the speed peer is float32 by default).
 AUTOCAST = contextlib.nullcontext
 
+# The bench optimizer settings a --config may override (both peers).
+BENCH_OPTIM = {"lr": 1e-4, "weight_decay": 1.0, "beta1": 0.9, "beta2": 0.95, "puzzle_emb_lr": 1e-4,
+               "puzzle_emb_weight_decay": 1.0, "halt_exploration_prob": 0.1}
 
-def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
-    torch.manual_seed(seed)
-    cfg = {"lr": 1e-4, "weight_decay": 1.0, "beta1": 0.9, "beta2": 0.95, "puzzle_emb_lr": 1e-4,
-           "puzzle_emb_weight_decay": 1.0, "halt_exploration_prob": 0.1, **cfg}
-    model = HRM(cfg)
+
+def bench_batch(cfg, batch, seed):
+    """A random batch (inputs, labels, puzzle ids) for --bench, drawn from `seed` on DEVICE."""
     gen = torch.Generator(device=DEVICE).manual_seed(seed)
     inputs = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
     labels = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
     ids = torch.randint(0, cfg["num_puzzle_identifiers"], (batch,), generator=gen).int()
-    trainer = Trainer(model, cfg, batch, seed)
-    train_s = []
-    for i in range(warmup + train_steps):
+    return inputs, labels, ids
+
+
+def timed(fn, runs, warmup=0):
+    """Seconds of each of `runs` calls of fn() after `warmup` untimed ones, under AUTOCAST,
+    synchronised with the device on both sides."""
+    out = []
+    for i in range(warmup + runs):
         sync()
         t0 = time.perf_counter()
         with AUTOCAST():
-            trainer.step(inputs, labels, ids)
+            fn()
         sync()
         if i >= warmup:
-            train_s.append(time.perf_counter() - t0)
-    eval_s = []
-    for i in range(eval_runs):
-        sync()
-        t0 = time.perf_counter()
-        with AUTOCAST():
-            evaluate(model, inputs, ids)
-        sync()
-        eval_s.append(time.perf_counter() - t0)
-    return {"train_step_s": train_s, "eval_unroll_s": eval_s, "batch": batch,
+            out.append(time.perf_counter() - t0)
+    return out
+
+
+def bench_result(train_s, eval_s, batch, **extra):
+    """The --bench JSON object: the timings, `extra` fields, and what ran them."""
+    return {"train_step_s": train_s, "eval_unroll_s": eval_s, "batch": batch, **extra,
             "threads": torch.get_num_threads(), "torch": torch.__version__, "device": DEVICE,
-            "dtype": "bfloat16-autocast" if AUTOCAST is not contextlib.nullcontext else "float32",
             "device_name": torch.cuda.get_device_name() if DEVICE != "cpu" else None}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--check", metavar="FIXTURE_DIR")
+def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
+    torch.manual_seed(seed)
+    cfg = {**BENCH_OPTIM, **cfg}
+    model = HRM(cfg)
+    inputs, labels, ids = bench_batch(cfg, batch, seed)
+    trainer = Trainer(model, cfg, batch, seed)
+    train_s = timed(lambda: trainer.step(inputs, labels, ids), train_steps, warmup)
+    eval_s = timed(lambda: evaluate(model, inputs, ids), eval_runs)
+    return bench_result(train_s, eval_s, batch, dtype="bfloat16-autocast"
+                        if AUTOCAST is not contextlib.nullcontext else "float32")
+
+
+def peer_args(doc, check_metavar):
+    """The command line both peers share: --check DIR, or --bench with its config and timings."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--check", metavar=check_metavar)
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--config", help="model config JSON (reference field names)")
     ap.add_argument("--batch", type=int, default=8)
@@ -386,32 +425,47 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="cpu",
                     help="torch device for --bench, e.g. cuda (float32, TF32 matmuls off)")
+    return ap
+
+
+def use_device(device, threads):
+    """Sets DEVICE, puts every new tensor there (torch >= 2.0 off the CPU, TF32 off), and the
+    torch thread count (0: all cores)."""
+    global DEVICE
+    DEVICE = device
+    if device != "cpu":
+        torch.set_default_device(device)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+
+
+def run_mode(ap, a, check_fn, bench_fn):
+    """Prints the JSON of --check or --bench; without either, the help and exit status 1."""
+    if a.check:
+        print(json.dumps(check_fn(a.check)))
+    elif a.bench:
+        if not a.config:
+            raise SystemExit("error: --bench needs --config")
+        print(json.dumps(bench_fn(json.loads(a.config), a.batch, a.train_steps, a.eval_runs,
+                                  a.warmup, a.seed)))
+    else:
+        ap.print_help()
+        sys.exit(1)
+
+
+def main():
+    ap = peer_args(__doc__, "FIXTURE_DIR")
     ap.add_argument("--bf16", action="store_true",
                     help="--bench under torch.autocast(bfloat16) on --device (float32 weights)")
     a = ap.parse_args()
-    global DEVICE, AUTOCAST
-    DEVICE = a.device
+    global AUTOCAST
     if a.bf16:
         # No cast cache: a cast made in the no-grad cycles would be reused without its gradient.
         AUTOCAST = lambda: torch.autocast(device_type=a.device.split(":")[0], dtype=torch.bfloat16,
                                           cache_enabled=False)
-    if a.device != "cpu":
-        # Every tensor the model and trainer create lands there (torch >= 2.0).
-        torch.set_default_device(a.device)
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    import os
-    torch.set_num_threads(a.threads or os.cpu_count() or 1)
-    if a.check:
-        print(json.dumps(check(a.check)))
-    elif a.bench:
-        if not a.config:
-            raise SystemExit("error: --bench needs --config")
-        print(json.dumps(bench(json.loads(a.config), a.batch, a.train_steps, a.eval_runs,
-                               a.warmup, a.seed)))
-    else:
-        ap.print_help()
-        sys.exit(1)
+    use_device(a.device, a.threads)
+    run_mode(ap, a, check, bench)
 
 
 if __name__ == "__main__":

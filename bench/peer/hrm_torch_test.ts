@@ -4,6 +4,7 @@
  * reference fixtures. Skipped when no Python with torch is installed (CI).
  */
 import assert from "node:assert/strict";
+import { type PeerCheck, runPeerJson } from "./testing.ts";
 import { findPeerPython } from "../peer.ts";
 
 const python = await findPeerPython();
@@ -15,13 +16,7 @@ for (const fixture of ["tiny-rope", "tiny-learned-noemb"]) {
     ignore: python === undefined,
     fn: async () => {
       const dir = new URL(`../../fixtures/hrm-reference/${fixture}`, import.meta.url).pathname;
-      const out = await new Deno.Command(python!, {
-        args: [script, "--check", dir, "--threads", "1"],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.ok(out.success, new TextDecoder().decode(out.stderr));
-      const r = JSON.parse(new TextDecoder().decode(out.stdout));
+      const r = await runPeerJson<PeerCheck>(python!, script, ["--check", dir, "--threads", "1"]);
       assert.ok(r.eval_max_rel_diff <= 1e-4, `eval ${r.eval_max_rel_diff}`);
       assert.ok(r.train_max_rel_diff <= 1e-3, `train ${r.train_max_rel_diff}`);
       assert.equal(r.ok, true);

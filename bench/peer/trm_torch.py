@@ -8,7 +8,8 @@ without gradient and one full recursion with it; halting on q_halt > 0 with no
 Q-continue target; loss lm + 0.5 q_halt; AdamATan2 on the weights, SignSGD on
 the touched puzzle-embedding rows, and an EMA of the weights used for
 evaluation). The helpers shared with the HRM peer (safetensors reader,
-initialisation, RMS norm, RoPE, the losses) come from hrm_torch.py beside it.
+initialisation, RMS norm, RoPE, the losses, and the bench harness: timing,
+command line, JSON output) come from hrm_torch.py beside it.
 
 Modes (one JSON object on stdout):
   --check CASE_DIR   load params.safetensors, compare every segment's logits of
@@ -19,12 +20,10 @@ Modes (one JSON object on stdout):
                      unrolls (halt_max_steps segments) for a config given with
                      --config (JSON of the reference's field names) and --batch.
 """
-import argparse
 import json
 import math
 import os
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
@@ -32,8 +31,6 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hrm_torch as H  # noqa: E402  (the HRM peer's helpers)
-
-DEVICE = "cpu"
 
 
 def swiglu_inter(width, expansion):
@@ -130,11 +127,7 @@ class TRM(nn.Module):
                 "weights", torch.zeros(cfg["num_puzzle_identifiers"], cfg["puzzle_emb_ndim"]))
         self.cos_sin = None
         if cfg["pos_encodings"] == "rope":
-            hd = d // cfg["num_heads"]
-            inv = 1.0 / (cfg.get("rope_theta", 10000.0) ** (torch.arange(0, hd, 2).float() / hd))
-            freqs = torch.outer(torch.arange(positions).float(), inv)
-            emb = torch.cat((freqs, freqs), dim=-1)
-            self.cos_sin = (emb.cos(), emb.sin())
+            self.cos_sin = H.rope_tables(cfg, positions)
         elif cfg["pos_encodings"] == "learned":
             self.embed_pos = nn.Module()
             self.embed_pos.embedding_weight = nn.Parameter(
@@ -173,38 +166,18 @@ class TRM(nn.Module):
         return zH.detach(), zL.detach(), logits, q[:, 0], q[:, 1]
 
 
-class Trainer:
-    """Persistent ACT carry, AdamATan2 + SignSGD, and the EMA shadow of the weights."""
+class Trainer(H.Trainer):
+    """The HRM peer's trainer (ACT carry, AdamATan2 + SignSGD) with TRM's step and the EMA
+    shadow of the weights."""
 
     def __init__(self, model, cfg, batch, seed):
-        self.m, self.cfg, self.B = model, cfg, batch
-        self.gen = torch.Generator(device=DEVICE).manual_seed(seed)
-        s, d = cfg["seq_len"] + model.emb_len, cfg["hidden_size"]
-        self.zH = torch.zeros(batch, s, d)
-        self.zL = torch.zeros(batch, s, d)
-        self.steps = torch.zeros(batch, dtype=torch.int32)
-        self.halted = torch.ones(batch, dtype=torch.bool)
-        self.data = None
-        self.params = list(model.parameters())
+        super().__init__(model, cfg, batch, seed)
         self.names = [n for n, _ in model.named_parameters()]
-        self.mom = [torch.zeros_like(p) for p in self.params]
-        self.vel = [torch.zeros_like(p) for p in self.params]
         self.ema = [p.detach().clone() for p in self.params] if cfg.get("ema") else None
-        self.t = 0
-        self.loss_fn = H.softmax_ce if cfg.get("loss_type") == "softmax_cross_entropy" \
-            else H.stablemax_ce
 
     def step(self, inputs, labels, ids):
         m, c, B = self.m, self.cfg, self.B
-        h = self.halted
-        if self.data is None:
-            self.data = (inputs, labels, ids)
-        self.data = tuple(torch.where(h.view((-1,) + (1,) * (n.dim() - 1)), n, o)
-                          for n, o in zip((inputs, labels, ids), self.data))
-        inputs, labels, ids = self.data
-        zH = torch.where(h.view(-1, 1, 1), m.H_init, self.zH)
-        zL = torch.where(h.view(-1, 1, 1), m.L_init, self.zL)
-        steps = torch.where(h, 0, self.steps)
+        inputs, labels, ids, zH, zL, steps = self.start(inputs, labels, ids)
         rows = None
         if c["puzzle_emb_ndim"] > 0:
             rows = m.puzzle_emb.weights[ids.long()].clone().requires_grad_(True)
@@ -219,41 +192,16 @@ class Trainer:
                 min_halt = explore * torch.randint(2, c["halt_max_steps"] + 1, (B,),
                                                    generator=self.gen)
                 halted = halted & (steps >= min_halt)
-        mask = labels != -100
-        counts = mask.sum(-1)
-        correct = (mask & (logits.argmax(-1) == labels)).sum(-1) == counts
-        lm = (self.loss_fn(logits, labels) / counts.clamp_min(1).unsqueeze(-1)).sum()
+        lm, correct = self.lm_loss(logits, labels)
         q_loss = F.binary_cross_entropy_with_logits(q_halt, correct.to(q_halt.dtype),
                                                     reduction="sum")
-        loss = lm + 0.5 * q_loss
-        (loss / B).backward()
-        self.update(rows, ids)
-        self.zH, self.zL, self.steps, self.halted = zH, zL, steps, halted
-        return float(loss)
+        return self.finish(lm + 0.5 * q_loss, rows, ids, (zH, zL, steps, halted))
 
     @torch.no_grad()
     def update(self, rows, ids):
-        c = self.cfg
-        lr, wd, b1, b2 = c["lr"], c["weight_decay"], c["beta1"], c["beta2"]
-        self.t += 1
-        for p, mo, ve in zip(self.params, self.mom, self.vel):
-            g = p.grad
-            if g is None:
-                continue
-            p.mul_(1 - lr * wd)
-            mo.lerp_(g, 1 - b1)
-            ve.lerp_(g * g, 1 - b2)
-            p.sub_((lr / (1 - b1 ** self.t)) *
-                   torch.atan2(mo, ve.sqrt() / math.sqrt(1 - b2 ** self.t)))
-            p.grad = None
-        if rows is not None and rows.grad is not None:
-            w = self.m.puzzle_emb.weights
-            uniq, inv = torch.unique(ids.long(), return_inverse=True)
-            g = torch.zeros(len(uniq), rows.shape[1]).index_add_(0, inv, rows.grad)
-            elr, ewd = c["puzzle_emb_lr"], c["puzzle_emb_weight_decay"]
-            w[uniq] = w[uniq] * (1 - elr * ewd) - elr * torch.sign(g)
+        super().update(rows, ids)
         if self.ema is not None:
-            mu = c.get("ema_rate", 0.999)
+            mu = self.cfg.get("ema_rate", 0.999)
             for s, p in zip(self.ema, self.params):
                 s.mul_(mu).add_(p, alpha=1 - mu)
 
@@ -284,10 +232,6 @@ def evaluate(model, inputs, ids):
     return out
 
 
-def rel(got, want):
-    return float((got - want).abs().max()) / (float(want.abs().max()) or 1.0)
-
-
 def check(case):
     cfg = json.load(open(f"{case}/config.json"))["model"]
     model = TRM(cfg)
@@ -299,7 +243,7 @@ def check(case):
     batch = H.read_safetensors(f"{case}/batches.safetensors")
     ref = H.read_safetensors(f"{case}/eval.safetensors")
     logits = evaluate(model, batch["batch1.inputs"], batch["batch1.puzzle_identifiers"])
-    worst = max(rel(got, ref[f"step{i + 1}.logits"]) for i, got in enumerate(logits))
+    worst = max(H.rel(got, ref[f"step{i + 1}.logits"]) for i, got in enumerate(logits))
     train = H.read_safetensors(f"{case}/train.safetensors")
     trainer = Trainer(model, cfg, batch["batch1.inputs"].shape[0], 0)
     worst_train, worst_ema = 0.0, 0.0
@@ -308,92 +252,34 @@ def check(case):
                             batch[f"batch{k}.puzzle_identifiers"])
         want = float(train[f"step{k}.loss"])
         worst_train = max(worst_train, abs(loss - want) / abs(want))
-        after = model.state_dict()
-        for name, ref_t in train.items():
-            prefix = f"step{k}.after.model.inner."
-            if name.startswith(prefix):
-                worst_train = max(worst_train, rel(after[name[len(prefix):]], ref_t))
+        worst_train = max(worst_train,
+                          H.worst_rel(model.state_dict(), train, f"step{k}.after.model.inner."))
         shadow = dict(zip(trainer.names, trainer.ema or []))
-        for name, ref_t in train.items():
-            prefix = f"step{k}.ema.model.inner."
-            if name.startswith(prefix):
-                worst_ema = max(worst_ema, rel(shadow[name[len(prefix):]], ref_t))
+        worst_ema = max(worst_ema, H.worst_rel(shadow, train, f"step{k}.ema.model.inner."))
     return {"case": case, "segments": len(logits), "eval_max_rel_diff": worst,
             "train_max_rel_diff": worst_train, "ema_max_rel_diff": worst_ema,
             "parameters": sum(p.numel() for p in model.parameters()),
             "ok": worst <= 1e-3 and worst_train <= 1e-3 and worst_ema <= 1e-3}
 
 
-def sync():
-    if DEVICE != "cpu":
-        torch.cuda.synchronize()
-
-
 def bench(cfg, batch, train_steps, eval_runs, warmup, seed):
     torch.manual_seed(seed)
-    cfg = {"lr": 1e-4, "weight_decay": 1.0, "beta1": 0.9, "beta2": 0.95, "puzzle_emb_lr": 1e-4,
-           "puzzle_emb_weight_decay": 1.0, "halt_exploration_prob": 0.1, "ema": True,
-           "ema_rate": 0.999, **cfg}
+    cfg = {**H.BENCH_OPTIM, "ema": True, "ema_rate": 0.999, **cfg}
     model = TRM(cfg)
-    gen = torch.Generator(device=DEVICE).manual_seed(seed)
-    inputs = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
-    labels = torch.randint(1, cfg["vocab_size"], (batch, cfg["seq_len"]), generator=gen)
-    ids = torch.randint(0, cfg["num_puzzle_identifiers"], (batch,), generator=gen).int()
+    inputs, labels, ids = H.bench_batch(cfg, batch, seed)
     trainer = Trainer(model, cfg, batch, seed)
-    train_s = []
-    for i in range(warmup + train_steps):
-        sync()
-        t0 = time.perf_counter()
-        trainer.step(inputs, labels, ids)
-        sync()
-        if i >= warmup:
-            train_s.append(time.perf_counter() - t0)
+    train_s = H.timed(lambda: trainer.step(inputs, labels, ids), train_steps, warmup)
     eval_model = trainer.eval_model()
-    eval_s = []
-    for _ in range(eval_runs):
-        sync()
-        t0 = time.perf_counter()
-        evaluate(eval_model, inputs, ids)
-        sync()
-        eval_s.append(time.perf_counter() - t0)
-    return {"train_step_s": train_s, "eval_unroll_s": eval_s, "batch": batch,
-            "parameters": sum(p.numel() for p in model.parameters()),
-            "threads": torch.get_num_threads(), "torch": torch.__version__, "device": DEVICE,
-            "device_name": torch.cuda.get_device_name() if DEVICE != "cpu" else None}
+    eval_s = H.timed(lambda: evaluate(eval_model, inputs, ids), eval_runs)
+    return H.bench_result(train_s, eval_s, batch,
+                          parameters=sum(p.numel() for p in model.parameters()))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--check", metavar="CASE_DIR")
-    ap.add_argument("--bench", action="store_true")
-    ap.add_argument("--config", help="model config JSON (reference field names)")
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--train-steps", type=int, default=3)
-    ap.add_argument("--eval-runs", type=int, default=1)
-    ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--device", default="cpu",
-                    help="torch device for --bench, e.g. cuda (float32, TF32 matmuls off)")
+    ap = H.peer_args(__doc__, "CASE_DIR")
     a = ap.parse_args()
-    global DEVICE
-    DEVICE = a.device
-    H.DEVICE = a.device
-    if a.device != "cpu":
-        torch.set_default_device(a.device)
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    torch.set_num_threads(a.threads or os.cpu_count() or 1)
-    if a.check:
-        print(json.dumps(check(a.check)))
-    elif a.bench:
-        if not a.config:
-            raise SystemExit("error: --bench needs --config")
-        print(json.dumps(bench(json.loads(a.config), a.batch, a.train_steps, a.eval_runs,
-                               a.warmup, a.seed)))
-    else:
-        ap.print_help()
-        sys.exit(1)
+    H.use_device(a.device, a.threads)
+    H.run_mode(ap, a, check, bench)
 
 
 if __name__ == "__main__":

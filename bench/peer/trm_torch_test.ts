@@ -6,6 +6,7 @@
  * Python with torch is installed (CI).
  */
 import assert from "node:assert/strict";
+import { type PeerCheck, runPeerJson } from "./testing.ts";
 import { findPeerPython, peerScript } from "../peer.ts";
 import { BENCH_CONFIGS } from "../configs.ts";
 
@@ -23,18 +24,12 @@ for (const name of ["trm-att-rope", "trm-mlp", "trm-att-learned"]) {
     ignore: python === undefined,
     fn: async () => {
       const dir = new URL(`../../fixtures/trm-reference/${name}`, import.meta.url).pathname;
-      const out = await new Deno.Command(python!, {
-        args: [script, "--check", dir, "--threads", "1"],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.ok(out.success, new TextDecoder().decode(out.stderr));
-      const r = JSON.parse(new TextDecoder().decode(out.stdout));
+      const r = await runPeerJson<PeerCheck>(python!, script, ["--check", dir, "--threads", "1"]);
       const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
       assert.equal(r.parameters, config.derived.num_params);
       assert.ok(r.eval_max_rel_diff <= 1e-4, `eval ${r.eval_max_rel_diff}`);
       assert.ok(r.train_max_rel_diff <= 1e-3, `train ${r.train_max_rel_diff}`);
-      assert.ok(r.ema_max_rel_diff <= 1e-5, `ema ${r.ema_max_rel_diff}`);
+      assert.ok(r.ema_max_rel_diff! <= 1e-5, `ema ${r.ema_max_rel_diff}`);
       assert.equal(r.ok, true);
     },
   });
@@ -46,33 +41,27 @@ Deno.test({
   fn: async () => {
     const counts: [string, number][] = [["sudoku-trm-mlp", 5028866], ["sudoku-trm-att", 6828034]];
     for (const [name, count] of counts) {
-      const out = await new Deno.Command(python!, {
-        args: [
-          script,
-          "--bench",
-          "--config",
-          JSON.stringify({
-            ...BENCH_CONFIGS[name].model,
-            halt_max_steps: 1,
-            H_cycles: 1,
-            L_cycles: 1,
-          }),
-          "--batch",
-          "1",
-          "--train-steps",
-          "0",
-          "--warmup",
-          "0",
-          "--eval-runs",
-          "0",
-          "--threads",
-          "1",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.ok(out.success, new TextDecoder().decode(out.stderr));
-      assert.equal(JSON.parse(new TextDecoder().decode(out.stdout)).parameters, count, name);
+      const r = await runPeerJson<{ parameters: number }>(python!, script, [
+        "--bench",
+        "--config",
+        JSON.stringify({
+          ...BENCH_CONFIGS[name].model,
+          halt_max_steps: 1,
+          H_cycles: 1,
+          L_cycles: 1,
+        }),
+        "--batch",
+        "1",
+        "--train-steps",
+        "0",
+        "--warmup",
+        "0",
+        "--eval-runs",
+        "0",
+        "--threads",
+        "1",
+      ]);
+      assert.equal(r.parameters, count, name);
     }
   },
 });

@@ -5,7 +5,7 @@
  */
 import { runMarks, scoringLines } from "./scoring.ts";
 import { HEADLINE_BENCHMARKS, type PaperFixtures } from "../paper.ts";
-import { metricText, pct, profileNote } from "./markdown.ts";
+import { metricText, pct, profileNote, resultCells, RESULTS_HEADER } from "./markdown.ts";
 import { headlineTables, oursFor, oursWords } from "./headline.ts";
 import { barChart, lineChart, type Row } from "./plots.ts";
 import {
@@ -56,7 +56,7 @@ function mdInline(s: string): string {
   return esc(s).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>").replace(/`([^`]+)`/g, "<code>$1</code>");
 }
 
-function htmlTable(header: string[], rows: { cells: string[]; cls?: string }[]): string {
+function htmlTable(header: readonly string[], rows: { cells: string[]; cls?: string }[]): string {
   return `<table><tr>${header.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>` +
     rows.map((r) =>
       `<tr${r.cls ? ` class="${r.cls}"` : ""}>${r.cells.map((c) => `<td>${c}</td>`).join("")}</tr>`
@@ -154,28 +154,10 @@ export async function taskHtml(
   parts.push(`<p class="note">${mdInline(profileNote(report.profile))}</p>`);
   parts.push("<h2>Results beside the paper</h2>");
   parts.push(htmlTable(
-    [
-      "model",
-      "metric",
-      "paper row",
-      "paper (%)",
-      "ours (%) [95% CI]",
-      "seeds",
-      "tolerance",
-      "status",
-    ],
+    RESULTS_HEADER,
     report.cells.map((c) => ({
       cls: c.status,
-      cells: [
-        esc(c.model),
-        esc(c.metric),
-        esc(c.citation ? `${c.paperModel}, ${c.citation}` : c.paperModel),
-        pct(c.paper),
-        pctCi(c.ours, c.ci95),
-        String(c.seeds ?? 1),
-        `±${c.tolerance}`,
-        esc(statusText(c.status, report.profile, c)),
-      ],
+      cells: resultCells(c, report.profile).map(esc),
     })),
   ));
   parts.push(`<p>Paper numbers: ${esc(report.paperSource)}.</p>`);

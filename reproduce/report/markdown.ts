@@ -73,7 +73,7 @@ export function mdCode(s: string): string {
 }
 
 /** A table; every header and cell is plain text, escaped with {@link mdText}. */
-function table(header: string[], rows: string[][]): string {
+function table(header: readonly string[], rows: string[][]): string {
   const esc = mdText;
   return [
     `| ${header.map(esc).join(" | ")} |`,
@@ -95,34 +95,39 @@ export function profileNote(profile: string): string {
     "report lists every setting that differs.";
 }
 
+/** The header of a task report's "Results beside the paper" table. */
+export const RESULTS_HEADER: readonly string[] = [
+  "model",
+  "metric",
+  "paper row",
+  "paper (%)",
+  "ours (%) [95% CI]",
+  "seeds",
+  "tolerance",
+  "status",
+];
+
+/** One row of that table as plain text (each report format escapes it its own way). */
+export function resultCells(c: TaskReport["cells"][number], profile: string): string[] {
+  return [
+    c.model,
+    c.metric,
+    c.citation ? `${c.paperModel}, ${c.citation}` : c.paperModel,
+    pct(c.paper),
+    pctCi(c.ours, c.ci95),
+    String(c.seeds ?? 1),
+    `±${c.tolerance}`,
+    statusText(c.status, profile, c),
+  ];
+}
+
 /** `<task>/report.md`. */
 export function taskMarkdown(report: TaskReport, paper: PaperFixtures): string {
   const t = report.task;
   const out: string[] = [];
   out.push(`# ${mdText(t.label)}: run ${mdCode(report.run)}`, "", profileNote(report.profile), "");
   out.push("## Results beside the paper", "");
-  out.push(table(
-    [
-      "model",
-      "metric",
-      "paper row",
-      "paper (%)",
-      "ours (%) [95% CI]",
-      "seeds",
-      "tolerance",
-      "status",
-    ],
-    report.cells.map((c) => [
-      c.model,
-      c.metric,
-      c.citation ? `${c.paperModel}, ${c.citation}` : c.paperModel,
-      pct(c.paper),
-      pctCi(c.ours, c.ci95),
-      String(c.seeds ?? 1),
-      `±${c.tolerance}`,
-      statusText(c.status, report.profile, c),
-    ]),
-  ));
+  out.push(table(RESULTS_HEADER, report.cells.map((c) => resultCells(c, report.profile))));
   out.push("", `Paper numbers: ${mdText(report.paperSource)}.`, "");
   out.push(...intervalsMarkdown(report));
   const scoring = scoringLines(report);
