@@ -107,6 +107,10 @@ const program = new Command()
     "score a seeded random sample of N whole test groups instead of the whole test split",
   )
   .option("--eval-seed <s>", "seed of --eval-sample's draw (same seed, same sample)", "0")
+  .option(
+    "--models <ids>",
+    "train only these models of each task, comma-separated (e.g. trm,hrm; default: all)",
+  )
   .option("--reports <dir>", "folder that holds the runs", "reports")
   .option(
     "--jobs <n>",
@@ -181,6 +185,7 @@ const program = new Command()
       arcSource: opts.arcSource,
       actBaseline: opts.actBaseline,
       dataRoot: opts.dataRoot,
+      models: opts.models?.split(",").map((m) => m.trim()).filter((m) => m !== ""),
       scoreCheckpoint,
       evalSample,
       reportsDir: opts.reports,

@@ -88,6 +88,8 @@ export interface ReproduceOptions {
   actBaseline?: boolean;
   /** Data folder of the scaled-down profiles (default: data). */
   dataRoot?: string;
+  /** Train only these models of each task's plan (`--models`; default: all of them). */
+  models?: string[];
   /** `--score-checkpoint` for every task (a new run's; a resume keeps the run's own). */
   scoreCheckpoint?: string;
   /** `--eval-sample N --eval-seed S` (a new run's; a resume keeps the run's own). */
@@ -378,6 +380,12 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
             `'${manifest.scoreCheckpoint ?? "(each plan's)"}', not '${opts.scoreCheckpoint}'`,
         );
       }
+      if (opts.models !== undefined && !same(opts.models, manifest.models)) {
+        throw new Error(
+          `--resume ${opts.resume}: the run's models are ` +
+            `${manifest.models?.join(",") ?? "(all of each plan's)"}, not ${opts.models.join(",")}`,
+        );
+      }
       if (opts.evalSample !== undefined && !same(opts.evalSample, manifest.evalSample)) {
         throw new Error(
           `--resume ${opts.resume}: the run's evaluation sample is ` +
@@ -415,6 +423,8 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
       );
     }
   }
+  const chosen = profile.tasks.filter((t) => tasks.includes(t.task));
+  if (opts.models) selectModels(chosen, opts.models);
   const manifest: RunManifest = {
     run,
     profile: profileName,
@@ -425,6 +435,7 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
     ...(opts.arcSource ? { arcSource: opts.arcSource } : {}),
     ...(opts.actBaseline ? { actBaseline: true } : {}),
     ...(opts.dataRoot ? { dataRoot: opts.dataRoot } : {}),
+    ...(opts.models ? { models: opts.models } : {}),
     ...(opts.scoreCheckpoint ? { scoreCheckpoint: opts.scoreCheckpoint } : {}),
     ...(opts.evalSample ? { evalSample: opts.evalSample } : {}),
     startedAt: new Date().toISOString(),
@@ -453,6 +464,30 @@ export async function reproduce(pipeline: Pipeline, opts: ReproduceOptions): Pro
   return runDir;
 }
 
+/**
+ * The plans with only the models `ids` (`--models`), in plan order. Every id must be a model
+ * of at least one plan, and every plan must keep one model; otherwise one line says which.
+ */
+export function selectModels(plans: TaskPlan[], ids: string[]): TaskPlan[] {
+  for (const id of ids) {
+    if (!plans.some((p) => p.models.some((m) => m.id === id))) {
+      const known = [...new Set(plans.flatMap((p) => p.models.map((m) => m.id)))];
+      throw new Error(`--models ${id}: not a model of the chosen tasks (has ${known.join(", ")})`);
+    }
+  }
+  return plans.map((p) => {
+    const models = p.models.filter((m) => ids.includes(m.id));
+    if (models.length === 0) {
+      throw new Error(
+        `--models ${ids.join(",")}: none of them is a model of ${p.task} (has ${
+          p.models.map((m) => m.id).join(", ")
+        })`,
+      );
+    }
+    return { ...p, models };
+  });
+}
+
 /** The work of a run whose folder is locked: data, models in lanes, reports. */
 async function runTasks(
   runDir: string,
@@ -461,11 +496,14 @@ async function runTasks(
   pipeline: Pipeline,
   opts: ReproduceOptions,
 ): Promise<void> {
-  const plans = getProfile(manifest.profile, paper, {
+  const all = getProfile(manifest.profile, paper, {
     arcSource: manifest.arcSource,
     actBaseline: manifest.actBaseline,
     dataRoot: manifest.dataRoot,
   }).tasks;
+  const plans = manifest.models
+    ? selectModels(all.filter((t) => manifest.tasks.includes(t.task)), manifest.models)
+    : all;
   // Data first (task by task), then every model of every unfinished task through one pool of
   // `jobs` lanes in plan order, so a lane freed by a quick baseline starts the next task's
   // model; a task's report is written as soon as its last model ends.

@@ -166,6 +166,40 @@ Deno.test("given checkpoints are evaluated; other models of that task are not ru
   });
 });
 
+Deno.test("--models trains only those models; a resume keeps them and refuses others", async () => {
+  await inTempDir(async (dir) => {
+    scratch = dir;
+    const { pipeline, calls } = syntheticPipeline("maze.hrm");
+    const opts = { run: "m", tasks: ["sudoku", "maze"] as const, models: ["trm", "hrm"] };
+    await assert.rejects(
+      reproduce(pipeline, options({ ...opts, tasks: [...opts.tasks] })),
+      /interrupted/,
+    );
+    assert.deepEqual(calls, [
+      "data sudoku",
+      "data maze",
+      "train sudoku.hrm",
+      "train sudoku.trm",
+      "train maze.hrm",
+    ]);
+    const report = JSON.parse(
+      await Deno.readTextFile(join(scratch, "reports/m/sudoku/report.json")),
+    );
+    assert.deepEqual(report.models.map((m: { model: string }) => m.model), ["hrm", "trm"]);
+    await assert.rejects(
+      reproduce(pipeline, options({ resume: "m", models: ["hrm"] })),
+      /the run's models are trm,hrm, not hrm/,
+    );
+    calls.length = 0;
+    await reproduce(pipeline, options({ resume: "m" }));
+    assert.deepEqual(calls, ["resume maze.hrm", "resume maze.trm"]);
+    await assert.rejects(
+      reproduce(pipeline, options({ run: "x", models: ["gpt"] })),
+      /--models gpt: not a model of the chosen tasks \(has hrm, direct_pred, trm\)/,
+    );
+  });
+});
+
 Deno.test("options are checked with one-line errors", async () => {
   assert.throws(() => parseCheckpoints(["chess=x"], ["sudoku"]), /expected TASK=PATH/);
   assert.deepEqual(parseCheckpoints(["sudoku.direct_pred=a"], ["sudoku"]), {

@@ -230,6 +230,8 @@ export const RunManifestSchema = z.object({
   actBaseline: z.boolean().optional(),
   /** `--data-root` of the run (reused on resume). */
   dataRoot: z.string().optional(),
+  /** `--models` of the run: only these models of each task's plan (reused on resume). */
+  models: z.array(z.string()).min(1).optional(),
   /** `--score-checkpoint` of the run for every task (else each plan's rule; reused on resume). */
   scoreCheckpoint: z.string().optional(),
   /** `--eval-sample N --eval-seed S` of the run (reused on resume). */
