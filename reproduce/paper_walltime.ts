@@ -17,6 +17,7 @@
  * @module
  */
 import { swigluInner } from "../model/mod.ts";
+import { WEBGPU_TENSOR_LIMIT } from "../train/mod.ts";
 import type { PaperFixtures } from "./paper.ts";
 import { loadPaperFixtures, resolveOverrides } from "./paper.ts";
 import { getProfile } from "./profiles.ts";
@@ -99,9 +100,6 @@ export interface TaskWork {
   scoreBytes: number;
 }
 
-/** tfjs-webgpu's most bytes per tensor (train/resources.ts WEBGPU_TENSOR_LIMIT). */
-const WEBGPU_TENSOR_BYTES = 2 ** 31;
-
 /** The work of `task` under the resolved flat configuration `config` (official key names). */
 export function taskWork(task: TaskId, config: Record<string, unknown>): TaskWork {
   const n = (k: string) => {
@@ -167,7 +165,7 @@ export function wallTimeLines(
         (w.stepFlops / 1e12).toFixed(1)
       } TFLOP = ${span(w.trainFlops)} training + ${w.evaluations} evaluations = ` +
         `${span(w.evalFlops)}; total ${span(w.trainFlops + w.evalFlops)}` +
-        (w.scoreBytes > WEBGPU_TENSOR_BYTES
+        (w.scoreBytes > WEBGPU_TENSOR_LIMIT
           ? ` (one WebGPU device refuses to train this batch: a ${
             (w.scoreBytes / 2 ** 30).toFixed(1)
           } GiB tensor; docs/gpu.md)`
