@@ -93,6 +93,44 @@ export async function resultCorrectness(r: ModelResult, dir: string): Promise<Pa
   return { ...rows, unit: "rows", metric: "exact_accuracy" };
 }
 
+/** A finished model run at one seed: its result and its folder. */
+export interface SeedRun {
+  result: ModelResult;
+  dir: string;
+}
+
+/**
+ * The paired comparison of models `a` and `b` over the seeds where both finished
+ * (`runsA`, `runsB` by seed), each seed on the units of {@link resultCorrectness};
+ * undefined when no seed has both. Throws one line naming the pair and the seed when
+ * their units differ or cannot be paired.
+ */
+export async function compareRuns(
+  a: string,
+  b: string,
+  runsA: Map<number, SeedRun>,
+  runsB: Map<number, SeedRun>,
+): Promise<Comparison | undefined> {
+  const tables = [];
+  let on = { metric: "exact_accuracy", unit: "rows" };
+  for (const [seed, runA] of runsA) {
+    const runB = runsB.get(seed);
+    if (runB === undefined) continue;
+    try {
+      const [ua, ub] = [
+        await resultCorrectness(runA.result, runA.dir),
+        await resultCorrectness(runB.result, runB.dir),
+      ];
+      if (ua.unit !== ub.unit) throw new Error(`paired on ${ua.unit} vs ${ub.unit}`);
+      on = { metric: ua.metric, unit: ua.unit };
+      tables.push({ seed, t: pairRows(ua, ub) });
+    } catch (err) {
+      throw new Error(`${a} vs ${b}, seed ${seed}: ${(err as Error).message}`);
+    }
+  }
+  return tables.length ? compareSeeds(a, b, tables, on) : undefined;
+}
+
 /** The 2x2 table of two models on the same rows; throws if the rows differ. */
 export function pairRows(a: RowCorrectness, b: RowCorrectness): PairedCounts {
   if (a.keys.length !== b.keys.length) {

@@ -27,11 +27,10 @@ import {
 import { runJobs } from "../util/mod.ts";
 import type { TaskPlan } from "./plan.ts";
 import { analyzeRun, REPRODUCE_ANALYSIS_SAMPLES } from "./analyze_run.ts";
-import { readManifest } from "./report/build.ts";
 import type { ModelContext, Pipeline } from "./reproduce.ts";
 import type { Environment, Example, ModelResult, ModelSpec } from "./report/schema.ts";
 import { wilson } from "./stats.ts";
-import { notRunResult } from "./report/build.ts";
+import { notRunResult, readManifest } from "./report/build.ts";
 
 /** Outputs the final evaluation keeps (for scores and example pictures). */
 const FINAL_OUTPUTS = [

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { pathExists, writeFileAtomic, writeJsonAtomic } from "../io/mod.ts";
 import { readValidated } from "./paper.ts";
-import { compareSeeds, comparisonText, pairRows, resultCorrectness } from "./comparisons.ts";
+import { compareRuns, comparisonText, type SeedRun } from "./comparisons.ts";
 import { esc } from "./report/html.ts";
 import { mdCode, mdText } from "./report/markdown.ts";
 import { ciText } from "./report/intervals.ts";
@@ -20,7 +20,6 @@ import { intervalChart, type Row } from "./report/plots.ts";
 import {
   type Comparison,
   ComparisonSchema,
-  type ModelResult,
   ModelResultSchema,
   SeedEntrySchema,
   SeedSummarySchema,
@@ -63,10 +62,10 @@ export async function buildSweepReport(dir: string): Promise<SweepReport> {
   const points: SweepReport["points"] = [];
   for (const p of gridPoints(m.grid)) {
     const models: SweepReport["points"][number]["models"] = [];
-    const outputs = new Map<string, Map<number, { r: ModelResult; dir: string }>>();
+    const outputs = new Map<string, Map<number, SeedRun>>();
     for (const model of m.models) {
       const seeds = [];
-      const files = new Map<number, { r: ModelResult; dir: string }>();
+      const files = new Map<number, SeedRun>();
       let metric = "exact_accuracy";
       for (const seed of m.seeds) {
         const runDir = seedDir(join(dir, p.id), model, seed, true);
@@ -76,7 +75,7 @@ export async function buildSweepReport(dir: string): Promise<SweepReport> {
         if (r.status !== "done") continue;
         metric = r.headlineMetric;
         seeds.push(seedEntry(seed, r));
-        if (r.outputsFile || r.headlineUnits) files.set(seed, { r, dir: runDir });
+        if (r.outputsFile || r.headlineUnits) files.set(seed, { result: r, dir: runDir });
       }
       outputs.set(model, files);
       models.push({ model, seeds, summary: seeds.length ? seedSummary(seeds, metric) : null });
@@ -84,16 +83,8 @@ export async function buildSweepReport(dir: string): Promise<SweepReport> {
     const comparisons: Comparison[] = [];
     const [first, ...others] = m.models;
     for (const other of others) {
-      const tables = [];
-      let on = { metric: "exact_accuracy", unit: "rows" };
-      for (const [seed, a] of outputs.get(first)!) {
-        const b = outputs.get(other)!.get(seed);
-        if (b === undefined) continue;
-        const ua = await resultCorrectness(a.r, a.dir);
-        on = { metric: ua.metric, unit: ua.unit };
-        tables.push({ seed, t: pairRows(ua, await resultCorrectness(b.r, b.dir)) });
-      }
-      if (tables.length) comparisons.push(compareSeeds(first, other, tables, on));
+      const c = await compareRuns(first, other, outputs.get(first)!, outputs.get(other)!);
+      if (c) comparisons.push(c);
     }
     points.push({ id: p.id, values: p.values, models, comparisons });
   }

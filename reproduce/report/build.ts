@@ -25,7 +25,7 @@ import {
 import { pathExists } from "../../io/mod.ts";
 import { getTask } from "../../tasks/mod.ts";
 import { meanResult, runSeeds, seedDir, seedEntry, seedSummary } from "../seeds.ts";
-import { compareSeeds, pairRows, resultCorrectness } from "../comparisons.ts";
+import { compareRuns } from "../comparisons.ts";
 import type { Comparison } from "./schema.ts";
 
 /** Everything the report writers need about one task, read from disk. */
@@ -153,31 +153,15 @@ export async function readComparisons(inputs: TaskInputs): Promise<Comparison[]>
       (inputs.seedResults.get(id) ?? []).filter((x) =>
         x.result.status === "done" &&
         (x.result.outputsFile !== undefined || x.result.headlineUnits !== undefined)
-      ).map((x) => [x.seed, x]),
+      ).map((x) => [x.seed, { result: x.result, dir: x.dir }]),
     );
   for (const [idA, idB] of comparisonPairs(inputs.record.models)) {
-    const a = usable(idA);
-    const b = usable(idB);
-    const tables = [];
-    let on = { metric: "exact_accuracy", unit: "rows" };
-    for (const [seed, runA] of a) {
-      const runB = b.get(seed);
-      if (runB === undefined) continue;
-      try {
-        const [ua, ub] = [
-          await resultCorrectness(runA.result, runA.dir),
-          await resultCorrectness(runB.result, runB.dir),
-        ];
-        if (ua.unit !== ub.unit) throw new Error(`paired on ${ua.unit} vs ${ub.unit}`);
-        on = { metric: ua.metric, unit: ua.unit };
-        tables.push({ seed, t: pairRows(ua, ub) });
-      } catch (err) {
-        throw new Error(
-          `${inputs.record.task}: ${idA} vs ${idB}, seed ${seed}: ${(err as Error).message}`,
-        );
-      }
+    try {
+      const c = await compareRuns(idA, idB, usable(idA), usable(idB));
+      if (c) out.push(c);
+    } catch (err) {
+      throw new Error(`${inputs.record.task}: ${(err as Error).message}`);
     }
-    if (tables.length) out.push(compareSeeds(idA, idB, tables, on));
   }
   return out;
 }
