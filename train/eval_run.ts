@@ -7,7 +7,7 @@
  * @module
  */
 import { describeBackend, useBackend } from "../backends/mod.ts";
-import { countNonFinite, writeJsonAtomic } from "../io/mod.ts";
+import { writeJsonAtomic } from "../io/mod.ts";
 import { configFromArgs, resolvedConfig } from "./config.ts";
 import { savedConfigFor } from "./args.ts";
 import { readCheckpoint } from "./checkpoint.ts";
@@ -23,7 +23,7 @@ import {
   sampleSplit,
   sampleText,
 } from "./eval_sample.ts";
-import { evaluationWeights } from "./exported_state.ts";
+import { evaluationWeights, nonFiniteWeights } from "./exported_state.ts";
 
 /** What to evaluate. */
 export interface EvalRequest {
@@ -69,13 +69,7 @@ export async function runEvaluation(req: EvalRequest): Promise<EvalSummary> {
   const path = req.checkpoint;
   const ckpt = await readCheckpoint(path);
   // NaN/inf weights would give NaN metrics and exit 0: refuse them before anything runs.
-  let nonFinite = 0;
-  let firstBad = "";
-  for (const [k, t] of ckpt.tensors) {
-    const n = k.startsWith("optim.") || k.startsWith("carry.") ? 0 : countNonFinite(t);
-    if (n && !firstBad) firstBad = k;
-    nonFinite += n;
-  }
+  const { count: nonFinite, first: firstBad } = nonFiniteWeights(ckpt.tensors);
   if (nonFinite) {
     throw new Error(
       `${path}: ${nonFinite} non-finite weight value(s) (NaN or infinity), the first in ` +

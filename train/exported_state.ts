@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { HostTensor } from "../io/mod.ts";
+import { countNonFinite, type HostTensor } from "../io/mod.ts";
 import {
   type AdamATan2State,
   type Batch,
@@ -138,6 +138,24 @@ export function splitState(tensors: Map<string, HostTensor>): {
     else weights.set(k, t);
   }
   return { weights, adam, carry, ema };
+}
+
+/**
+ * NaN and infinite values among a checkpoint's weights, buffers and EMA shadow (optimizer
+ * state and carry aside): how many, and the first key holding one.
+ */
+export function nonFiniteWeights(
+  tensors: Map<string, HostTensor>,
+): { count: number; first?: string } {
+  let count = 0;
+  let first: string | undefined;
+  for (const [k, t] of tensors) {
+    if (k.startsWith("optim.") || k.startsWith("carry.")) continue;
+    const n = countNonFinite(t);
+    if (n && first === undefined) first = k;
+    count += n;
+  }
+  return first === undefined ? { count } : { count, first };
 }
 
 /**

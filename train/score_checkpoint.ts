@@ -21,13 +21,13 @@
  * run never reached scores the last good one instead, saying so in `note`.
  * @module
  */
-import { countNonFinite } from "../io/mod.ts";
 import {
   checkpointDir,
   type CheckpointMeta,
   listCheckpoints,
   readCheckpoint,
 } from "./checkpoint.ts";
+import { nonFiniteWeights } from "./exported_state.ts";
 import { readMetrics } from "./metrics_log.ts";
 
 /** A rule choosing the scored checkpoint. */
@@ -82,12 +82,7 @@ export interface ScoredCheckpoint {
 
 /** Whether every model weight of a checkpoint is finite (optimizer state and carry aside). */
 export async function hasFiniteWeights(path: string): Promise<boolean> {
-  const ck = await readCheckpoint(path);
-  for (const [k, t] of ck.tensors) {
-    if (k.startsWith("optim.") || k.startsWith("carry.")) continue;
-    if (countNonFinite(t)) return false;
-  }
-  return true;
+  return nonFiniteWeights((await readCheckpoint(path)).tensors).count === 0;
 }
 
 /** Distinct evaluation steps of a run's metrics.jsonl, in order. */
