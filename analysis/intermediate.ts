@@ -75,10 +75,10 @@ export function predictionStrip(
     })
   );
   const sizes = frames.map(svgSize);
-  const captions = trace.predictions.map((prediction, s) => [
+  const exact = trace.predictions.map((prediction) => isExact(prediction, trace.label));
+  const captions = exact.map((ok, s) => [
     `segment ${s + 1}:`,
-    `${changed[s]} changed` + (s === 0 ? " from input" : "") +
-    (isExact(prediction, trace.label) ? ", exact" : ""),
+    `${changed[s]} changed` + (s === 0 ? " from input" : "") + (ok ? ", exact" : ""),
   ]);
   // Each column is as wide as its picture or its caption (about 7 px a character at 12 px),
   // so that a caption never runs into the next picture's.
@@ -98,8 +98,7 @@ export function predictionStrip(
   ];
   let x = GAP;
   for (const [s, frame] of frames.entries()) {
-    const exact = isExact(trace.predictions[s], trace.label);
-    const color = exact ? "#2a7d2a" : "#333";
+    const color = exact[s] ? "#2a7d2a" : "#333";
     parts.push(
       ...captions[s].map((line, i) =>
         `<text x="${x}" y="${24 + CAPTION - 24 + 13 * i}" font-size="12" fill="${color}">${
